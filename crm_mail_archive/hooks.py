@@ -1,0 +1,12 @@
+app_name = "crm_mail_archive"
+app_title = "CRM Mail Archive"
+app_publisher = "crm_mail_archive developers"
+app_description = "Files every mail a team exchanges with its customers at the right CRM records"
+app_email = "developers@crm-mail-archive.invalid"
+app_license = "GPL-3.0"
+# "org/repo" as HRMS does: a bare name makes Frappe ask the GitHub API for the org at install
+required_apps = ["frappe/erpnext"]
+
+after_install = "crm_mail_archive.install.after_install"
+after_migrate = "crm_mail_archive.install.after_migrate"
+before_uninstall = "crm_mail_archive.install.before_uninstall"

@@ -1,0 +1,35 @@
+"""Install and uninstall: the schema we add to stock DocTypes, and nothing left behind."""
+
+import frappe
+from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+
+MODULE = "CRM Mail Archive"
+
+# Custom fields on stock DocTypes, created on install/migrate, removed on uninstall.
+CUSTOM_FIELDS: dict[str, list[dict]] = {}
+
+
+def after_install() -> None:
+	after_migrate()
+
+
+def after_migrate() -> None:
+	create_custom_fields(_with_module(CUSTOM_FIELDS), update=True)
+
+
+def before_uninstall() -> None:
+	for doctype, fields in CUSTOM_FIELDS.items():
+		for field in fields:
+			name = frappe.db.get_value("Custom Field", {"dt": doctype, "fieldname": field["fieldname"]})
+			if name:
+				frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
+	frappe.db.delete("Property Setter", {"module": MODULE})
+	# Frappe drops our DocTypes but keeps Scheduled Job Types of methods that no longer exist
+	for job in frappe.get_all(
+		"Scheduled Job Type", filters={"method": ("like", "crm\\_mail\\_archive.%")}, pluck="name"
+	):
+		frappe.delete_doc("Scheduled Job Type", job, ignore_permissions=True, force=True)
+
+
+def _with_module(custom_fields: dict[str, list[dict]]) -> dict[str, list[dict]]:
+	return {dt: [{**field, "module": MODULE} for field in fields] for dt, fields in custom_fields.items()}

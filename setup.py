@@ -1,0 +1,20 @@
+import re
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+here = Path(__file__).parent
+version = re.search(r'__version__ = "([^"]+)"', (here / "crm_mail_archive" / "__init__.py").read_text())[1]
+
+setup(
+	name="crm_mail_archive",
+	version=version,
+	description="Files every mail a team exchanges with its customers at the right CRM records",
+	author="crm_mail_archive developers",
+	license="GPL-3.0-only",
+	packages=find_packages(exclude=["tests", "tests.*"]),
+	include_package_data=True,
+	zip_safe=False,
+	python_requires=">=3.10",
+	install_requires=["imapclient>=3.0.1,<5"],
+)
