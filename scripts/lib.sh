@@ -34,6 +34,7 @@ load_settings() {
 	export DB_ADMIN_USER=${DB_ADMIN_USER:-crm_archive_dba}
 	export DEMO_IMAP_PORT=${DEMO_IMAP_PORT:-14143}
 	export DEMO_IMAPS_PORT=${DEMO_IMAPS_PORT:-14993}
+	export DEMO_DOVECOT_DIR=${DEMO_DOVECOT_DIR:-/var/lib/crm_mail_archive/demo-dovecot}
 	export PYTHON_BIN=${PYTHON_BIN:-python3.11}
 	export PATH="$TOOLS_DIR/bin:$PATH"
 	# bench runs as root only when it is told which user the bench belongs to

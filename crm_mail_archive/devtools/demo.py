@@ -47,7 +47,8 @@ BLOCKED_DOMAIN = "newsletter-versand.example"
 
 
 def demo_dovecot_root() -> Path:
-	return Path(frappe.utils.get_bench_path()) / "dovecot-demo"
+	# not under the bench: Dovecot's unprivileged processes cannot enter a home directory of mode 0700
+	return Path(os.environ.get("DEMO_DOVECOT_DIR", "/var/lib/crm_mail_archive/demo-dovecot"))
 
 
 def start_demo_dovecot() -> DovecotServer:
@@ -60,6 +61,12 @@ def start_demo_dovecot() -> DovecotServer:
 	if DEMO_MAILBOX not in server._users:
 		server.add_user(DEMO_MAILBOX, DEMO_PASSWORD)
 	return server
+
+
+def ensure_demo_dovecot() -> None:
+	"""`bench execute` entry point of scripts/services.sh."""
+	server = start_demo_dovecot()
+	print(f"demo Dovecot on 127.0.0.1:{server.imap_port} (IMAPS {server.imaps_port})")
 
 
 def setup_demo() -> None:

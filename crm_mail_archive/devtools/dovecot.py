@@ -161,9 +161,11 @@ class DovecotServer:
 			imaps_port=imaps_port or free_port(),
 			owns_root=owns_root,
 		)
-		server._write_files()
+		config_changed = server._write_files()
 		if not server.is_running():
 			server._launch()
+		elif config_changed:
+			os.kill(server.master_pid(), signal.SIGHUP)  # Dovecot reloads its configuration
 		return server
 
 	@classmethod
@@ -183,7 +185,8 @@ class DovecotServer:
 	def cert_file(self) -> Path:
 		return self.root / "cert.pem"
 
-	def _write_files(self) -> None:
+	def _write_files(self) -> bool:
+		"""Write configuration, certificate and folders; True when the configuration changed."""
 		mail_user = pwd.getpwnam(MAIL_USER)
 		for sub in ("run", "state", "mail", "home"):
 			(self.root / sub).mkdir(exist_ok=True)
@@ -191,12 +194,13 @@ class DovecotServer:
 			os.chown(self.root / sub, mail_user.pw_uid, mail_user.pw_gid)
 		if not self.cert_file.exists():
 			_self_signed_certificate(self.root)
-		self.config_file.write_text(
-			_config(self.root, self.imap_port, self.imaps_port, mail_user.pw_uid, mail_user.pw_gid)
-		)
+		config = _config(self.root, self.imap_port, self.imaps_port, mail_user.pw_uid, mail_user.pw_gid)
+		config_changed = not self.config_file.exists() or self.config_file.read_text() != config
+		self.config_file.write_text(config)
 		(self.root / "ports").write_text(f"{self.imap_port} {self.imaps_port}\n")
 		(self.root / "users").mkdir(exist_ok=True)
 		self._users = self._read_users()
+		return config_changed
 
 	def _launch(self) -> None:
 		# the daemon keeps inherited pipes open, so its output goes to a file, not to a pipe
