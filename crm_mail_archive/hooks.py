@@ -10,3 +10,13 @@ required_apps = ["frappe/erpnext"]
 after_install = "crm_mail_archive.install.after_install"
 after_migrate = "crm_mail_archive.install.after_migrate"
 before_uninstall = "crm_mail_archive.install.before_uninstall"
+
+override_doctype_class = {
+	"Email Account": "crm_mail_archive.overrides.email_account.MailArchiveEmailAccount",
+}
+
+scheduler_events = {
+	"cron": {
+		"* * * * *": ["crm_mail_archive.tasks.enqueue_due_account_syncs"],
+	},
+}

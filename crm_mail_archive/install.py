@@ -6,7 +6,22 @@ from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 MODULE = "CRM Mail Archive"
 
 # Custom fields on stock DocTypes, created on install/migrate, removed on uninstall.
-CUSTOM_FIELDS: dict[str, list[dict]] = {}
+CUSTOM_FIELDS: dict[str, list[dict]] = {
+	"Communication": [
+		{
+			# one Communication per mail: SHA-256 of the Message-ID (or content), unique
+			"fieldname": "mail_archive_key",
+			"fieldtype": "Data",
+			"label": "Mail Archive Key",
+			"length": 64,
+			"unique": 1,
+			"read_only": 1,
+			"hidden": 1,
+			"no_copy": 1,
+			"insert_after": "message_id",
+		}
+	]
+}
 
 
 def after_install() -> None:

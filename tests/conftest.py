@@ -81,3 +81,66 @@ def mail_user(dovecot: DovecotServer) -> Iterator[str]:
 	username = dovecot.add_user(f"user-{uuid.uuid4().hex[:10]}@mail.test", "s3cret")
 	yield username
 	dovecot.remove_user_mail(username)
+
+
+@pytest.fixture
+def make_archive_account(dovecot: DovecotServer) -> Iterator[Callable[..., object]]:
+	"""Factory: an Email Account + Mail Archive Account for a Dovecot user (committed; removed
+	afterwards with every Communication, copy and file the sync made for it)."""
+	frappe.local.conf["mail_archive_ca_file"] = str(dovecot.cert_file)
+	made: list[str] = []
+
+	def make(username: str, tls: bool = False, **values):
+		email_account = frappe.get_doc(
+			{
+				"doctype": "Email Account",
+				"email_account_name": username,
+				"email_id": username,
+				"password": dovecot.password(username),
+				"email_server": "127.0.0.1",
+				"use_imap": 1,
+				"incoming_port": dovecot.imaps_port if tls else dovecot.imap_port,
+				"use_ssl": int(tls),
+				"enable_incoming": 0,
+				"enable_outgoing": 0,
+			}
+		).insert(ignore_permissions=True)
+		made.append(email_account.name)
+		account = frappe.get_doc(
+			{
+				"doctype": "Mail Archive Account",
+				"email_account": email_account.name,
+				"account_owner": "Administrator",
+				**values,
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.commit()
+		return account
+
+	yield make
+	frappe.db.rollback()
+	for email_account in made:
+		remove_archive_of(email_account)
+	frappe.db.commit()
+	frappe.local.conf.pop("mail_archive_ca_file", None)
+
+
+def remove_archive_of(email_account: str) -> None:
+	candidates = set(frappe.get_all("Communication", {"email_account": email_account}, pluck="name"))
+	candidates |= set(
+		frappe.get_all(
+			"Mailbox Copy", {"account": email_account, "communication": ("is", "set")}, pluck="communication"
+		)
+	)
+	frappe.db.delete("Mailbox Copy", {"account": email_account})
+	for name in candidates:
+		if frappe.db.exists("Mailbox Copy", {"communication": name}):
+			continue  # still in another (test) account's mailbox
+		for file in frappe.get_all(
+			"File", {"attached_to_doctype": "Communication", "attached_to_name": name}, pluck="name"
+		):
+			frappe.delete_doc("File", file, force=True, ignore_permissions=True)
+		frappe.db.delete("Communication", {"name": name})
+	frappe.db.delete("Mail Archive Folder", {"parent": email_account})
+	frappe.db.delete("Mail Archive Account", {"name": email_account})
+	frappe.delete_doc("Email Account", email_account, force=True, ignore_permissions=True)

@@ -73,8 +73,52 @@ def setup_demo() -> None:
 	server = start_demo_dovecot()
 	fill_demo_mailbox(server)
 	create_demo_records()
+	account = create_demo_account(server)
 	frappe.db.commit()
 	print(f"demo mailbox {DEMO_MAILBOX} on 127.0.0.1:{server.imap_port} (IMAPS {server.imaps_port})")
+
+	from crm_mail_archive.archive.accounts import sync_account
+
+	result = sync_account(account)
+	for folder in result.folders:
+		print(f"first sync of {account} / {folder.folder}: {folder.new_communications} mails imported")
+
+
+def create_demo_account(server: DovecotServer) -> str:
+	"""The demo mailbox as an Email Account (IMAPS, the demo certificate trusted) and its archive."""
+	frappe.local.conf["mail_archive_ca_file"] = str(server.cert_file)
+	from frappe.installer import update_site_config
+
+	update_site_config("mail_archive_ca_file", str(server.cert_file))
+	if not frappe.db.exists("Email Account", DEMO_NAME):
+		frappe.flags.in_test = True  # Email Account.validate would try SMTP, which the demo has not
+		try:
+			frappe.get_doc(
+				{
+					"doctype": "Email Account",
+					"email_account_name": DEMO_NAME,
+					"email_id": DEMO_MAILBOX,
+					"password": DEMO_PASSWORD,
+					"email_server": "127.0.0.1",
+					"use_imap": 1,
+					"use_ssl": 1,
+					"incoming_port": server.imaps_port,
+					"enable_incoming": 0,
+					"enable_outgoing": 0,
+				}
+			).insert(ignore_permissions=True)
+		finally:
+			frappe.flags.in_test = False
+	if not frappe.db.exists("Mail Archive Account", DEMO_NAME):
+		frappe.get_doc(
+			{
+				"doctype": "Mail Archive Account",
+				"email_account": DEMO_NAME,
+				"account_owner": "Administrator",
+				"automatic_filing": 1,
+			}
+		).insert(ignore_permissions=True)
+	return DEMO_NAME
 
 
 # --- the mailbox -------------------------------------------------------------------------------

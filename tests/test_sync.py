@@ -1,0 +1,234 @@
+"""Mailbox sync against a real Dovecot into the real test site."""
+
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+import frappe
+import pytest
+
+from crm_mail_archive.archive.accounts import sync_account
+from crm_mail_archive.devtools.dovecot import DovecotServer
+from crm_mail_archive.mailbox.client import MailboxAuthError
+
+
+def a_mail(
+	subject: str,
+	sender: str = "kunde@beispiel.de",
+	to: str = "vertrieb@mail.test",
+	message_id=True,
+	attachment=None,
+) -> bytes:
+	message = EmailMessage()
+	message["From"] = f"Kunde <{sender}>"
+	message["To"] = to
+	message["Subject"] = subject
+	message["Date"] = format_datetime(frappe.utils.now_datetime().astimezone())
+	if message_id:
+		message["Message-ID"] = make_msgid(domain="beispiel.de")
+	message.set_content(f"Text zu {subject}\n")
+	if attachment:
+		message.add_attachment(
+			attachment[1], maintype="application", subtype="octet-stream", filename=attachment[0]
+		)
+	return bytes(message)
+
+
+def communications_of(account) -> list[dict]:
+	names = frappe.get_all(
+		"Mailbox Copy", {"account": account.name, "status": "Stored"}, pluck="communication"
+	)
+	return frappe.get_all(
+		"Communication",
+		filters={"name": ("in", names or [""])},
+		fields=["name", "subject", "sent_or_received", "seen", "sender", "has_attachment"],
+	)
+
+
+def copies_of(account, **filters) -> list[dict]:
+	return frappe.get_all(
+		"Mailbox Copy",
+		filters={"account": account.name, **filters},
+		fields=["folder", "uid", "uidvalidity", "communication", "status", "quarantine_reason", "seen"],
+	)
+
+
+def test_inbox_and_sent_are_imported_once_then_only_new_mail(
+	dovecot: DovecotServer, mail_user, make_archive_account
+):
+	dovecot.create_folder(mail_user, "Sent")
+	for n in range(3):
+		dovecot.append(mail_user, a_mail(f"Anfrage {n}"))
+	dovecot.append(
+		mail_user,
+		a_mail("Angebot", sender=mail_user, to="kunde@beispiel.de"),
+		folder="Sent",
+		flags=("\\Seen",),
+	)
+	account = make_archive_account(mail_user)
+
+	first = sync_account(account.name)
+	assert first.new_communications == 4
+	account.reload()
+	assert {(row.folder_name, row.role) for row in account.folders} == {("INBOX", "Inbox"), ("Sent", "Sent")}
+	stored = communications_of(account)
+	assert sorted(c.sent_or_received for c in stored) == ["Received", "Received", "Received", "Sent"]
+	# mail from the account's own address is kept
+	assert any(c.sender == mail_user for c in stored)
+
+	second = sync_account(account.name)
+	assert second.new_communications == 0 and second.stored == 0
+
+	dovecot.append(mail_user, a_mail("Nachtrag"))
+	third = sync_account(account.name)
+	assert third.new_communications == 1
+	assert len(communications_of(account)) == 5
+
+
+def test_seen_flag_attachments_and_raw_message_are_kept(dovecot, mail_user, make_archive_account):
+	dovecot.append(mail_user, a_mail("gelesen"), flags=("\\Seen",))
+	dovecot.append(
+		mail_user, a_mail("mit Anhang", attachment=("Preisliste.xlsx", b"PK\x03\x04 demo workbook"))
+	)
+	account = make_archive_account(mail_user)
+	sync_account(account.name)
+
+	by_subject = {c.subject: c for c in communications_of(account)}
+	assert by_subject["gelesen"].seen == 1
+	assert by_subject["mit Anhang"].seen == 0
+	assert by_subject["mit Anhang"].has_attachment == 1
+	files = frappe.get_all(
+		"File",
+		{"attached_to_doctype": "Communication", "attached_to_name": by_subject["mit Anhang"].name},
+		["file_name", "is_private"],
+	)
+	names = {f.file_name for f in files}
+	assert "Preisliste.xlsx" in names
+	assert any(name.endswith(".eml") for name in names)  # the raw message
+	assert all(f.is_private for f in files)
+
+
+def test_same_mail_in_two_accounts_is_one_communication_with_two_copies(dovecot, make_archive_account):
+	alice = dovecot.add_user("alice-shared@mail.test", "pw")
+	bob = dovecot.add_user("bob-shared@mail.test", "pw")
+	try:
+		raw = a_mail("an beide")
+		dovecot.append(alice, raw)
+		dovecot.append(bob, raw)
+		account_a, account_b = make_archive_account(alice), make_archive_account(bob)
+		sync_account(account_a.name)
+		sync_account(account_b.name)
+		(copy_a,) = copies_of(account_a)
+		(copy_b,) = copies_of(account_b)
+		assert copy_a.communication == copy_b.communication
+		assert frappe.db.count("Mailbox Copy", {"communication": copy_a.communication}) == 2
+	finally:
+		dovecot.remove_user_mail(alice)
+		dovecot.remove_user_mail(bob)
+
+
+def test_mail_without_message_id_appended_twice_is_one_communication(
+	dovecot, mail_user, make_archive_account
+):
+	raw = a_mail("ohne Message-ID", message_id=False)
+	dovecot.append(mail_user, raw)
+	dovecot.append(mail_user, raw)
+	account = make_archive_account(mail_user)
+	sync_account(account.name)
+	copies = copies_of(account)
+	assert len(copies) == 2
+	assert len({c.communication for c in copies}) == 1
+
+
+def test_uidvalidity_change_rescans_only_that_folder_without_duplicates(
+	dovecot, mail_user, make_archive_account
+):
+	dovecot.create_folder(mail_user, "Sent")
+	dovecot.append(mail_user, a_mail("eins"))
+	dovecot.append(mail_user, a_mail("zwei"))
+	dovecot.append(mail_user, a_mail("gesendet"), folder="Sent")
+	account = make_archive_account(mail_user)
+	sync_account(account.name)
+	before = {c.communication for c in copies_of(account)}
+	sent_before = copies_of(account, folder="Sent")
+
+	new_validity = dovecot.reset_uidvalidity(mail_user, "INBOX")
+	result = sync_account(account.name)
+
+	assert result.new_communications == 0
+	inbox = {f.folder: f for f in result.folders}["INBOX"]
+	assert inbox.uidvalidity_changed and inbox.stored == 2
+	assert {f.folder: f for f in result.folders}["Sent"].uidvalidity_changed is False
+	inbox_copies = copies_of(account, folder="INBOX")
+	assert {c.uidvalidity for c in inbox_copies} == {new_validity}  # re-pointed, old ones gone
+	assert {c.communication for c in copies_of(account)} == before
+	assert copies_of(account, folder="Sent") == sent_before
+
+
+def test_a_malformed_mail_is_quarantined_and_the_folder_moves_on(dovecot, mail_user, make_archive_account):
+	dovecot.append(mail_user, a_mail("vorher"))
+	dovecot.append(mail_user, b"\r\n")  # nothing a parser can make a mail of
+	dovecot.append(mail_user, a_mail("nachher"))
+	account = make_archive_account(mail_user)
+	result = sync_account(account.name)
+	assert result.new_communications == 2
+	assert result.quarantined == 1
+	(quarantined,) = copies_of(account, status="Quarantined")
+	assert quarantined.quarantine_reason
+	assert frappe.db.get_value("Mailbox Copy", {"account": account.name, "status": "Quarantined"}, "raw_file")
+	assert sync_account(account.name).quarantined == 0  # not fetched again
+
+
+@pytest.mark.parametrize("mark_read", [False, True], ids=["keep-unread", "mark-read"])
+def test_seen_is_set_on_the_server_only_when_the_account_says_so(
+	dovecot, mail_user, make_archive_account, mark_read
+):
+	uid = dovecot.append(mail_user, a_mail("ungelesen"))
+	account = make_archive_account(mail_user, mark_read_after_storing=int(mark_read))
+	sync_account(account.name)
+	assert ("\\Seen" in dovecot.flags(mail_user)[uid]) is mark_read
+	assert len(communications_of(account)) == 1
+
+
+def test_sync_over_tls(dovecot, mail_user, make_archive_account):
+	dovecot.append(mail_user, a_mail("verschlüsselt"))
+	account = make_archive_account(mail_user, tls=True)
+	assert sync_account(account.name).new_communications == 1
+
+
+def test_auth_failure_sets_health_and_backs_off(dovecot, mail_user, make_archive_account):
+	account = make_archive_account(mail_user)
+	frappe.db.set_value("Email Account", account.email_account, "password", "falsch")
+	email_account = frappe.get_doc("Email Account", account.email_account)
+	email_account.password = "falsch"
+	email_account.save(ignore_permissions=True)
+	frappe.db.commit()
+	with pytest.raises(MailboxAuthError):
+		sync_account(account.name)
+	account.reload()
+	assert account.health == "Needs Attention"
+	assert "refused" in account.health_reason
+	assert account.failure_count == 1 and account.next_attempt > frappe.utils.now_datetime()
+	with pytest.raises(MailboxAuthError):
+		sync_account(account.name)
+	account.reload()
+	assert account.failure_count == 2
+
+	email_account.password = dovecot.password(mail_user)
+	email_account.save(ignore_permissions=True)
+	frappe.db.commit()
+	sync_account(account.name)
+	account.reload()
+	assert (account.health, account.failure_count, account.next_attempt) == ("OK", 0, None)
+
+
+def test_stock_pull_never_touches_a_managed_mailbox(dovecot, mail_user, make_archive_account):
+	uid = dovecot.append(mail_user, a_mail("nicht anfassen"))
+	account = make_archive_account(mail_user)
+	email_account = frappe.get_doc("Email Account", account.email_account)
+	email_account.enable_incoming = 1
+	email_account.email_sync_option = "UNSEEN"
+	email_account.append("imap_folder", {"folder_name": "INBOX"})
+	email_account.save(ignore_permissions=True)
+	email_account.receive()
+	assert "\\Seen" not in dovecot.flags(mail_user)[uid]
+	assert frappe.db.count("Communication", {"email_account": account.email_account}) == 0
