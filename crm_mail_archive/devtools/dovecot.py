@@ -213,7 +213,8 @@ class DovecotServer:
 			raise DovecotError(f"dovecot did not start: {startup} {self._log_tail()}")
 		deadline = time.monotonic() + 15
 		while time.monotonic() < deadline:
-			if self._port_open(self.imap_port) and self._port_open(self.imaps_port):
+			# the master writes its pid file after it starts listening: wait for both
+			if self._port_open(self.imap_port) and self._port_open(self.imaps_port) and self.master_pid():
 				return
 			time.sleep(0.05)
 		raise DovecotError(
