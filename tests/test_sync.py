@@ -96,6 +96,11 @@ def test_seen_flag_attachments_and_raw_message_are_kept(dovecot, mail_user, make
 	assert by_subject["gelesen"].seen == 1
 	assert by_subject["mit Anhang"].seen == 0
 	assert by_subject["mit Anhang"].has_attachment == 1
+	copy_flags = frappe.get_all(
+		"Mailbox Copy", {"account": account.name}, ["communication", "server_flags", "seen"]
+	)
+	read_copy = next(c for c in copy_flags if c.communication == by_subject["gelesen"].name)
+	assert "\\Seen" in read_copy.server_flags.split() and read_copy.seen == 1
 	files = frappe.get_all(
 		"File",
 		{"attached_to_doctype": "Communication", "attached_to_name": by_subject["mit Anhang"].name},

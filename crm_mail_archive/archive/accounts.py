@@ -1,5 +1,5 @@
 """Syncing a Mail Archive Account: connection from its Email Account, one worker per account
-(Redis lock), health with exponential backoff, and the scheduler's deduplicated jobs."""
+(lock.py), health with exponential backoff, and the scheduler's deduplicated jobs."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_to_date, cint, get_datetime, now_datetime
 
+from crm_mail_archive.archive.lock import AccountLock
 from crm_mail_archive.archive.store import FrappeArchiveStore
 from crm_mail_archive.mailbox.client import (
 	ConnectionSettings,
@@ -20,7 +21,7 @@ from crm_mail_archive.mailbox.client import (
 )
 from crm_mail_archive.sync.engine import FolderConfig, FolderResult, sync_folder
 
-LOCK_TIMEOUT_SECONDS = 60 * 60
+JOB_TIMEOUT_SECONDS = 6 * 60 * 60
 MAX_BACKOFF_MINUTES = 6 * 60
 ROLE_LABELS = {"inbox": "Inbox", "sent": "Sent"}
 
@@ -79,13 +80,6 @@ def connection_settings(email_account_name: str) -> ConnectionSettings:
 	)
 
 
-def _lock(account_name: str):
-	# frappe.cache keys are not site-namespaced: prefix with the site
-	return frappe.cache.lock(
-		f"{frappe.local.site}:mail-archive:sync:{account_name}", timeout=LOCK_TIMEOUT_SECONDS
-	)
-
-
 def discover_folders(account, client: MailboxClient) -> None:
 	"""On first connect: add the Inbox and the SPECIAL-USE Sent folder."""
 	if account.folders:
@@ -103,16 +97,19 @@ def discover_folders(account, client: MailboxClient) -> None:
 
 def sync_account(account_name: str, folder: str | None = None, on_progress=None) -> AccountResult:
 	"""Sync one account (or one of its server folders). Raises AccountBusy when already running."""
-	lock = _lock(account_name)
-	if not lock.acquire(blocking=False):
+	lock = AccountLock(account_name)
+	if not lock.acquire():
 		raise AccountBusy(account_name)
+
+	def progress(folder_name: str, done: int, total: int) -> None:
+		lock.renew()  # a batch is committed: keep the lease for the next one
+		if on_progress:
+			on_progress(folder_name, done, total)
+
 	try:
-		return _sync_locked(account_name, folder, on_progress)
+		return _sync_locked(account_name, folder, progress)
 	finally:
-		try:
-			lock.release()
-		except Exception:  # the lock expired during a very long run: nothing left to release
-			frappe.log_error(title=f"Mail Archive: sync lock of {account_name} expired")
+		lock.release()
 
 
 def _sync_locked(account_name: str, only_folder: str | None, on_progress) -> AccountResult:
@@ -220,7 +217,7 @@ def enqueue_sync(account_name: str, folder: str | None = None) -> None:
 	frappe.enqueue(
 		"crm_mail_archive.archive.accounts.run_sync_job",
 		queue="long",
-		timeout=LOCK_TIMEOUT_SECONDS,
+		timeout=JOB_TIMEOUT_SECONDS,
 		job_id=job_id(account_name) + (f"::{folder}" if folder else ""),
 		deduplicate=True,
 		enqueue_after_commit=True,

@@ -244,7 +244,7 @@ class FrappeArchiveStore:
 				"communication": communication,
 				"message_key": key,
 				"status": status,
-				"flags": " ".join(message.flags)[:140],
+				"server_flags": " ".join(message.flags)[:140],
 				"seen": int("\\Seen" in message.flags),
 				"internal_date": _system_datetime(message.internaldate),
 				"size": message.size,

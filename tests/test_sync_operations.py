@@ -1,0 +1,209 @@
+"""Sync under real operating conditions: STARTTLS, an unreachable server, a worker killed
+mid-batch, two workers at once, the retry of a quarantined mail, scheduling and the API."""
+
+import os
+import random
+import signal
+import subprocess
+import time
+import uuid
+
+import frappe
+import pytest
+
+from crm_mail_archive.archive.accounts import due_accounts, sync_account
+from crm_mail_archive.archive.quarantine import retry_quarantined
+from crm_mail_archive.devtools.dovecot import DovecotServer, free_port
+from crm_mail_archive.mailbox.client import MailboxUnavailable
+from tests.conftest import TEST_SITE, bench_path
+from tests.test_sync import a_mail, copies_of
+
+
+def bench_sync_process(account_name: str) -> subprocess.Popen:
+	return subprocess.Popen(
+		[
+			str(bench_path() / "env" / "bin" / "python"),
+			"-m",
+			"frappe.utils.bench_helper",
+			"frappe",
+			"--site",
+			TEST_SITE,
+			"mail-archive",
+			"sync",
+			"--account",
+			account_name,
+		],
+		cwd=bench_path() / "sites",
+		stdout=subprocess.PIPE,
+		stderr=subprocess.STDOUT,
+		text=True,
+	)
+
+
+@pytest.fixture
+def small_batches():
+	settings = frappe.get_single("Mail Archive Settings")
+	previous = settings.batch_size
+	frappe.db.set_single_value("Mail Archive Settings", "batch_size", 5)
+	frappe.db.commit()
+	frappe.clear_document_cache("Mail Archive Settings", "Mail Archive Settings")
+	yield
+	frappe.db.set_single_value("Mail Archive Settings", "batch_size", previous)
+	frappe.db.commit()
+	frappe.clear_document_cache("Mail Archive Settings", "Mail Archive Settings")
+
+
+def fill(dovecot: DovecotServer, user: str, count: int) -> None:
+	dovecot.append_many(user, [a_mail(f"Mail {n:03d}") for n in range(count)])
+
+
+def assert_each_mail_exactly_once(account, count: int) -> None:
+	frappe.db.rollback()  # see what other processes committed
+	copies = copies_of(account)
+	assert sorted(c.uid for c in copies) == list(range(1, count + 1))
+	communications = {c.communication for c in copies}
+	assert len(communications) == count
+	subjects = frappe.get_all("Communication", {"name": ("in", list(communications))}, pluck="subject")
+	assert sorted(subjects) == [f"Mail {n:03d}" for n in range(count)]
+
+
+def test_sync_over_starttls(dovecot, mail_user, make_archive_account):
+	dovecot.append(mail_user, a_mail("per STARTTLS"))
+	account = make_archive_account(mail_user)
+	frappe.db.set_value("Email Account", account.email_account, "use_starttls", 1)
+	frappe.db.commit()
+	assert sync_account(account.name).new_communications == 1
+
+
+def test_unreachable_server_is_retried_later_and_recovers(dovecot, mail_user, make_archive_account):
+	dovecot.append(mail_user, a_mail("später"))
+	account = make_archive_account(mail_user)
+	frappe.db.set_value("Email Account", account.email_account, "incoming_port", free_port())
+	frappe.db.commit()
+	with pytest.raises(MailboxUnavailable):
+		sync_account(account.name)
+	account.reload()
+	assert account.health == "Retrying" and account.failure_count == 1
+	assert account.name not in due_accounts()  # backing off
+
+	frappe.db.set_value("Email Account", account.email_account, "incoming_port", dovecot.imap_port)
+	frappe.db.commit()
+	assert sync_account(account.name).new_communications == 1
+	account.reload()
+	assert account.health == "OK"
+
+
+@pytest.mark.slow
+def test_worker_killed_mid_batch_then_rerun_stores_every_mail_exactly_once(
+	dovecot, mail_user, make_archive_account, small_batches
+):
+	fill(dovecot, mail_user, 60)
+	account = make_archive_account(mail_user)
+	kill_after = random.Random(7).randint(5, 45)
+	process = bench_sync_process(account.name)
+	stored = 0
+	deadline = time.monotonic() + 120
+	while process.poll() is None and time.monotonic() < deadline:
+		frappe.db.rollback()
+		stored = frappe.db.count("Mailbox Copy", {"account": account.name})
+		if stored >= kill_after:
+			process.send_signal(signal.SIGKILL)
+			break
+		time.sleep(0.01)
+	process.wait(timeout=30)
+	assert process.returncode == -signal.SIGKILL, process.stdout.read()
+	assert 0 < stored < 60  # killed in the middle, not before or after
+
+	result = sync_account(account.name)  # takes over the dead worker's lock at once
+	assert result.stored == 60 - stored
+	assert_each_mail_exactly_once(account, 60)
+
+
+@pytest.mark.slow
+def test_two_workers_at_once_store_no_duplicate(dovecot, mail_user, make_archive_account, small_batches):
+	fill(dovecot, mail_user, 40)
+	account = make_archive_account(mail_user)
+	workers = [bench_sync_process(account.name) for _ in range(2)]
+	outputs = [worker.communicate(timeout=180)[0] for worker in workers]
+	assert all(worker.returncode == 0 for worker in workers), outputs
+	assert_each_mail_exactly_once(account, 40)
+	assert sync_account(account.name).stored == 0
+
+
+def test_retry_stores_a_quarantined_mail_and_keeps_a_hopeless_one(dovecot, mail_user, make_archive_account):
+	dovecot.append(mail_user, b"\r\n")
+	account = make_archive_account(mail_user)
+	sync_account(account.name)
+	hopeless = frappe.db.get_value("Mailbox Copy", {"account": account.name, "status": "Quarantined"})
+	with pytest.raises(frappe.ValidationError):
+		retry_quarantined(hopeless)
+	assert frappe.db.get_value("Mailbox Copy", hopeless, "status") == "Quarantined"
+
+	# a mail an earlier version could not store: its raw bytes are good now
+	raw = a_mail("zweiter Versuch")
+	filename = f"quarantine-test-{uuid.uuid4().hex}.eml"
+	with open(frappe.get_site_path("private", "files", filename), "wb") as handle:
+		handle.write(raw)
+	copy = frappe.get_doc(
+		{
+			"doctype": "Mailbox Copy",
+			"account": account.name,
+			"folder": "INBOX",
+			"uidvalidity": dovecot.uidvalidity(mail_user),
+			"uid": 999,
+			"status": "Quarantined",
+			"quarantine_reason": "ParserBug: earlier version",
+			"raw_file": f"/private/files/{filename}",
+			"size": len(raw),
+		}
+	).insert(ignore_permissions=True)
+	frappe.db.commit()
+	communication = retry_quarantined(copy.name)
+	assert frappe.db.get_value("Communication", communication, "subject") == "zweiter Versuch"
+	stored = frappe.db.get_value(
+		"Mailbox Copy", {"account": account.name, "uid": 999}, ["status", "communication"], as_dict=True
+	)
+	assert stored.status == "Stored" and stored.communication == communication
+	assert not os.path.exists(frappe.get_site_path("private", "files", filename))
+
+
+def test_due_accounts_follow_the_interval_and_the_backoff(dovecot, mail_user, make_archive_account):
+	account = make_archive_account(mail_user)
+	assert account.name in due_accounts()  # never synced
+	sync_account(account.name)
+	assert account.name not in due_accounts()  # synced just now
+	frappe.db.set_value(
+		"Mail Archive Account",
+		account.name,
+		"last_sync",
+		frappe.utils.add_to_date(frappe.utils.now_datetime(), minutes=-6),
+	)
+	assert account.name in due_accounts()  # default interval: 5 minutes
+	frappe.db.set_value("Mail Archive Account", account.name, "enabled", 0)
+	assert account.name not in due_accounts()
+
+
+def test_import_fires_no_notifications(dovecot, mail_user, make_archive_account, committed_cleanup):
+	notification = frappe.get_doc(
+		{
+			"doctype": "Notification",
+			"name": f"Archive test {uuid.uuid4().hex[:6]}",
+			"subject": "New mail {{ doc.subject }}",
+			"document_type": "Communication",
+			"event": "New",
+			"channel": "System Notification",
+			"recipients": [{"receiver_by_role": "System Manager"}],
+			"message": "x",
+			"enabled": 1,
+		}
+	).insert(ignore_permissions=True)
+	frappe.db.commit()
+	committed_cleanup("Notification", notification.name)
+	logs_before = frappe.db.count("Notification Log", {"document_type": "Communication"})
+	queue_before = frappe.db.count("Email Queue")
+
+	dovecot.append(mail_user, a_mail("alte Mail"))
+	account = make_archive_account(mail_user)
+	assert sync_account(account.name).new_communications == 1
+	assert frappe.db.count("Notification Log", {"document_type": "Communication"}) == logs_before
+	assert frappe.db.count("Email Queue") == queue_before
