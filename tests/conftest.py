@@ -65,10 +65,58 @@ def committed_cleanup() -> Iterator[Callable[[str, str], None]]:
 	frappe.db.commit()
 
 
+class OAuthIntrospection:
+	"""A local RFC 7662 token introspection endpoint for Dovecot's oauth2 passdb."""
+
+	def __init__(self):
+		import json
+		import threading
+		from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+		from urllib.parse import parse_qs
+
+		self.tokens: dict[str, str] = {}  # token -> user name
+		tokens = self.tokens
+
+		class Handler(BaseHTTPRequestHandler):
+			def do_POST(self):
+				body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+				token = (parse_qs(body).get("token") or [""])[0]
+				user = tokens.get(token)
+				payload = {"active": "true", "username": user} if user else {"active": "false"}
+				data = json.dumps(payload).encode()
+				self.send_response(200)
+				self.send_header("Content-Type", "application/json")
+				self.send_header("Content-Length", str(len(data)))
+				self.end_headers()
+				self.wfile.write(data)
+
+			def log_message(self, *args):
+				pass
+
+		self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+		self.url = f"http://127.0.0.1:{self.server.server_address[1]}/introspect"
+		threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+	def issue(self, username: str) -> str:
+		token = uuid.uuid4().hex
+		self.tokens[token] = username
+		return token
+
+	def stop(self) -> None:
+		self.server.shutdown()
+
+
 @pytest.fixture(scope="session")
-def dovecot() -> Iterator[DovecotServer]:
+def oauth_introspection() -> Iterator[OAuthIntrospection]:
+	endpoint = OAuthIntrospection()
+	yield endpoint
+	endpoint.stop()
+
+
+@pytest.fixture(scope="session")
+def dovecot(oauth_introspection: OAuthIntrospection) -> Iterator[DovecotServer]:
 	"""A private Dovecot for the whole session; stopped (and its files removed) at the end."""
-	server = DovecotServer.start()
+	server = DovecotServer.start(oauth_introspection_url=oauth_introspection.url)
 	try:
 		yield server
 	finally:

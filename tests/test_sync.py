@@ -8,7 +8,7 @@ import pytest
 
 from crm_mail_archive.archive.accounts import sync_account
 from crm_mail_archive.devtools.dovecot import DovecotServer
-from crm_mail_archive.mailbox.client import MailboxAuthError
+from crm_mail_archive.mailbox.client import MailboxAuthError, MailboxUnavailable
 
 
 def a_mail(
@@ -237,3 +237,89 @@ def test_stock_pull_never_touches_a_managed_mailbox(dovecot, mail_user, make_arc
 	email_account.receive()
 	assert "\\Seen" not in dovecot.flags(mail_user)[uid]
 	assert frappe.db.count("Communication", {"email_account": account.email_account}) == 0
+
+
+def test_oversized_attachment_becomes_a_visible_note_and_stays_in_the_raw_mail(
+	dovecot, mail_user, make_archive_account
+):
+	frappe.db.set_single_value("Mail Archive Settings", "max_attachment_size_mb", 1)
+	frappe.db.commit()
+	try:
+		dovecot.append(
+			mail_user, a_mail("großer Anhang", attachment=("Katalog.bin", b"\x01" * (1024 * 1024 + 10)))
+		)
+		account = make_archive_account(mail_user)
+		sync_account(account.name)
+	finally:
+		frappe.db.set_single_value("Mail Archive Settings", "max_attachment_size_mb", 25)
+		frappe.db.commit()
+	(communication,) = communications_of(account)
+	content = frappe.db.get_value("Communication", communication.name, "content")
+	assert "Katalog.bin" in content and "size limit" in content
+	files = frappe.get_all(
+		"File",
+		{"attached_to_doctype": "Communication", "attached_to_name": communication.name},
+		pluck="file_name",
+	)
+	assert "Katalog.bin" not in files and any(name.endswith(".eml") for name in files)
+
+
+def test_html_is_sanitized_before_it_reaches_the_desk(dovecot, mail_user, make_archive_account):
+	message = EmailMessage()
+	message["From"] = "kunde@beispiel.de"
+	message["To"] = mail_user
+	message["Subject"] = "HTML"
+	message["Message-ID"] = make_msgid(domain="beispiel.de")
+	message.set_content(
+		'<p onclick="steal()">Hallo</p><script>alert(1)</script><a href="javascript:alert(2)">x</a>',
+		subtype="html",
+	)
+	dovecot.append(mail_user, bytes(message))
+	account = make_archive_account(mail_user)
+	sync_account(account.name)
+	(communication,) = communications_of(account)
+	content = frappe.db.get_value("Communication", communication.name, "content")
+	assert "Hallo" in content
+	assert "<script" not in content and "onclick" not in content and "javascript:" not in content
+
+
+def test_date_falls_back_to_the_servers_internaldate(dovecot, mail_user, make_archive_account):
+	from datetime import datetime, timezone
+
+	message = EmailMessage()
+	message["From"] = "kunde@beispiel.de"
+	message["Subject"] = "ohne Datum"
+	message.set_content("x")
+	received = datetime(2025, 6, 2, 8, 15, tzinfo=timezone.utc)
+	dovecot.append(mail_user, bytes(message), date=received)
+	account = make_archive_account(mail_user)
+	sync_account(account.name)
+	(communication,) = communications_of(account)
+	stored = frappe.db.get_value("Communication", communication.name, "communication_date")
+	expected = frappe.utils.convert_utc_to_system_timezone(received).replace(tzinfo=None)
+	assert stored == expected
+
+
+def test_a_folder_with_a_non_ascii_name_is_synced_on_demand(dovecot, mail_user, make_archive_account):
+	folder = "Entwürfe/Kunden Ä"
+	dovecot.append(mail_user, a_mail("im Unterordner"), folder=folder)
+	account = make_archive_account(mail_user)
+	result = sync_account(account.name, folder=folder)
+	assert [(f.folder, f.new_communications) for f in result.folders] == [(folder, 1)]
+	assert {c.folder for c in copies_of(account)} == {folder}
+
+
+def test_system_managers_are_told_once_per_outage(dovecot, mail_user, make_archive_account):
+	account = make_archive_account(mail_user)
+	frappe.db.set_value("Email Account", account.email_account, "incoming_port", 1)
+	frappe.db.commit()
+	for _ in range(2):
+		with pytest.raises(MailboxUnavailable):
+			sync_account(account.name)
+	account.reload()
+	assert account.admins_notified == 1 and account.failure_count == 2
+	frappe.db.set_value("Email Account", account.email_account, "incoming_port", dovecot.imap_port)
+	frappe.db.commit()
+	sync_account(account.name)
+	account.reload()
+	assert account.admins_notified == 0  # the next outage is reported again

@@ -23,18 +23,18 @@ def test_writes_are_post_only():
 
 def test_owner_lists_server_folders_and_adds_one(dovecot, mail_user, make_archive_account, plain_user):
 	dovecot.create_folder(mail_user, "Sent")
-	dovecot.create_folder(mail_user, "Projekte/Ausschreibung 2026")
+	dovecot.create_folder(mail_user, "Projekte/Ausschreibung Ü 2026")
 	account = make_archive_account(mail_user)
 	frappe.db.set_value("Mail Archive Account", account.name, "account_owner", plain_user)
 	frappe.set_user(plain_user)
 
 	folders = {f["name"]: f for f in api.list_server_folders(account.name)}
 	assert folders["Sent"]["role"] == "Sent" and folders["INBOX"]["role"] == "Inbox"
-	assert "Projekte/Ausschreibung 2026" in folders
+	assert "Projekte/Ausschreibung Ü 2026" in folders
 
-	api.add_folder(account.name, "Projekte/Ausschreibung 2026")
+	api.add_folder(account.name, "Projekte/Ausschreibung Ü 2026")
 	frappe.set_user("Administrator")
-	assert "Projekte/Ausschreibung 2026" in {
+	assert "Projekte/Ausschreibung Ü 2026" in {
 		row.folder_name for row in frappe.get_doc("Mail Archive Account", account.name).folders
 	}
 

@@ -207,3 +207,57 @@ def test_import_fires_no_notifications(dovecot, mail_user, make_archive_account,
 	assert sync_account(account.name).new_communications == 1
 	assert frappe.db.count("Notification Log", {"document_type": "Communication"}) == logs_before
 	assert frappe.db.count("Email Queue") == queue_before
+
+
+def test_sync_with_an_oauth_token_from_the_connected_app(
+	dovecot, mail_user, make_archive_account, oauth_introspection
+):
+	dovecot.append(mail_user, a_mail("per OAuth"))
+	account = make_archive_account(mail_user)
+	app = frappe.get_doc(
+		{
+			"doctype": "Connected App",
+			"provider_name": f"Mail Provider {uuid.uuid4().hex[:6]}",
+			"client_id": "archive-client",
+			"authorization_uri": "https://auth.mail.test/authorize",
+			"token_uri": "https://auth.mail.test/token",
+		}
+	).insert(ignore_permissions=True)
+	frappe.get_doc(
+		{
+			"doctype": "Token Cache",
+			"connected_app": app.name,
+			"user": "Administrator",
+			"access_token": oauth_introspection.issue(mail_user),
+			"expires_in": 3600,
+			"token_type": "Bearer",
+		}
+	).insert(ignore_permissions=True)
+	frappe.db.set_value(
+		"Email Account",
+		account.email_account,
+		{
+			"auth_method": "OAuth",
+			"connected_app": app.name,
+			"connected_user": "Administrator",
+			"password": None,
+		},
+	)
+	frappe.db.commit()
+	try:
+		assert sync_account(account.name).new_communications == 1
+	finally:
+		frappe.db.set_value("Email Account", account.email_account, "connected_app", None)
+		frappe.delete_doc("Token Cache", f"{app.name}-Administrator", force=True, ignore_permissions=True)
+		frappe.delete_doc("Connected App", app.name, force=True, ignore_permissions=True)
+		frappe.db.commit()
+
+
+def test_a_revoked_oauth_token_needs_attention(dovecot, mail_user, make_archive_account):
+	from crm_mail_archive.mailbox.client import ConnectionSettings, MailboxAuthError, MailboxClient
+
+	settings = ConnectionSettings(
+		host="127.0.0.1", port=dovecot.imap_port, username=mail_user, security="plain", oauth_token="revoked"
+	)
+	with pytest.raises(MailboxAuthError):
+		MailboxClient(settings).connect()

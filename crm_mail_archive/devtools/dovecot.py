@@ -53,7 +53,29 @@ def free_port() -> int:
 		return sock.getsockname()[1]
 
 
-def _config(root: Path, imap_port: int, imaps_port: int, uid: int, gid: int) -> str:
+def _oauth_passdb(root: Path, introspection_url: str | None) -> str:
+	if not introspection_url:
+		return ""
+	(root / "oauth2.conf.ext").write_text(
+		f"""introspection_mode = post
+introspection_url = {introspection_url}
+username_attribute = username
+active_attribute = active
+active_value = true
+"""
+	)
+	# after passwd-file: a token that is no password falls through to the introspection
+	return f"""passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/oauth2.conf.ext
+}}
+"""
+
+
+def _config(
+	root: Path, imap_port: int, imaps_port: int, uid: int, gid: int, introspection_url: str | None = None
+) -> str:
 	mailboxes = "\n".join(
 		f'  mailbox "{name}" {{\n    special_use = {role}\n  }}' for name, role in SPECIAL_USE_FOLDERS.items()
 	)
@@ -69,7 +91,7 @@ ssl = yes
 ssl_cert = <{root}/cert.pem
 ssl_key = <{root}/key.pem
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{" xoauth2 oauthbearer" if introspection_url else ""}
 mail_location = maildir:{root}/mail/%u:LAYOUT=fs
 first_valid_uid = 1
 mail_privileged_group =
@@ -77,7 +99,7 @@ passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/users/%u
 }}
-userdb {{
+{_oauth_passdb(root, introspection_url)}userdb {{
   driver = static
   args = uid={uid} gid={gid} home={root}/home/%u
 }}
@@ -142,14 +164,21 @@ class DovecotServer:
 	imaps_port: int
 	host: str = "127.0.0.1"
 	owns_root: bool = False
+	oauth_introspection_url: str | None = None
 	_users: dict[str, str] = field(default_factory=dict)
 
 	# --- life cycle ------------------------------------------------------------------------
 
 	@classmethod
 	def start(
-		cls, root: str | Path | None = None, imap_port: int | None = None, imaps_port: int | None = None
+		cls,
+		root: str | Path | None = None,
+		imap_port: int | None = None,
+		imaps_port: int | None = None,
+		oauth_introspection_url: str | None = None,
 	) -> DovecotServer:
+		"""Start (or reuse, when `root` holds a running one). With `oauth_introspection_url`,
+		XOAUTH2/OAUTHBEARER tokens are checked by POSTing them there (RFC 7662 introspection)."""
 		owns_root = root is None
 		root = Path(root or tempfile.mkdtemp(prefix="crm-mail-archive-dovecot-"))
 		root.mkdir(parents=True, exist_ok=True)
@@ -160,6 +189,7 @@ class DovecotServer:
 			imap_port=imap_port or free_port(),
 			imaps_port=imaps_port or free_port(),
 			owns_root=owns_root,
+			oauth_introspection_url=oauth_introspection_url,
 		)
 		config_changed = server._write_files()
 		if not server.is_running():
@@ -194,7 +224,14 @@ class DovecotServer:
 			os.chown(self.root / sub, mail_user.pw_uid, mail_user.pw_gid)
 		if not self.cert_file.exists():
 			_self_signed_certificate(self.root)
-		config = _config(self.root, self.imap_port, self.imaps_port, mail_user.pw_uid, mail_user.pw_gid)
+		config = _config(
+			self.root,
+			self.imap_port,
+			self.imaps_port,
+			mail_user.pw_uid,
+			mail_user.pw_gid,
+			self.oauth_introspection_url,
+		)
 		config_changed = not self.config_file.exists() or self.config_file.read_text() != config
 		self.config_file.write_text(config)
 		(self.root / "ports").write_text(f"{self.imap_port} {self.imaps_port}\n")
