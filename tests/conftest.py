@@ -7,14 +7,17 @@ Each test runs inside a transaction that is rolled back afterwards. Code that co
 from __future__ import annotations
 
 import os
+import subprocess
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import frappe
 import pytest
+import requests
 
-from crm_mail_archive.devtools.dovecot import DovecotServer
+from crm_mail_archive.devtools.dovecot import DovecotServer, free_port
 
 TEST_SITE = os.environ.get("CRM_MAIL_ARCHIVE_TEST_SITE", "test.mail-archive.localhost")
 SCRATCH_SITE = os.environ.get("CRM_MAIL_ARCHIVE_SCRATCH_SITE", "scratch.mail-archive.localhost")
@@ -192,3 +195,40 @@ def remove_archive_of(email_account: str) -> None:
 	frappe.db.delete("Mail Archive Folder", {"parent": email_account})
 	frappe.db.delete("Mail Archive Account", {"name": email_account})
 	frappe.delete_doc("Email Account", email_account, force=True, ignore_permissions=True)
+
+
+@pytest.fixture(scope="session")
+def web_server() -> Iterator[str]:
+	"""`bench serve` for the test site on a free port (another process: tests commit what it must see)."""
+	port = free_port()
+	process = subprocess.Popen(
+		[
+			str(bench_path() / "env" / "bin" / "python"),
+			"-m",
+			"frappe.utils.bench_helper",
+			"frappe",
+			"--site",
+			TEST_SITE,
+			"serve",
+			"--port",
+			str(port),
+			"--noreload",
+			"--nothreading",
+		],
+		cwd=bench_path() / "sites",
+		stdout=subprocess.DEVNULL,
+		stderr=subprocess.DEVNULL,
+	)
+	url = f"http://127.0.0.1:{port}"
+	try:
+		deadline = time.monotonic() + 60
+		while time.monotonic() < deadline:
+			try:
+				requests.get(f"{url}/api/method/ping", timeout=2)
+				break
+			except requests.ConnectionError:
+				time.sleep(0.3)
+		yield url
+	finally:
+		process.terminate()
+		process.wait(timeout=20)

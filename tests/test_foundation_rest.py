@@ -1,51 +1,10 @@
 """An authenticated REST call against the test site, over real HTTP."""
 
-import subprocess
-import time
 import uuid
 
 import frappe
 import pytest
 import requests
-
-from crm_mail_archive.devtools.dovecot import free_port
-from tests.conftest import TEST_SITE, bench_path
-
-
-@pytest.fixture(scope="module")
-def web_server():
-	port = free_port()
-	process = subprocess.Popen(
-		[
-			str(bench_path() / "env" / "bin" / "python"),
-			"-m",
-			"frappe.utils.bench_helper",
-			"frappe",
-			"--site",
-			TEST_SITE,
-			"serve",
-			"--port",
-			str(port),
-			"--noreload",
-			"--nothreading",
-		],
-		cwd=bench_path() / "sites",
-		stdout=subprocess.DEVNULL,
-		stderr=subprocess.DEVNULL,
-	)
-	url = f"http://127.0.0.1:{port}"
-	try:
-		deadline = time.monotonic() + 60
-		while time.monotonic() < deadline:
-			try:
-				requests.get(f"{url}/api/method/ping", timeout=2)
-				break
-			except requests.ConnectionError:
-				time.sleep(0.3)
-		yield url
-	finally:
-		process.terminate()
-		process.wait(timeout=20)
 
 
 @pytest.fixture
