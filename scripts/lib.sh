@@ -203,6 +203,15 @@ ensure_bench_redis() {
 	done
 }
 
+# The sites are reached by name (socket.io tells sites apart by host name): map them to loopback.
+ensure_hosts_entries() {
+	local site
+	for site in "$DEV_SITE" "$TEST_SITE" "$SCRATCH_SITE"; do
+		grep -qE "^127\.0\.0\.1\s.*\s$site(\s|$)" /etc/hosts ||
+			printf '127.0.0.1\t%s\n' "$site" | as_root tee -a /etc/hosts >/dev/null
+	done
+}
+
 site_exists() { [[ -f "$BENCH_DIR/sites/$1/site_config.json" ]]; }
 
 site_has_app() {

@@ -9,7 +9,7 @@ PID_DIR="$BENCH_DIR/config/pids"
 LOG_DIR="$BENCH_DIR/logs"
 
 declare -A COMMANDS=(
-	[web]="bench serve --port $WEB_PORT --noreload"
+	[web]="env DEV_SERVER=1 bench serve --port $WEB_PORT --noreload"
 	[socketio]="node apps/frappe/socketio.js"
 	[worker]="bench worker --queue short,default,long"
 	[schedule]="bench schedule"
@@ -25,8 +25,12 @@ start() {
 	for name in "${!COMMANDS[@]}"; do
 		if running "$name"; then continue; fi
 		log "starting $name"
-		(cd "$BENCH_DIR" && setsid nohup ${COMMANDS[$name]} >>"$LOG_DIR/dev-$name.log" 2>&1 &
-			echo $! >"$PID_DIR/$name.pid")
+		# `cd` first: with `cd && cmd &` the pid would be a subshell's, not the session leader's
+		(
+			cd "$BENCH_DIR"
+			setsid nohup ${COMMANDS[$name]} >>"$LOG_DIR/dev-$name.log" 2>&1 &
+			echo $! >"$PID_DIR/$name.pid"
+		)
 	done
 	bench_cmd --site "$DEV_SITE" execute crm_mail_archive.devtools.demo.ensure_demo_dovecot
 	local i

@@ -81,6 +81,7 @@ main() {
 	ensure_tools
 	ensure_mariadb
 	ensure_db_admin
+	ensure_hosts_entries
 	ensure_bench
 	link_app_to_checkout
 	ensure_site "$DEV_SITE" yes

@@ -33,6 +33,7 @@ main() {
 
 	ensure_mariadb
 	ensure_db_admin
+	ensure_hosts_entries
 	ensure_bench_redis
 
 	local previous

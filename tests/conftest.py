@@ -218,8 +218,11 @@ def web_server() -> Iterator[str]:
 		cwd=bench_path() / "sites",
 		stdout=subprocess.DEVNULL,
 		stderr=subprocess.DEVNULL,
+		# a development server: the desk then reaches socket.io on its own port
+		env={**os.environ, "DEV_SERVER": "1"},
 	)
-	url = f"http://127.0.0.1:{port}"
+	# by name, not 127.0.0.1: socket.io takes the site from the host name (/etc/hosts maps it)
+	url = f"http://{TEST_SITE}:{port}"
 	try:
 		deadline = time.monotonic() + 60
 		while time.monotonic() < deadline:
@@ -230,5 +233,34 @@ def web_server() -> Iterator[str]:
 				time.sleep(0.3)
 		yield url
 	finally:
+		process.terminate()
+		process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def socketio(web_server: str) -> Iterator[int]:
+	"""Frappe's socket.io server (node), started unless one already listens on the bench's port."""
+	import json
+	import socket
+
+	port = int(json.loads((sites_path() / "common_site_config.json").read_text()).get("socketio_port", 9000))
+
+	def listening() -> bool:
+		with socket.socket() as probe:
+			return probe.connect_ex(("127.0.0.1", port)) == 0
+
+	process = None
+	if not listening():
+		process = subprocess.Popen(
+			["node", "apps/frappe/socketio.js"],
+			cwd=bench_path(),
+			stdout=subprocess.DEVNULL,
+			stderr=subprocess.DEVNULL,
+		)
+		deadline = time.monotonic() + 30
+		while not listening() and time.monotonic() < deadline:
+			time.sleep(0.2)
+	yield port
+	if process:
 		process.terminate()
 		process.wait(timeout=20)

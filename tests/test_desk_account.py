@@ -9,6 +9,8 @@ from urllib.parse import quote
 import frappe
 import pytest
 
+from tests.test_sync import a_mail
+
 ARTIFACTS = Path(__file__).parent / ".artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -107,3 +109,48 @@ def remove_queued_sync(account_name: str) -> bool:
 	except NoSuchJobError:
 		return False
 	return True
+
+
+@pytest.mark.slow
+def test_a_running_sync_shows_its_progress_in_the_open_form(
+	browser, web_server, socketio, desk_user, dovecot, mail_user, make_archive_account
+):
+	from crm_mail_archive.archive.accounts import run_sync_job
+
+	dovecot.append_many(mail_user, [a_mail(f"Fortschritt {n}") for n in range(12)])
+	account = make_archive_account(mail_user)
+	frappe.db.set_single_value("Mail Archive Settings", "batch_size", 4)
+	frappe.db.commit()
+	page = logged_in_page(browser, web_server, desk_user)
+	console: list[str] = []
+	page.on("console", lambda message: console.append(message.text))
+	try:
+		page.goto(f"{web_server}/app/mail-archive-account/{quote(account.name)}")
+		page.locator("button", has_text="Sync Now").first.wait_for(timeout=60_000)
+		try:
+			page.wait_for_function(
+				"() => frappe.realtime.socket && frappe.realtime.socket.connected", timeout=30_000
+			)
+		except Exception:
+			pytest.fail(f"socket.io did not connect; browser console: {console}")
+		page.evaluate(
+			"""() => { window.__progress = [];
+			frappe.realtime.on("mail_archive_sync_progress", (data) => window.__progress.push(data)); }"""
+		)
+		frappe.clear_document_cache("Mail Archive Settings", "Mail Archive Settings")
+		run_sync_job(account.name)  # publishes progress to the account's document room
+		page.wait_for_function("() => window.__progress.length >= 3", timeout=30_000)
+		events = page.evaluate("() => window.__progress")
+		assert [(e["done"], e["total"]) for e in events if e["folder"] == "INBOX"] == [
+			(4, 12),
+			(8, 12),
+			(12, 12),
+		]
+		title = page.evaluate("() => frappe.cur_progress && frappe.cur_progress.title")
+		assert title == "Syncing INBOX"
+		page.screenshot(path=str(ARTIFACTS / "mail-archive-account-progress.png"))
+	finally:
+		page.context.close()
+		frappe.db.set_single_value("Mail Archive Settings", "batch_size", 100)
+		frappe.db.commit()
+		frappe.clear_document_cache("Mail Archive Settings", "Mail Archive Settings")
