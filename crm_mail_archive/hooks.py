@@ -20,3 +20,13 @@ scheduler_events = {
 		"* * * * *": ["crm_mail_archive.tasks.enqueue_due_account_syncs"],
 	},
 }
+
+doc_events = {
+	"Contact": {"on_update": "crm_mail_archive.filing.events.contact_changed"},
+	"Lead": {"on_update": "crm_mail_archive.filing.events.lead_changed"},
+	"Archive Blocklist": {"after_delete": "crm_mail_archive.filing.events.blocklist_entry_removed"},
+	"*": {"on_trash": "crm_mail_archive.filing.events.document_deleted"},
+}
+
+# our rows never keep a document from being deleted; its filings go with it (see document_deleted)
+ignore_links_on_delete = ["Timeline Link", "Mail Address Index", "Mailbox Copy"]

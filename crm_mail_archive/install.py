@@ -19,9 +19,24 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"hidden": 1,
 			"no_copy": 1,
 			"insert_after": "message_id",
-		}
+		},
+		{
+			# List-Unsubscribe, Precedence bulk/list/junk or Auto-Submitted: the bulk rule applies
+			"fieldname": "mail_archive_bulk",
+			"fieldtype": "Check",
+			"label": "Bulk or Automatic Mail",
+			"read_only": 1,
+			"no_copy": 1,
+			"insert_after": "mail_archive_key",
+		},
 	]
 }
+
+# Indexes the filing lookups need (fresh v15 sites lack the Contact Email one); ours by name.
+INDEXES = [
+	("Contact Email", ["email_id"], "crm_mail_archive_email_id"),
+	("Lead", ["email_id"], "crm_mail_archive_email_id"),
+]
 
 
 def after_install() -> None:
@@ -30,6 +45,8 @@ def after_install() -> None:
 
 def after_migrate() -> None:
 	create_custom_fields(_with_module(CUSTOM_FIELDS), update=True)
+	for doctype, fields, index_name in INDEXES:
+		frappe.db.add_index(doctype, fields, index_name)
 
 
 def before_uninstall() -> None:
@@ -39,6 +56,9 @@ def before_uninstall() -> None:
 			if name:
 				frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
 	frappe.db.delete("Property Setter", {"module": MODULE})
+	for doctype, _fields, index_name in INDEXES:
+		if frappe.db.has_index(f"tab{doctype}", index_name):
+			frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{index_name}`")
 	# Frappe drops our DocTypes but keeps Scheduled Job Types of methods that no longer exist
 	for job in frappe.get_all(
 		"Scheduled Job Type", filters={"method": ("like", "crm\\_mail\\_archive.%")}, pluck="name"

@@ -18,6 +18,12 @@ import frappe
 from frappe.utils import convert_utc_to_system_timezone, now_datetime
 from frappe.utils.html_utils import clean_email_html
 
+from crm_mail_archive.filing.service import (
+	file_automatically,
+	files_automatically,
+	filing_policy,
+	index_addresses,
+)
 from crm_mail_archive.mailbox.client import FetchedMessage
 from crm_mail_archive.mailbox.parser import ParsedMail, parse_message
 from crm_mail_archive.sync.engine import BatchResult, FolderConfig, StoredFolderState
@@ -96,6 +102,7 @@ class FrappeArchiveStore:
 			result.stored_uids.append(message.uid)
 			if is_new:
 				result.new_communications.append(communication)
+		self._file(result.new_communications)
 		row = self._folder_row(folder.name)
 		frappe.db.set_value(
 			"Mail Archive Folder",
@@ -105,6 +112,20 @@ class FrappeArchiveStore:
 		)
 		frappe.db.commit()
 		return result
+
+	def _file(self, communications: list[str]) -> None:
+		"""Automatic filing of the batch's new mail, in the batch's transaction. A filing error
+		leaves the mail stored and unfiled (logged; "Re-file" repairs it), never lost."""
+		if not communications or not files_automatically(self.account):
+			return
+		policy = filing_policy(self.account)
+		frappe.db.savepoint("mail_archive_filing")
+		try:
+			for communication in communications:
+				file_automatically(communication, policy)
+		except Exception:
+			frappe.db.rollback(save_point="mail_archive_filing")
+			frappe.log_error(title=f"Mail Archive: filing failed for {self.account.name}")
 
 	def store_message(
 		self, folder: FolderConfig, uidvalidity: int, message: FetchedMessage
@@ -146,6 +167,7 @@ class FrappeArchiveStore:
 				"status": "Open",
 				"email_status": "Open",
 				"has_attachment": int(bool(parsed.attachments)),
+				"mail_archive_bulk": int(parsed.is_bulk),
 				MESSAGE_KEY_FIELD: key,
 			}
 		)
@@ -154,6 +176,7 @@ class FrappeArchiveStore:
 		communication.creation = communication.modified = now_datetime()
 		communication.content = ""  # filled below, once attachment URLs are known
 		communication.db_insert()
+		index_addresses(communication.name, parsed)
 		content = self._content(parsed, communication.name)
 		frappe.db.set_value("Communication", communication.name, "content", content, update_modified=False)
 		self._save_raw(communication.name, key, message.raw)

@@ -281,6 +281,15 @@ def create_demo_records() -> None:
 	for lead in LEADS:
 		if not frappe.db.exists("Lead", {"email_id": lead["email_id"]}):
 			frappe.get_doc({"doctype": "Lead", **lead}).insert(ignore_permissions=True)
+	if not frappe.db.exists("Archive Blocklist", {"value": BLOCKED_DOMAIN}):
+		frappe.get_doc(
+			{
+				"doctype": "Archive Blocklist",
+				"entry_type": "Domain",
+				"value": BLOCKED_DOMAIN,
+				"note": "Demo: newsletters from this domain are never filed.",
+			}
+		).insert(ignore_permissions=True)
 
 
 def _party(doctype: str, name_field: str, party_name: str, contacts: list) -> None:

@@ -1,0 +1,35 @@
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+from crm_mail_archive.filing.rules import normalize_domain
+from crm_mail_archive.mailbox.parser import normalize_address
+
+
+class ArchiveBlocklist(Document):
+	def validate(self) -> None:
+		value = (self.value or "").strip()
+		if self.entry_type == "Address":
+			normalized = normalize_address(value)
+			if not normalized:
+				frappe.throw(_("{0} is not a valid mail address.").format(frappe.bold(value)))
+		else:
+			normalized = normalize_domain(value)
+			if not normalized:
+				frappe.throw(_("{0} is not a valid domain.").format(frappe.bold(value)))
+		self.value = normalized
+		duplicate = frappe.db.get_value("Archive Blocklist", {"value": normalized, "name": ("!=", self.name)})
+		if duplicate:
+			frappe.throw(
+				_("{0} is already on the Archive Blocklist.").format(frappe.bold(normalized)),
+				frappe.DuplicateEntryError,
+			)
+
+	def on_update(self) -> None:
+		from crm_mail_archive.filing.service import enforce_blocklist_entry, refile_entry
+
+		before = self.get_doc_before_save()
+		if self.enabled:
+			enforce_blocklist_entry(self.entry_type, self.value)
+		elif before and before.enabled:
+			refile_entry(self.entry_type, self.value)  # disabled: what it held back is filed again
