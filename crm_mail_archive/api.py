@@ -87,3 +87,14 @@ def retry_quarantined(copy: str) -> dict:
 	from crm_mail_archive.archive.quarantine import retry_quarantined as retry
 
 	return {"communication": retry(copy)}
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def get_archive(
+	doctype: str, name: str, start: int = 0, page_length: int = 20, search: str | None = None
+) -> dict:
+	"""The mail filed at a document, newest first, paginated, searchable by subject and sender."""
+	frappe.has_permission(doctype, "read", name, throw=True)
+	from crm_mail_archive.filing.archive_view import archive_of
+
+	return archive_of(doctype, name, start=int(start), page_length=int(page_length), search=search)

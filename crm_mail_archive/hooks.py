@@ -30,3 +30,7 @@ doc_events = {
 
 # our rows never keep a document from being deleted; its filings go with it (see document_deleted)
 ignore_links_on_delete = ["Timeline Link", "Mail Address Index", "Mailbox Copy"]
+
+doctype_js = {
+	doctype: "public/js/email_archive.js" for doctype in ("Contact", "Customer", "Supplier", "Lead")
+}

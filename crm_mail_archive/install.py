@@ -32,6 +32,21 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 	]
 }
 
+# The "Email Archive" tab on the CRM forms: a Tab Break and the HTML field the tab renders into.
+ARCHIVE_DOCTYPES = ("Contact", "Customer", "Supplier", "Lead")
+for _doctype in ARCHIVE_DOCTYPES:
+	CUSTOM_FIELDS[_doctype] = [
+		{"fieldname": "mail_archive_tab", "fieldtype": "Tab Break", "label": "Email Archive"},
+		{
+			"fieldname": "mail_archive_html",
+			"fieldtype": "HTML",
+			"label": "Email Archive",
+			"insert_after": "mail_archive_tab",
+			# not empty, or Frappe hides the section and with it the tab
+			"options": '<div class="mail-archive-placeholder text-muted">…</div>',
+		},
+	]
+
 # Indexes the filing lookups need (fresh v15 sites lack the Contact Email one); ours by name.
 INDEXES = [
 	("Contact Email", ["email_id"], "crm_mail_archive_email_id"),
@@ -44,6 +59,7 @@ def after_install() -> None:
 
 
 def after_migrate() -> None:
+	_place_archive_tabs_last()
 	create_custom_fields(_with_module(CUSTOM_FIELDS), update=True)
 	for doctype, fields, index_name in INDEXES:
 		frappe.db.add_index(doctype, fields, index_name)
@@ -64,6 +80,18 @@ def before_uninstall() -> None:
 		"Scheduled Job Type", filters={"method": ("like", "crm\\_mail\\_archive.%")}, pluck="name"
 	):
 		frappe.delete_doc("Scheduled Job Type", job, ignore_permissions=True, force=True)
+
+
+def _place_archive_tabs_last() -> None:
+	"""The Email Archive tab goes after each form's last field (a field without `insert_after`
+	is left out of the form)."""
+	for doctype in ARCHIVE_DOCTYPES:
+		fields = [
+			f.fieldname
+			for f in frappe.get_meta(doctype).fields
+			if not f.fieldname.startswith("mail_archive_")
+		]
+		CUSTOM_FIELDS[doctype][0]["insert_after"] = fields[-1]
 
 
 def _with_module(custom_fields: dict[str, list[dict]]) -> dict[str, list[dict]]:

@@ -50,7 +50,7 @@ def desk_user(committed_cleanup):
 			"new_password": password,
 		}
 	).insert(ignore_permissions=True)
-	user.add_roles("System Manager")
+	user.add_roles("System Manager", "Sales Manager")  # ERPNext's CRM forms need a sales role
 	frappe.db.commit()
 	committed_cleanup("User", email)
 	return email, password

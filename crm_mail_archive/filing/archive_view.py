@@ -1,0 +1,64 @@
+"""The Email Archive of a document: its filed mail, newest first, permission-filtered."""
+
+from __future__ import annotations
+
+import frappe
+from frappe.query_builder import Order
+from frappe.query_builder.functions import Count
+
+PAGE_LENGTH_MAX = 100
+
+
+def _base_query(doctype: str, name: str, user: str, search: str | None):
+	timeline = frappe.qb.DocType("Timeline Link")
+	communication = frappe.qb.DocType("Communication")
+	account = frappe.qb.DocType("Mail Archive Account")
+	query = (
+		frappe.qb.from_(timeline)
+		.join(communication)
+		.on(communication.name == timeline.communication)
+		.left_join(account)
+		.on(account.email_account == communication.email_account)
+		.where(timeline.link_doctype == doctype)
+		.where(timeline.link_name == name)
+		# a confidential account's mail is its owner's alone
+		.where(account.confidential.isnull() | (account.confidential == 0) | (account.account_owner == user))
+	)
+	if search and search.strip():
+		pattern = f"%{search.strip()}%"
+		query = query.where(
+			communication.subject.like(pattern)
+			| communication.sender.like(pattern)
+			| communication.sender_full_name.like(pattern)
+		)
+	return query, timeline, communication
+
+
+def archive_of(
+	doctype: str, name: str, start: int = 0, page_length: int = 20, search: str | None = None
+) -> dict:
+	user = frappe.session.user
+	page_length = max(1, min(int(page_length), PAGE_LENGTH_MAX))
+	query, timeline, communication = _base_query(doctype, name, user, search)
+	rows = (
+		query.select(
+			communication.name,
+			communication.subject,
+			communication.sender,
+			communication.sender_full_name,
+			communication.communication_date,
+			communication.sent_or_received,
+			communication.email_account,
+			communication.has_attachment,
+			communication.seen,
+			timeline.source,
+		)
+		.orderby(communication.communication_date, order=Order.desc)
+		.orderby(communication.name, order=Order.desc)
+		.limit(page_length)
+		.offset(max(0, int(start)))
+		.run(as_dict=True)
+	)
+	count_query, _timeline, _communication = _base_query(doctype, name, user, search)
+	total = count_query.select(Count("*")).run()[0][0]
+	return {"mails": rows, "total": total, "start": int(start), "page_length": page_length}

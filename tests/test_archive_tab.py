@@ -1,0 +1,105 @@
+"""The Email Archive of a document: order, pagination, search and who may see what."""
+
+import uuid
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from urllib.parse import quote
+
+import frappe
+import pytest
+
+from crm_mail_archive import api
+from crm_mail_archive.archive.accounts import sync_account
+from tests.test_desk_account import ARTIFACTS, browser, desk_user, logged_in_page
+from tests.test_filing import crm
+from tests.test_sync import a_mail
+
+
+def dated(subject: str, sender: str, days_ago: int) -> bytes:
+	raw = a_mail(subject, sender=sender)
+	when = format_datetime(datetime.now(timezone.utc) - timedelta(days=days_ago))
+	head, _, body = raw.partition(b"\n\n")
+	lines = [line for line in head.split(b"\n") if not line.startswith(b"Date:")]
+	return b"\n".join([*lines, f"Date: {when}".encode()]) + b"\n\n" + body
+
+
+@pytest.fixture
+def customer_with_mail(dovecot, mail_user, make_archive_account, crm):  # noqa: F811
+	customer = crm.customer("Archivkunde")
+	sender = crm.address("einkauf")
+	crm.contact([sender], links=[("Customer", customer)])
+	frappe.db.commit()
+	dovecot.append_many(mail_user, [dated(f"Bestellung {n:02d}", sender, days_ago=n) for n in range(25)])
+	account = make_archive_account(mail_user)
+	sync_account(account.name)
+	return customer, account
+
+
+def test_newest_first_paginated_and_searchable(customer_with_mail):
+	customer, _account = customer_with_mail
+	first = api.get_archive("Customer", customer, start=0, page_length=10)
+	assert first["total"] == 25
+	assert [m["subject"] for m in first["mails"]] == [f"Bestellung {n:02d}" for n in range(10)]
+	assert {m["source"] for m in first["mails"]} == {"Automatic"}
+	third = api.get_archive("Customer", customer, start=20, page_length=10)
+	assert [m["subject"] for m in third["mails"]] == [f"Bestellung {n:02d}" for n in range(20, 25)]
+	found = api.get_archive("Customer", customer, search="Bestellung 1")
+	assert found["total"] == 10 and all(m["subject"].startswith("Bestellung 1") for m in found["mails"])
+
+
+def test_nobody_sees_the_archive_of_a_document_they_cannot_read(customer_with_mail):
+	customer, _account = customer_with_mail
+	outsider = frappe.get_doc(
+		{"doctype": "User", "email": f"outsider-{uuid.uuid4().hex[:8]}@mail.test", "first_name": "Outsider"}
+	).insert(ignore_permissions=True)
+	frappe.set_user(outsider.name)
+	with pytest.raises(frappe.PermissionError):
+		api.get_archive("Customer", customer)
+
+
+def test_a_confidential_accounts_mail_is_visible_to_its_owner_only(customer_with_mail):
+	customer, account = customer_with_mail
+	reader = frappe.get_doc(
+		{"doctype": "User", "email": f"reader-{uuid.uuid4().hex[:8]}@mail.test", "first_name": "Reader"}
+	).insert(ignore_permissions=True)
+	reader.add_roles("Sales User")
+	frappe.db.set_value(
+		"Mail Archive Account", account.name, {"confidential": 1, "account_owner": "Administrator"}
+	)
+	frappe.set_user(reader.name)
+	assert api.get_archive("Customer", customer)["total"] == 0
+	frappe.set_user("Administrator")
+	assert api.get_archive("Customer", customer)["total"] == 25
+
+
+@pytest.mark.slow
+def test_the_customer_form_shows_the_email_archive_tab(
+	customer_with_mail,
+	browser,  # noqa: F811
+	web_server,
+	desk_user,  # noqa: F811
+):
+	customer, _account = customer_with_mail
+	page = logged_in_page(browser, web_server, desk_user)
+	try:
+		page.goto(f"{web_server}/app/customer/{quote(customer)}")
+		page.locator(".form-tabs").first.wait_for(timeout=60_000)
+		tab = page.locator("button.nav-link[data-fieldname='mail_archive_tab']")
+		if not tab.count():
+			ARTIFACTS.mkdir(exist_ok=True)
+			page.screenshot(path=str(ARTIFACTS / "customer-form-debug.png"))
+			names = page.eval_on_selector_all(
+				".form-tabs .nav-link", "els => els.map(e => e.dataset.fieldname)"
+			)
+			pytest.fail(f"no Email Archive tab; tabs: {names}")
+		tab.click(timeout=60_000)
+		page.locator(".mail-archive-row").first.wait_for(timeout=30_000)
+		assert page.locator(".mail-archive-row").count() == 20
+		assert tab.locator(".mail-archive-badge").inner_text() == "25"
+		assert page.locator(".mail-archive-row").first.inner_text().count("Bestellung 00") == 1
+		ARTIFACTS.mkdir(exist_ok=True)
+		page.screenshot(path=str(ARTIFACTS / "customer-email-archive-tab.png"))
+		page.locator(".mail-archive-row").first.click()
+		page.wait_for_url("**/app/communication/**", timeout=30_000)
+	finally:
+		page.context.close()
