@@ -34,3 +34,5 @@ ignore_links_on_delete = ["Timeline Link", "Mail Address Index", "Mailbox Copy"]
 doctype_js = {
 	doctype: "public/js/email_archive.js" for doctype in ("Contact", "Customer", "Supplier", "Lead")
 }
+
+doctype_list_js = {"Communication": "public/js/communication_list.js"}

@@ -29,6 +29,24 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"no_copy": 1,
 			"insert_after": "mail_archive_key",
 		},
+		{
+			# kept by the filing service: the list indicator and the filed / not filed filter
+			"fieldname": "mail_archive_filed",
+			"fieldtype": "Check",
+			"label": "Filed",
+			"read_only": 1,
+			"no_copy": 1,
+			"in_standard_filter": 1,
+			"insert_after": "mail_archive_bulk",
+		},
+		{
+			"fieldname": "mail_archive_filed_at",
+			"fieldtype": "Small Text",
+			"label": "Filed At",
+			"read_only": 1,
+			"no_copy": 1,
+			"insert_after": "mail_archive_filed",
+		},
 	]
 }
 

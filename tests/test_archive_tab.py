@@ -103,3 +103,24 @@ def test_the_customer_form_shows_the_email_archive_tab(
 		page.wait_for_url("**/app/communication/**", timeout=30_000)
 	finally:
 		page.context.close()
+
+
+@pytest.mark.slow
+def test_the_communication_list_marks_filed_mail_and_filters_on_it(
+	customer_with_mail,
+	browser,  # noqa: F811
+	web_server,
+	desk_user,  # noqa: F811
+):
+	page = logged_in_page(browser, web_server, desk_user)
+	try:
+		page.goto(f"{web_server}/app/communication?mail_archive_filed=1")
+		page.locator(".list-row-container").first.wait_for(timeout=60_000)
+		rows = page.locator(".list-row-container")
+		assert rows.count() >= 1
+		for index in range(rows.count()):  # the filter holds and every row shows the indicator
+			assert rows.nth(index).locator(".indicator-pill", has_text="Filed").count() >= 1
+		ARTIFACTS.mkdir(exist_ok=True)
+		page.screenshot(path=str(ARTIFACTS / "communication-list-filed.png"))
+	finally:
+		page.context.close()

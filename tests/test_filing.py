@@ -265,3 +265,8 @@ def test_a_later_blocklist_entry_unfiles_automatic_links_only_and_removing_it_re
 	frappe.delete_doc("Archive Blocklist", entry.name, ignore_permissions=True)
 	frappe.db.commit()
 	assert filed_at(communication) == {("Contact", contact), ("Customer", other)}
+
+	service.unlink(communication, "Customer", other)
+	service.unlink(communication, "Contact", contact)
+	assert filed_at(communication) == set()
+	assert frappe.db.get_value("Communication", communication, "mail_archive_filed") == 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import frappe
+from frappe import _
 from frappe.utils import now_datetime
 
 from crm_mail_archive.filing.rules import (
@@ -238,7 +239,26 @@ def link(
 			}
 		)
 		row.db_insert()
+	_update_filed_summary(communication)
 	return True
+
+
+def _update_filed_summary(communication: str) -> None:
+	links = frappe.get_all(
+		"Timeline Link",
+		{"communication": communication},
+		["link_doctype", "link_name"],
+		order_by="creation asc",
+	)
+	summary = ", ".join(f"{_(row.link_doctype)}: {row.link_name}" for row in links[:5])
+	if len(links) > 5:
+		summary += ", …"
+	frappe.db.set_value(
+		"Communication",
+		communication,
+		{"mail_archive_filed": int(bool(links)), "mail_archive_filed_at": summary},
+		update_modified=False,
+	)
 
 
 def unlink(communication: str, doctype: str, name: str) -> bool:
@@ -254,6 +274,7 @@ def unlink(communication: str, doctype: str, name: str) -> bool:
 	frappe.db.delete(
 		"Communication Link", {"parent": communication, "link_doctype": doctype, "link_name": name}
 	)
+	_update_filed_summary(communication)
 	return True
 
 
