@@ -270,3 +270,21 @@ def test_a_later_blocklist_entry_unfiles_automatic_links_only_and_removing_it_re
 	service.unlink(communication, "Contact", contact)
 	assert filed_at(communication) == set()
 	assert frappe.db.get_value("Communication", communication, "mail_archive_filed") == 0
+
+
+def test_a_unicode_domain_in_the_header_files_at_the_contacts_ascii_address(
+	dovecot, mail_user, make_archive_account, crm
+):
+	# Frappe stores only ASCII (IDNA) domains; mail clients may send the Unicode form (SMTPUTF8)
+	tag = uuid.uuid4().hex[:6]
+	unicode_domain = f"bäckerei-{tag}.example"
+	contact = crm.contact([f"joerg@{unicode_domain.encode('idna').decode()}"])
+	frappe.db.commit()
+	raw = (
+		f"From: Joerg <JOERG@{unicode_domain}>\r\nTo: {mail_user}\r\nSubject: IDN\r\n"
+		f"Message-ID: <idn-{tag}@example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHallo\r\n"
+	).encode()
+	dovecot.append(mail_user, raw)
+	account = make_archive_account(mail_user)
+	sync_account(account.name)
+	assert filed_at(only_communication(account)) == {("Contact", contact)}
