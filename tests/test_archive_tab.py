@@ -115,7 +115,14 @@ def test_the_communication_list_marks_filed_mail_and_filters_on_it(
 	page = logged_in_page(browser, web_server, desk_user)
 	try:
 		page.goto(f"{web_server}/app/communication?mail_archive_filed=1")
-		page.locator(".list-row-container").first.wait_for(timeout=60_000)
+		# the list renders once before the route's filter and our settings apply: wait for both
+		page.locator(".list-row-container .indicator-pill", has_text="Filed").first.wait_for(timeout=60_000)
+		page.wait_for_load_state("networkidle")
+		page.wait_for_function(
+			"""() => [...document.querySelectorAll('.list-row-container')].every(
+				(row) => [...row.querySelectorAll('.indicator-pill')].some((pill) => pill.innerText.includes('Filed')))""",
+			timeout=30_000,
+		)
 		rows = page.locator(".list-row-container")
 		assert rows.count() >= 1
 		for index in range(rows.count()):  # the filter holds and every row shows the indicator
