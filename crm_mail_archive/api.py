@@ -5,10 +5,8 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
-from crm_mail_archive.archive.accounts import connection_settings, enqueue_sync
+from crm_mail_archive.archive.accounts import ROLE_LABELS, connection_settings, enqueue_sync
 from crm_mail_archive.mailbox.client import MailboxClient, MailboxError
-
-ROLE_LABELS = {"inbox": "Inbox", "sent": "Sent"}
 
 
 def _account_for_management(account: str):

@@ -32,6 +32,11 @@ def bench_path() -> Path:
 	return sites_path().parent
 
 
+def bench_command(*args: str) -> list[str]:
+	"""argv for `bench <args>` run by the bench's Python (what `bench` itself execs, minus the CLI)."""
+	return [str(bench_path() / "env" / "bin" / "python"), "-m", "frappe.utils.bench_helper", "frappe", *args]
+
+
 def pytest_configure(config: pytest.Config) -> None:
 	os.chdir(sites_path())
 	frappe.init(site=TEST_SITE, sites_path=str(sites_path()))
@@ -205,19 +210,7 @@ def web_server() -> Iterator[str]:
 	"""`bench serve` for the test site on a free port (another process: tests commit what it must see)."""
 	port = free_port()
 	process = subprocess.Popen(
-		[
-			str(bench_path() / "env" / "bin" / "python"),
-			"-m",
-			"frappe.utils.bench_helper",
-			"frappe",
-			"--site",
-			TEST_SITE,
-			"serve",
-			"--port",
-			str(port),
-			"--noreload",
-			"--nothreading",
-		],
+		bench_command("--site", TEST_SITE, "serve", "--port", str(port), "--noreload", "--nothreading"),
 		cwd=bench_path() / "sites",
 		stdout=subprocess.DEVNULL,
 		stderr=subprocess.DEVNULL,

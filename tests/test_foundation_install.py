@@ -5,12 +5,12 @@ import subprocess
 
 import pytest
 
-from tests.conftest import SCRATCH_SITE, bench_path
+from tests.conftest import SCRATCH_SITE, bench_command, bench_path
 
 
 def bench(*args: str) -> str:
 	result = subprocess.run(
-		[str(bench_path() / "env" / "bin" / "python"), "-m", "frappe.utils.bench_helper", "frappe", *args],
+		bench_command(*args),
 		cwd=bench_path() / "sites",
 		capture_output=True,
 		text=True,

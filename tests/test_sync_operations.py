@@ -15,24 +15,13 @@ from crm_mail_archive.archive.accounts import due_accounts, sync_account
 from crm_mail_archive.archive.quarantine import retry_quarantined
 from crm_mail_archive.devtools.dovecot import DovecotServer, free_port
 from crm_mail_archive.mailbox.client import MailboxUnavailable
-from tests.conftest import TEST_SITE, bench_path
+from tests.conftest import TEST_SITE, bench_command, bench_path
 from tests.test_sync import a_mail, copies_of
 
 
 def bench_sync_process(account_name: str) -> subprocess.Popen:
 	return subprocess.Popen(
-		[
-			str(bench_path() / "env" / "bin" / "python"),
-			"-m",
-			"frappe.utils.bench_helper",
-			"frappe",
-			"--site",
-			TEST_SITE,
-			"mail-archive",
-			"sync",
-			"--account",
-			account_name,
-		],
+		bench_command("--site", TEST_SITE, "mail-archive", "sync", "--account", account_name),
 		cwd=bench_path() / "sites",
 		stdout=subprocess.PIPE,
 		stderr=subprocess.STDOUT,
