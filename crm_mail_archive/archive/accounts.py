@@ -250,10 +250,12 @@ def due_accounts() -> list[str]:
 	for account in frappe.get_all(
 		"Mail Archive Account", filters={"enabled": 1}, fields=["name", "last_sync", "next_attempt"]
 	):
-		if account.next_attempt and get_datetime(account.next_attempt) > now:
-			continue
-		if account.last_sync and get_datetime(account.last_sync) + timedelta(minutes=interval) > now:
-			if not account.next_attempt:
-				continue
-		due.append(account.name)
+		if account.next_attempt:  # backing off after a failure: due when the wait is over
+			is_due = get_datetime(account.next_attempt) <= now
+		else:
+			is_due = (
+				not account.last_sync or get_datetime(account.last_sync) + timedelta(minutes=interval) <= now
+			)
+		if is_due:
+			due.append(account.name)
 	return due

@@ -201,9 +201,16 @@ def targets_for(addresses: list[str]) -> dict[tuple[str, str], str]:
 
 
 def link(
-	communication: str, doctype: str, name: str, source: str, rule: str | None = None, user: str | None = None
+	communication: str,
+	doctype: str,
+	name: str,
+	source: str,
+	rule: str | None = None,
+	user: str | None = None,
+	refresh_summary: bool = True,
 ) -> bool:
-	"""File `communication` at a document. False when it is already filed there."""
+	"""File `communication` at a document. False when it is already filed there. Callers that
+	file one mail at many documents pass refresh_summary=False and call refresh_filed_summary once."""
 	if frappe.db.exists(
 		"Timeline Link", {"communication": communication, "link_doctype": doctype, "link_name": name}
 	):
@@ -239,11 +246,13 @@ def link(
 			}
 		)
 		row.db_insert()
-	_update_filed_summary(communication)
+	if refresh_summary:
+		refresh_filed_summary(communication)
 	return True
 
 
-def _update_filed_summary(communication: str) -> None:
+def refresh_filed_summary(communication: str) -> None:
+	"""The Communication's "Filed" flag and "Filed At" text, derived from its Timeline Links."""
 	links = frappe.get_all(
 		"Timeline Link",
 		{"communication": communication},
@@ -261,7 +270,7 @@ def _update_filed_summary(communication: str) -> None:
 	)
 
 
-def unlink(communication: str, doctype: str, name: str) -> bool:
+def unlink(communication: str, doctype: str, name: str, refresh_summary: bool = True) -> bool:
 	"""Remove the filing and its stock timeline row. False when it was not filed there."""
 	names = frappe.get_all(
 		"Timeline Link",
@@ -274,7 +283,8 @@ def unlink(communication: str, doctype: str, name: str) -> bool:
 	frappe.db.delete(
 		"Communication Link", {"parent": communication, "link_doctype": doctype, "link_name": name}
 	)
-	_update_filed_summary(communication)
+	if refresh_summary:
+		refresh_filed_summary(communication)
 	return True
 
 
@@ -283,7 +293,11 @@ def file_automatically(communication: str, policy: FilingPolicy, source: str = "
 	addresses = addresses_to_file(mail_addresses(communication), policy)
 	added = 0
 	for (doctype, name), address in targets_for(addresses).items():
-		added += link(communication, doctype, name, source, rule=address, user="Administrator")
+		added += link(
+			communication, doctype, name, source, rule=address, user="Administrator", refresh_summary=False
+		)
+	if added:
+		refresh_filed_summary(communication)
 	return added
 
 
@@ -323,10 +337,11 @@ def enforce_blocklist_entry(entry_type: str, value: str) -> None:
 			["link_doctype", "link_name", "rule"],
 		):
 			if _forbidden_by(entry_type, value, row.rule):
-				unlink(communication, row.link_doctype, row.link_name)
+				unlink(communication, row.link_doctype, row.link_name, refresh_summary=False)
 				removed = True
 		if removed:
 			refile(communication)
+			refresh_filed_summary(communication)
 
 
 def refile(communication: str) -> int:
@@ -347,6 +362,7 @@ def refile_entry(entry_type: str, value: str) -> int:
 def file_past_mail(addresses: list[str], targets: list[tuple[str, str]]) -> int:
 	"""File the past mail of `addresses` at `targets` (a new Contact, a new link, a new Lead)."""
 	added = 0
+	filed: set[str] = set()
 	policies: dict[str, FilingPolicy] = {}
 	rows = frappe.get_all(
 		"Mail Address Index", {"address": ("in", addresses or [""])}, ["communication", "address", "role"]
@@ -355,11 +371,23 @@ def file_past_mail(addresses: list[str], targets: list[tuple[str, str]]) -> int:
 		account = account_of(row.communication)
 		if not files_automatically(account):
 			continue
-		policy = policies.get(account.name) or policies.setdefault(account.name, filing_policy(account))
+		if account.name not in policies:
+			policies[account.name] = filing_policy(account)
+		policy = policies[account.name]
 		if row.address not in addresses_to_file(mail_addresses(row.communication), policy):
 			continue
 		for doctype, name in targets:
-			added += link(
-				row.communication, doctype, name, "Retroactive", rule=row.address, user="Administrator"
-			)
+			if link(
+				row.communication,
+				doctype,
+				name,
+				"Retroactive",
+				rule=row.address,
+				user="Administrator",
+				refresh_summary=False,
+			):
+				added += 1
+				filed.add(row.communication)
+	for communication in filed:
+		refresh_filed_summary(communication)
 	return added
