@@ -131,3 +131,17 @@ def test_the_communication_list_marks_filed_mail_and_filters_on_it(
 		page.screenshot(path=str(ARTIFACTS / "communication-list-filed.png"))
 	finally:
 		page.context.close()
+
+
+def test_the_patch_gives_older_filings_their_mail_date(customer_with_mail):
+	from crm_mail_archive.patches.timeline_link_mail_date import execute
+
+	customer, _account = customer_with_mail
+	where = {"link_doctype": "Customer", "link_name": customer}
+	frappe.db.set_value("Timeline Link", where, "communication_date", None)
+	execute()
+	for row in frappe.get_all("Timeline Link", where, ["communication", "communication_date"]):
+		assert row.communication_date == frappe.db.get_value(
+			"Communication", row.communication, "communication_date"
+		)
+	assert api.get_archive("Customer", customer)["mails"][0]["subject"] == "Bestellung 00"

@@ -34,6 +34,7 @@ def test_install_uninstall_install_round_trip():
 	after_install = read_footprint()
 	assert "Mail Archive Settings" in after_install["doctypes"]
 	assert after_install["module_defs"] == ["CRM Mail Archive"]
+	assert "Desk User:0:0" in after_install["communication_permissions"]
 
 	bench("--site", SCRATCH_SITE, "uninstall-app", "crm_mail_archive", "--yes", "--no-backup")
 	after_uninstall = read_footprint()

@@ -9,6 +9,14 @@
 		}
 		return stock_indicator ? stock_indicator(doc) : undefined;
 	};
+	const stock_onload = settings.onload;
+	settings.onload = function (listview) {
+		stock_onload && stock_onload(listview);
+		// needs mail_dialogs.js, loaded before this file (hooks.py)
+		listview.page.add_actions_menu_item(__("File at…"), () =>
+			crm_mail_archive.file_dialog(listview.get_checked_items(true), () => listview.refresh())
+		);
+	};
 	const stock_formatters = settings.formatters || {};
 	settings.formatters = {
 		...stock_formatters,

@@ -8,11 +8,12 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 		this.page_length = 20;
 		this.search = "";
 		this.wrapper = $(frm.fields_dict.mail_archive_html.wrapper).empty();
+		const search_placeholder = __("Search subject or sender");
 		this.wrapper.html(`
 			<div class="mail-archive">
 				<div class="flex justify-between align-center mb-3">
 					<input type="search" class="form-control input-sm mail-archive-search" style="max-width: 320px"
-						placeholder="${__("Search subject or sender")}">
+						placeholder="${search_placeholder}">
 					<span class="text-muted mail-archive-count"></span>
 				</div>
 				<div class="mail-archive-rows"></div>
