@@ -1,7 +1,5 @@
 """Whitelisted API: typed, permission-checked first, POST for writes."""
 
-from __future__ import annotations
-
 import frappe
 from frappe import _
 
@@ -96,3 +94,174 @@ def get_archive(
 	from crm_mail_archive.filing.archive_view import archive_of
 
 	return archive_of(doctype, name, start=int(start), page_length=int(page_length), search=search)
+
+
+@frappe.whitelist(methods=["POST"])
+def refile_mail(communication: str) -> dict:
+	"""File one mail again under the current rules (automatic links only; manual ones stay)."""
+	frappe.has_permission("Communication", "read", communication, throw=True)
+	from crm_mail_archive.filing.service import refile
+
+	return {"added": refile(communication)}
+
+
+@frappe.whitelist(methods=["POST"])
+def refile_blocklist_entry(entry: str) -> dict:
+	"""File the mail of a blocklist entry's address or domain again under the current rules, e.g.
+	after the entry was disabled. Runs in the background: a domain may cover much mail."""
+	frappe.has_permission("Archive Blocklist", "write", entry, throw=True)
+	doc = frappe.get_doc("Archive Blocklist", entry)
+	frappe.enqueue(
+		"crm_mail_archive.filing.service.refile_entry",
+		queue="default",
+		job_id=f"mail-archive-refile::{doc.value}",
+		deduplicate=True,
+		enqueue_after_commit=True,
+		now=frappe.flags.in_test,
+		entry_type=doc.entry_type,
+		value=doc.value,
+	)
+	return {"queued": True}
+
+
+# --- working with a mail ---------------------------------------------------------------------
+
+
+def _as_list(value: list[str] | str) -> list[str]:
+	"""A list from the desk's JSON, a REST form field or a single name."""
+	if isinstance(value, str):
+		value = frappe.parse_json(value) if value.strip().startswith("[") else [value]
+	return [str(name) for name in value]
+
+
+def _readable_mail(communication: str) -> None:
+	if not frappe.db.exists("Communication", communication):
+		frappe.throw(_("Communication {0} does not exist.").format(communication), frappe.DoesNotExistError)
+	frappe.has_permission("Communication", "read", communication, throw=True)
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def get_filings(communication: str) -> list[dict]:
+	"""Where a mail is filed, with the provenance of each filing."""
+	_readable_mail(communication)
+	from crm_mail_archive.filing.from_mail import filings
+
+	return [
+		row
+		for row in filings(communication)
+		if frappe.has_permission(row.link_doctype, "read", row.link_name)
+	]
+
+
+@frappe.whitelist(methods=["POST"])
+def file_mail(communications: list[str] | str, doctype: str, name: str) -> dict:
+	"""File mail by hand at any document the user may write (source "Manual")."""
+	names = _as_list(communications)
+	if not frappe.db.exists(doctype, name):
+		frappe.throw(_("{0} {1} does not exist.").format(_(doctype), name), frappe.DoesNotExistError)
+	frappe.has_permission(doctype, "write", name, throw=True)
+	for communication in names:
+		_readable_mail(communication)
+	from crm_mail_archive.filing.from_mail import file_at
+
+	added = sum(file_at(communication, doctype, name, frappe.session.user) for communication in names)
+	return {"added": added}
+
+
+@frappe.whitelist(methods=["POST"])
+def unfile_mail(communication: str, doctype: str, name: str) -> dict:
+	"""Remove one filing (any source) and its stock timeline row."""
+	_readable_mail(communication)
+	frappe.has_permission(doctype, "write", name, throw=True)
+	from crm_mail_archive.filing.from_mail import unfile
+
+	return {"removed": unfile(communication, doctype, name)}
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def open_opportunities(communication: str) -> list[dict]:
+	"""Open Opportunities the mail may belong to, for the user to pick one before creating."""
+	_readable_mail(communication)
+	from crm_mail_archive.filing.from_mail import open_opportunities as find
+
+	return [row for row in find(communication) if frappe.has_permission("Opportunity", "read", row.name)]
+
+
+@frappe.whitelist(methods=["POST"])
+def create_from_mail(communication: str, doctype: str, company: str | None = None) -> dict:
+	"""Create a Contact, Lead, Opportunity or Issue from a mail; the mail and its thread are
+	filed there (source "Created From")."""
+	_readable_mail(communication)
+	from crm_mail_archive.filing.from_mail import CREATABLE
+	from crm_mail_archive.filing.from_mail import create_from_mail as create
+
+	if doctype not in CREATABLE:
+		frappe.throw(_("Cannot create a {0} from a mail.").format(_(doctype)))
+	frappe.has_permission(doctype, "create", throw=True)
+	options = {"company": company} if doctype == "Opportunity" and company else {}
+	return {"doctype": doctype, "name": create(communication, doctype, frappe.session.user, **options)}
+
+
+# --- actions mirrored to the mail server -----------------------------------------------------
+
+
+def _mail_for_server_action(communication: str) -> None:
+	"""Server actions change someone's mailbox: its holder (owner, User Email) or an account
+	manager only, beyond reading the mail."""
+	_readable_mail(communication)
+	from crm_mail_archive.actions.service import accounts_holding
+	from crm_mail_archive.permissions import holds_account
+
+	user = frappe.session.user
+	for account in accounts_holding(communication):
+		email_account = frappe.db.get_value("Mail Archive Account", account, "email_account")
+		if holds_account(user, email_account) or frappe.has_permission(
+			"Mail Archive Account", "write", account
+		):
+			continue
+		frappe.throw(
+			_("Not permitted to change the mailbox of {0}.").format(email_account), frappe.PermissionError
+		)
+
+
+def _request(communications: list[str] | str, action: str, target_folder: str | None = None) -> dict:
+	names = _as_list(communications)
+	for communication in names:
+		_mail_for_server_action(communication)
+	from crm_mail_archive.actions.service import request
+
+	queued = [name for communication in names for name in request(communication, action, target_folder)]
+	return {"queued": queued}
+
+
+@frappe.whitelist(methods=["POST"])
+def mark_read(communications: list[str] | str, read: bool = True) -> dict:
+	"""Mark mail read or unread, in the desk and on the server (\\Seen)."""
+	return _request(communications, "Mark Read" if frappe.utils.cint(read) else "Mark Unread")
+
+
+@frappe.whitelist(methods=["POST"])
+def move_mail(communication: str, folder: str) -> dict:
+	"""Move a mail to another server folder."""
+	return _request(communication, "Move", folder)
+
+
+@frappe.whitelist(methods=["POST"])
+def mark_spam(communication: str) -> dict:
+	"""Move a mail to the Junk folder; future mail from its sender is marked spam (stock rule)."""
+	return _request(communication, "Spam")
+
+
+@frappe.whitelist(methods=["POST"])
+def trash_mail(communication: str) -> dict:
+	"""Move a mail to the Trash folder."""
+	return _request(communication, "Trash")
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def get_server_state(communication: str) -> dict:
+	"""The mail's copies on the server and its pending or failed server actions."""
+	_readable_mail(communication)
+	from crm_mail_archive.actions.service import server_state
+
+	return server_state(communication)

@@ -24,6 +24,11 @@ scheduler_events = {
 doc_events = {
 	"Contact": {"on_update": "crm_mail_archive.filing.events.contact_changed"},
 	"Lead": {"on_update": "crm_mail_archive.filing.events.lead_changed"},
+	"Communication": {
+		"before_insert": "crm_mail_archive.filing.threading.set_in_reply_to",
+		"after_insert": "crm_mail_archive.actions.events.reply_sent",
+	},
+	"Email Queue": {"before_insert": "crm_mail_archive.filing.threading.add_thread_headers"},
 	"Archive Blocklist": {"after_delete": "crm_mail_archive.filing.events.blocklist_entry_removed"},
 	"*": {"on_trash": "crm_mail_archive.filing.events.document_deleted"},
 }
@@ -31,8 +36,14 @@ doc_events = {
 # our rows never keep a document from being deleted; its filings go with it (see document_deleted)
 ignore_links_on_delete = ["Timeline Link", "Mail Address Index", "Mailbox Copy"]
 
+has_permission = {"Communication": "crm_mail_archive.permissions.communication_has_permission"}
+permission_query_conditions = {
+	"Communication": "crm_mail_archive.permissions.communication_query_conditions",
+}
+
 doctype_js = {
 	doctype: "public/js/email_archive.js" for doctype in ("Contact", "Customer", "Supplier", "Lead")
 }
+doctype_js["Communication"] = ["public/js/mail_dialogs.js", "public/js/communication_form.js"]
 
-doctype_list_js = {"Communication": "public/js/communication_list.js"}
+doctype_list_js = {"Communication": ["public/js/mail_dialogs.js", "public/js/communication_list.js"]}

@@ -69,6 +69,8 @@ for _doctype in ARCHIVE_DOCTYPES:
 INDEXES = [
 	("Contact Email", ["email_id"], "crm_mail_archive_email_id"),
 	("Lead", ["email_id"], "crm_mail_archive_email_id"),
+	# a mail's thread (replies of a mail) without a scan
+	("Communication", ["in_reply_to"], "crm_mail_archive_in_reply_to"),
 ]
 
 
@@ -81,9 +83,64 @@ def after_migrate() -> None:
 	create_custom_fields(_with_module(CUSTOM_FIELDS), update=True)
 	for doctype, fields, index_name in INDEXES:
 		frappe.db.add_index(doctype, fields, index_name)
+	grant_communication_read()
+
+
+# Read on Communication for every desk user, narrowed by the hooks in permissions.py; it lets a
+# Sales User open the mail filed at a Customer they can read.
+PERM_FLAGS = ("read", "write", "create", "delete", "submit", "cancel", "amend", "report", "export")
+PERM_FLAGS += ("import", "share", "print", "email", "select", "if_owner", "permlevel")
+
+
+def grant_communication_read() -> None:
+	from frappe.permissions import setup_custom_perms
+
+	from crm_mail_archive.permissions import GRANTED_ROLE
+
+	setup_custom_perms("Communication")  # copies the standard rules first, as the desk does
+	if frappe.db.exists(
+		"Custom DocPerm", {"parent": "Communication", "role": GRANTED_ROLE, "permlevel": 0, "if_owner": 0}
+	):
+		return
+	perm = frappe.new_doc("Custom DocPerm")
+	perm.update(
+		{
+			"parent": "Communication",
+			"parenttype": "DocType",
+			"parentfield": "permissions",
+			"role": GRANTED_ROLE,
+			"permlevel": 0,
+			"read": 1,
+			"print": 1,
+			"email": 1,
+		}
+	)
+	perm.insert(ignore_permissions=True)
+	frappe.clear_cache(doctype="Communication")
+
+
+def revoke_communication_read() -> None:
+	"""Remove our rule; when the rest equals the standard rules, drop the copy setup made."""
+	from crm_mail_archive.permissions import GRANTED_ROLE
+
+	frappe.db.delete(
+		"Custom DocPerm",
+		{"parent": "Communication", "role": GRANTED_ROLE, "permlevel": 0, "if_owner": 0, "write": 0},
+	)
+
+	def rules(doctype: str) -> list[tuple]:
+		fields = ["role", *PERM_FLAGS]
+		return sorted(
+			tuple(row.values()) for row in frappe.get_all(doctype, {"parent": "Communication"}, fields)
+		)
+
+	if rules("Custom DocPerm") == rules("DocPerm"):
+		frappe.db.delete("Custom DocPerm", {"parent": "Communication"})
+	frappe.clear_cache(doctype="Communication")
 
 
 def before_uninstall() -> None:
+	revoke_communication_read()
 	for doctype, fields in CUSTOM_FIELDS.items():
 		for field in fields:
 			name = frappe.db.get_value("Custom Field", {"dt": doctype, "fieldname": field["fieldname"]})

@@ -250,3 +250,24 @@ def test_a_revoked_oauth_token_needs_attention(dovecot, mail_user, make_archive_
 	)
 	with pytest.raises(MailboxAuthError):
 		MailboxClient(settings).connect()
+
+
+def test_expunged_newest_mail_moves_the_folder_state_up(dovecot, mail_user, make_archive_account):
+	dovecot.append_many(mail_user, [a_mail(f"Bleibt {n}") for n in range(2)])
+	account = make_archive_account(mail_user)
+	sync_account(account.name)
+	gone = dovecot.append(mail_user, a_mail("Gleich wieder weg"))
+	with dovecot.session(mail_user) as client:
+		client.select_folder("INBOX")
+		client.delete_messages([gone])
+		client.expunge()
+	sync_account(account.name)
+	state = frappe.db.get_value(
+		"Mail Archive Folder",
+		{"parent": account.name, "folder_name": "INBOX"},
+		["highest_uid", "highest_modseq"],
+		as_dict=True,
+	)
+	assert state.highest_uid == gone  # nothing lies below UIDNEXT any more
+	assert state.highest_modseq  # and the next sync can answer "nothing changed" from STATUS
+	assert frappe.db.count("Mailbox Copy", {"account": account.name}) == 2

@@ -10,6 +10,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_to_date, cint, get_datetime, now_datetime
 
+from crm_mail_archive.actions.service import apply_pending
 from crm_mail_archive.archive.lock import AccountLock
 from crm_mail_archive.archive.store import FrappeArchiveStore
 from crm_mail_archive.mailbox.client import (
@@ -122,6 +123,8 @@ def _sync_locked(account_name: str, only_folder: str | None, on_progress) -> Acc
 	try:
 		with MailboxClient(connection_settings(account.email_account)) as client:
 			discover_folders(account, client)
+			# desk actions first: a mail moved in the desk must not be fetched from its old folder
+			apply_pending(account_name, client)
 			if only_folder:
 				row = next((row for row in account.folders if row.folder_name == only_folder), None)
 				folders = [FolderConfig(only_folder, row.role if row else "Other")]

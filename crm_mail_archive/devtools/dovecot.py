@@ -18,6 +18,7 @@ import ssl
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -39,6 +40,16 @@ SPECIAL_USE_FOLDERS = {
 	"Drafts": "\\Drafts",
 	"Archive": "\\Archive",
 }
+
+# What Dovecot 2.3 advertises after login by default. Setting imap_capability replaces the whole
+# list (a leading "+" could only add), so a server without some of them names all the others.
+DEFAULT_IMAP_CAPABILITIES = (
+	"IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS "
+	"THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS "
+	"LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH "
+	"LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ "
+	"NOTIFY SPECIAL-USE"
+).split()
 
 MAIL_USER = "nobody"  # mail processes may not run as root; nobody exists on every Debian
 
@@ -73,8 +84,26 @@ active_value = true
 """
 
 
+def _imap_capability(without: frozenset[str]) -> str:
+	"""The imap_capability line: empty (Dovecot's default) unless capabilities are taken away.
+	The commands stay: Dovecot still answers e.g. MOVE, a client just must not rely on it."""
+	if not without:
+		return ""
+	unknown = {name.upper() for name in without} - {name.upper() for name in DEFAULT_IMAP_CAPABILITIES}
+	if unknown:
+		raise ValueError(f"Dovecot does not advertise {', '.join(sorted(unknown))}")
+	kept = [name for name in DEFAULT_IMAP_CAPABILITIES if name.upper() not in {n.upper() for n in without}]
+	return f"  imap_capability = {' '.join(kept)}\n"
+
+
 def _config(
-	root: Path, imap_port: int, imaps_port: int, uid: int, gid: int, introspection_url: str | None = None
+	root: Path,
+	imap_port: int,
+	imaps_port: int,
+	uid: int,
+	gid: int,
+	introspection_url: str | None = None,
+	capabilities_without: frozenset[str] = frozenset(),
 ) -> str:
 	mailboxes = "\n".join(
 		f'  mailbox "{name}" {{\n    special_use = {role}\n  }}' for name, role in SPECIAL_USE_FOLDERS.items()
@@ -121,7 +150,7 @@ service anvil {{
 }}
 protocol imap {{
   mail_max_userip_connections = 200
-}}
+{_imap_capability(capabilities_without)}}}
 namespace inbox {{
   inbox = yes
   separator = /
@@ -165,6 +194,7 @@ class DovecotServer:
 	host: str = "127.0.0.1"
 	owns_root: bool = False
 	oauth_introspection_url: str | None = None
+	capabilities_without: frozenset[str] = frozenset()
 	_users: dict[str, str] = field(default_factory=dict)
 
 	# --- life cycle ------------------------------------------------------------------------
@@ -176,9 +206,12 @@ class DovecotServer:
 		imap_port: int | None = None,
 		imaps_port: int | None = None,
 		oauth_introspection_url: str | None = None,
+		capabilities_without: Iterable[str] = (),
 	) -> DovecotServer:
 		"""Start (or reuse, when `root` holds a running one). With `oauth_introspection_url`,
-		XOAUTH2/OAUTHBEARER tokens are checked by POSTing them there (RFC 7662 introspection)."""
+		XOAUTH2/OAUTHBEARER tokens are checked by POSTing them there (RFC 7662 introspection).
+		`capabilities_without` (e.g. {"MOVE"}, {"CONDSTORE", "QRESYNC"}) are left out of the
+		CAPABILITY list after login, to stand in for an older or plainer server."""
 		owns_root = root is None
 		root = Path(root or tempfile.mkdtemp(prefix="crm-mail-archive-dovecot-"))
 		root.mkdir(parents=True, exist_ok=True)
@@ -190,6 +223,7 @@ class DovecotServer:
 			imaps_port=imaps_port or free_port(),
 			owns_root=owns_root,
 			oauth_introspection_url=oauth_introspection_url,
+			capabilities_without=frozenset(capabilities_without),
 		)
 		config_changed = server._write_files()
 		if not server.is_running():
@@ -231,6 +265,7 @@ class DovecotServer:
 			mail_user.pw_uid,
 			mail_user.pw_gid,
 			self.oauth_introspection_url,
+			self.capabilities_without,
 		)
 		config_changed = not self.config_file.exists() or self.config_file.read_text() != config
 		self.config_file.write_text(config)

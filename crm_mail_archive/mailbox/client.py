@@ -7,6 +7,7 @@ messages in batches without touching \\Seen (BODY.PEEK), and change flags or fol
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 from collections.abc import Iterable
@@ -15,8 +16,9 @@ from datetime import datetime, timezone
 from typing import Literal
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 from imapclient.imapclient import SocketTimeout
+from imapclient.response_parser import parse_fetch_response
 
 Security = Literal["ssl", "starttls", "plain"]
 
@@ -28,6 +30,10 @@ ROLE_BY_SPECIAL_USE = {
 	b"\\Archive": "archive",
 }
 FETCH_ITEMS = [b"BODY.PEEK[]", b"FLAGS", b"INTERNALDATE", b"RFC822.SIZE"]
+# RFC 5530 response codes of a server that cannot do it now but may later: worth retrying
+TRANSIENT_RESPONSE_CODES = ("[UNAVAILABLE]", "[INUSE]")
+
+FlagState = set[str]  # a message's flags as str: "\\Seen", "\\Answered", "$Forwarded"
 
 
 class MailboxError(Exception):
@@ -88,6 +94,8 @@ class MailboxClient:
 	def __init__(self, settings: ConnectionSettings):
 		self.settings = settings
 		self._imap: IMAPClient | None = None
+		self._condstore: bool | None = None  # known after the first SELECT
+		self._selected_readonly: bool | None = None
 
 	# --- connection --------------------------------------------------------------------------
 
@@ -128,6 +136,7 @@ class MailboxClient:
 			self._safe_logout(imap)
 			raise MailboxUnavailable(f"login to {settings.host} failed: {error}") from error
 		self._imap = imap
+		self._condstore = self._selected_readonly = None
 
 	@staticmethod
 	def _safe_logout(imap: IMAPClient) -> None:
@@ -151,9 +160,19 @@ class MailboxClient:
 		return self._imap
 
 	def _call(self, what: str, function, *args, **kwargs):
+		"""Run an imapclient call; a lost connection is MailboxUnavailable (retry later), a
+		command the server answered with NO or BAD is MailboxError (retrying the same will not
+		help) unless the server says it is only temporarily unable."""
 		try:
 			return function(*args, **kwargs)
-		except (TimeoutError, OSError, IMAPClientError) as error:
+		except IMAPClientAbortError as error:  # EOF, BYE or a broken reply: the session is gone
+			raise MailboxUnavailable(f"{what} failed: {_text(str(error))}") from error
+		except IMAPClientError as error:
+			message = _text(str(error))
+			if any(code in message.upper() for code in TRANSIENT_RESPONSE_CODES):
+				raise MailboxUnavailable(f"{what} failed: {message}") from error
+			raise MailboxError(f"{what} refused: {message}") from error
+		except (TimeoutError, OSError) as error:
 			raise MailboxUnavailable(f"{what} failed: {error}") from error
 
 	# --- folders -----------------------------------------------------------------------------
@@ -171,13 +190,39 @@ class MailboxClient:
 			folders.append(FolderInfo(name=_text(name), role=role, selectable=selectable))
 		return folders
 
+	def status(self, folder: str) -> FolderState:
+		"""UIDVALIDITY, UIDNEXT, message count and (CONDSTORE) HIGHESTMODSEQ without selecting the
+		folder: what a sync needs to see that nothing changed."""
+		items = [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"]
+		if "CONDSTORE" in self.capabilities():
+			items.append(b"HIGHESTMODSEQ")
+		response = self._call(f"STATUS {folder}", self.imap.folder_status, folder, items)
+		return FolderState(
+			uidvalidity=int(response[b"UIDVALIDITY"]),
+			uidnext=int(response[b"UIDNEXT"]) if b"UIDNEXT" in response else None,
+			exists=int(response.get(b"MESSAGES", 0)),
+			highestmodseq=int(response[b"HIGHESTMODSEQ"]) if b"HIGHESTMODSEQ" in response else None,
+		)
+
 	def select(self, folder: str, readonly: bool = True) -> FolderState:
+		"""SELECT (or EXAMINE when `readonly`). Flag changes and moves need readonly=False.
+		HIGHESTMODSEQ is reported only when the server advertises CONDSTORE."""
+		if self._condstore is None:
+			# HIGHESTMODSEQ comes with SELECT only once CONDSTORE is enabled (RFC 7162)
+			self._condstore = "CONDSTORE" in self.capabilities()
+			if self._condstore and "ENABLE" in self.capabilities():
+				self._call("ENABLE CONDSTORE", self.imap.enable, "CONDSTORE")
+		self._selected_readonly = None  # a failed SELECT leaves no folder selected
 		response = self._call(f"SELECT {folder}", self.imap.select_folder, folder, readonly=readonly)
+		# the server may grant less than asked ([READ-ONLY], e.g. a shared folder without rights)
+		self._selected_readonly = readonly or bool(response.get(b"READ-ONLY"))
+		# some servers send HIGHESTMODSEQ without CONDSTORE enabled; only an advertised one counts
+		modseq = response.get(b"HIGHESTMODSEQ") if self._condstore else None
 		return FolderState(
 			uidvalidity=int(response[b"UIDVALIDITY"]),
 			uidnext=int(response[b"UIDNEXT"]) if b"UIDNEXT" in response else None,
 			exists=int(response.get(b"EXISTS", 0)),
-			highestmodseq=int(response[b"HIGHESTMODSEQ"]) if b"HIGHESTMODSEQ" in response else None,
+			highestmodseq=int(modseq) if modseq is not None else None,
 		)
 
 	# --- messages ----------------------------------------------------------------------------
@@ -207,7 +252,7 @@ class MailboxClient:
 				FetchedMessage(
 					uid=uid,
 					raw=bytes(raw),
-					flags=tuple(_text(flag) for flag in data.get(b"FLAGS", ())),
+					flags=tuple(sorted(_flags(data))),
 					internaldate=internaldate,
 					size=int(data.get(b"RFC822.SIZE", len(raw))),
 				)
@@ -215,7 +260,142 @@ class MailboxClient:
 		return messages
 
 	def add_flags(self, uids: Iterable[int], flags: Iterable[str]) -> None:
-		self._call("UID STORE", self.imap.add_flags, list(uids), [flag.encode() for flag in flags])
+		self._store("UID STORE +FLAGS", self.imap.add_flags, uids, flags)
 
 	def remove_flags(self, uids: Iterable[int], flags: Iterable[str]) -> None:
-		self._call("UID STORE", self.imap.remove_flags, list(uids), [flag.encode() for flag in flags])
+		self._store("UID STORE -FLAGS", self.imap.remove_flags, uids, flags)
+
+	def set_flags(self, uids: Iterable[int], flags: Iterable[str]) -> None:
+		"""Replace the flags of `uids` with `flags` (UID STORE FLAGS)."""
+		self._store("UID STORE FLAGS", self.imap.set_flags, uids, flags)
+
+	def _store(self, what: str, function, uids: Iterable[int], flags: Iterable[str]) -> None:
+		uids = list(uids)
+		if not uids:
+			return
+		self._require_read_write(what)
+		self._call(what, function, uids, [flag.encode() for flag in flags], silent=True)
+
+	# --- changes made in the desk ----------------------------------------------------------------
+
+	def _require_read_write(self, what: str) -> None:
+		# checked here: the server's NO to a read-only selection comes only after the round trip
+		# and, for MOVE, after the COPY half of a fallback already happened
+		if self._selected_readonly is None:
+			raise MailboxError(f"{what} needs a selected folder: select(folder, readonly=False)")
+		if self._selected_readonly:
+			raise MailboxError(f"{what} needs the folder selected read-write, not read-only")
+
+	def _copyuid_responses(self, command: str, function, *args) -> list[str]:
+		"""Run a COPY or MOVE and return its COPYUID response codes (imaplib files response codes
+		of tagged and untagged replies under their name)."""
+		untagged = self.imap._imap.untagged_responses
+		untagged.pop("COPYUID", None)
+		self._call(command, function, *args)
+		return [_text(value) for value in untagged.pop("COPYUID", []) if value]
+
+	def copy(self, uids: Iterable[int], target: str) -> dict[int, int | None]:
+		"""COPY from the selected folder to `target`; old UID -> new UID where the server says
+		(UIDPLUS COPYUID), else None."""
+		uids = list(uids)
+		if not uids:
+			return {}
+		return _uid_map(uids, self._copyuid_responses("UID COPY", self.imap.copy, uids, target))
+
+	def move(self, uids: Iterable[int], target: str) -> dict[int, int | None]:
+		"""Move from the folder selected read-write to `target`; old UID -> new UID (COPYUID),
+		None where the server does not say.
+
+		MOVE (RFC 6851) where the server has it. Otherwise COPY, +FLAGS \\Deleted and UID EXPUNGE
+		of just these UIDs (UIDPLUS). Without UIDPLUS only a plain EXPUNGE is left, and it removes
+		every \\Deleted mail of the folder, including mails the user marked deleted in a mail
+		client that keeps them until it expunges (undo is still possible there). So it runs only
+		when no other mail of the folder carries \\Deleted; otherwise these mails stay in the
+		source, copied and flagged \\Deleted, for the user's own client to expunge."""
+		uids = list(uids)
+		if not uids:
+			return {}
+		self._require_read_write("MOVE")
+		capabilities = self.capabilities()
+		if "MOVE" in capabilities:
+			return _uid_map(uids, self._copyuid_responses("UID MOVE", self.imap.move, uids, target))
+		mapping = self.copy(uids, target)
+		self.add_flags(uids, ["\\Deleted"])
+		if "UIDPLUS" in capabilities:
+			self._call("UID EXPUNGE", self.imap.uid_expunge, uids)
+		else:
+			deleted = self._call("UID SEARCH DELETED", self.imap.search, [b"DELETED"])
+			# a mail flagged by someone else between this SEARCH and the EXPUNGE would go too:
+			# a window of one round trip, on servers too old for UIDPLUS
+			if set(deleted) <= set(uids):
+				self._call("EXPUNGE", self.imap.expunge)
+		return mapping
+
+	# --- changes made elsewhere ------------------------------------------------------------------
+
+	def all_uids(self) -> list[int]:
+		"""Every UID in the selected folder: what is missing was moved away or expunged."""
+		return sorted(self._call("UID SEARCH", self.imap.search, [b"ALL"]))
+
+	def all_flags(self) -> dict[int, FlagState]:
+		"""UID -> flags for the whole selected folder: what servers without CONDSTORE offer.
+		One `UID FETCH 1:* (FLAGS)`: a short command line whatever the folder's size."""
+		return self._fetch_all_flags("UID FETCH 1:* (FLAGS)")
+
+	def flag_changes_since(self, modseq: int) -> dict[int, FlagState]:
+		"""UID -> flags of the messages whose flags changed after `modseq` (a HIGHESTMODSEQ of
+		this folder): `UID FETCH 1:* (FLAGS) (CHANGEDSINCE modseq)`, RFC 7162. Expunged mails
+		are not reported: compare `all_uids()` for those."""
+		if not self._condstore:
+			raise MailboxError("flag changes since a MODSEQ need CONDSTORE: use all_flags()")
+		return self._fetch_all_flags(
+			f"UID FETCH 1:* (FLAGS) (CHANGEDSINCE {int(modseq)})", f"CHANGEDSINCE {int(modseq)}"
+		)
+
+	def _fetch_all_flags(self, what: str, modifier: str | None = None) -> dict[int, FlagState]:
+		# imapclient's fetch() wants the UIDs listed (it filters the reply by them), so `1:*` is
+		# sent the way fetch() sends its command
+		imap = self.imap
+
+		def run():
+			tag = imap._imap._command("UID", "FETCH", "1:*", "(FLAGS)", f"({modifier})" if modifier else None)
+			typ, data = imap._imap._command_complete("FETCH", tag)
+			imap._checkok("fetch", typ, data)
+			return imap._imap._untagged_response(typ, data, "FETCH")[1]
+
+		data = self._call(what, run)
+		# keyed by sequence number: an unsolicited FETCH (another session's change) has no UID
+		response = self._call(what, parse_fetch_response, data, True, False)
+		return {
+			int(item[b"UID"]): _flags(item)
+			for item in response.values()
+			if b"UID" in item and b"FLAGS" in item
+		}
+
+
+def _flags(data: dict) -> FlagState:
+	# the Recent flag belongs to one IMAP session, not to the mail
+	return {_text(flag) for flag in data.get(b"FLAGS", ())} - {"\\Recent"}
+
+
+_COPYUID = re.compile(r"(?:\[COPYUID\s+)?\d+\s+([\d:,]+)\s+([\d:,]+)", re.IGNORECASE)
+
+
+def _uid_set(text: str) -> list[int]:
+	uids: list[int] = []
+	for part in text.split(","):
+		low, _, high = part.partition(":")
+		start, end = int(low), int(high or low)
+		uids.extend(range(min(start, end), max(start, end) + 1))
+	return uids
+
+
+def _uid_map(uids: list[int], responses: list[str]) -> dict[int, int | None]:
+	"""Old -> new UIDs from COPYUID response codes (pairs in order, RFC 4315); None if none."""
+	mapping: dict[int, int | None] = dict.fromkeys(uids)
+	for response in responses:
+		for match in _COPYUID.finditer(response):
+			for old, new in zip(_uid_set(match.group(1)), _uid_set(match.group(2)), strict=False):
+				if old in mapping:
+					mapping[old] = new
+	return mapping

@@ -4,6 +4,10 @@ Per folder: SELECT, compare UIDVALIDITY with the stored one (a change re-scans t
 UID SEARCH above the highest stored UID, then batches of UID FETCH (BODY.PEEK[], so \\Seen is
 untouched). Each batch is stored and the folder's state advanced in one transaction by the store;
 only after that commit may \\Seen be set on the server, and only when the account asks for it.
+
+Then the other direction: flag changes and mail that left the folder (moved or deleted in the
+user's mail client) reach the archive's mailbox copies. With CONDSTORE only when the folder's
+HIGHESTMODSEQ moved, and then only the changed messages; without it, all flags of the folder.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ class FolderConfig:
 class StoredFolderState:
 	uidvalidity: int | None
 	highest_uid: int
+	highest_modseq: int | None = None
 
 
 @dataclass
@@ -42,6 +47,8 @@ class FolderResult:
 	new_communications: int = 0
 	quarantined: int = 0
 	uidvalidity_changed: bool = False
+	flags_changed: int = 0
+	copies_gone: int = 0
 
 
 class ArchiveStore(Protocol):
@@ -54,6 +61,18 @@ class ArchiveStore(Protocol):
 		self, folder: FolderConfig, uidvalidity: int, messages: list[FetchedMessage], highest_uid: int
 	) -> BatchResult:
 		"""Store the messages and advance the folder to `highest_uid`, atomically (one commit)."""
+
+	def apply_server_state(
+		self,
+		folder: str,
+		uidvalidity: int,
+		flags: dict[int, set[str]],
+		present_uids: set[int] | None,
+		highest_modseq: int | None,
+	) -> tuple[int, int]:
+		"""Bring copies in line with the server: new flags, and copies whose UID is no longer
+		present (when `present_uids` is known) are forgotten; the mail itself stays archived.
+		Records `highest_modseq`, commits; returns (flags changed, copies gone)."""
 
 
 ProgressCallback = Callable[[str, int, int], None]  # folder, done, total
@@ -73,15 +92,21 @@ def sync_folder(
 	on_progress: ProgressCallback | None = None,
 ) -> FolderResult:
 	result = FolderResult(folder=folder.name)
+	stored = store.folder_state(folder.name)
+	if nothing_changed(client.status(folder.name), stored):
+		return result  # the common case, answered from the folder's header without selecting it
 	# read-write only when we are going to set \Seen; BODY.PEEK keeps flags untouched either way
 	server = client.select(folder.name, readonly=not mark_read_after_storing)
-	stored = store.folder_state(folder.name)
 	if stored.uidvalidity != server.uidvalidity:
 		result.uidvalidity_changed = stored.uidvalidity is not None
 		store.start_folder(folder.name, server.uidvalidity)
 		stored = StoredFolderState(uidvalidity=server.uidvalidity, highest_uid=0)
 
 	uids = client.uids_above(stored.highest_uid)
+	if not uids and server.uidnext and server.uidnext - 1 > stored.highest_uid:
+		# the newest mails were expunged before we saw them: nothing lies below UIDNEXT any more,
+		# so the folder state moves up and the next sync can see "nothing changed" from STATUS
+		store.store_batch(folder, server.uidvalidity, [], highest_uid=server.uidnext - 1)
 	done = 0
 	for batch in chunks(uids, max(1, batch_size)):
 		messages = client.fetch(batch)
@@ -96,4 +121,34 @@ def sync_folder(
 		done += len(batch)
 		if on_progress:
 			on_progress(folder.name, done, len(uids))
+	result.flags_changed, result.copies_gone = reconcile(client, store, folder, server, stored)
 	return result
+
+
+def nothing_changed(server, stored: StoredFolderState) -> bool:
+	"""Same UIDVALIDITY, no UID above the highest stored one, and (CONDSTORE) no flag change or
+	expunge since the last sync. Without CONDSTORE flag changes cannot be seen this way."""
+	return (
+		stored.uidvalidity == server.uidvalidity
+		and server.uidnext is not None
+		and server.uidnext - 1 <= stored.highest_uid
+		and server.highestmodseq is not None
+		and server.highestmodseq == stored.highest_modseq
+	)
+
+
+def reconcile(
+	client: MailboxClient, store: ArchiveStore, folder: FolderConfig, server, stored
+) -> tuple[int, int]:
+	"""Flag and presence changes made outside the desk, since the last sync of the folder."""
+	if server.highestmodseq is not None and stored.highest_modseq is not None:
+		if server.highestmodseq == stored.highest_modseq:
+			return 0, 0  # nothing changed in the folder: no round trip at all
+		flags = client.flag_changes_since(stored.highest_modseq)
+		present = set(client.all_uids())
+	else:
+		flags = client.all_flags()
+		present = set(flags)
+	return store.apply_server_state(
+		folder.name, server.uidvalidity, flags, present, highest_modseq=server.highestmodseq
+	)
