@@ -13,22 +13,35 @@ import hashlib
 import html
 import os
 import re
+from dataclasses import dataclass
 
 import frappe
-from frappe.utils import convert_utc_to_system_timezone, now_datetime
-from frappe.utils.html_utils import clean_email_html
+from frappe.utils import add_to_date, convert_utc_to_system_timezone, now_datetime
 
+from crm_mail_archive.archive.content import safe_mail_html
+from crm_mail_archive.filing.rules import MailAddresses
 from crm_mail_archive.filing.service import (
 	file_automatically,
+	file_batch,
 	files_automatically,
 	filing_policy,
 	index_addresses,
+	mail_addresses_of,
 )
+from crm_mail_archive.filing.threading import thread_reply
 from crm_mail_archive.mailbox.client import FetchedMessage
 from crm_mail_archive.mailbox.parser import ParsedMail, parse_message
 from crm_mail_archive.sync.engine import BatchResult, FolderConfig, StoredFolderState
 
 MESSAGE_KEY_FIELD = "mail_archive_key"
+SAFE_FILE_NAME = re.compile(r"[^\w.\- ]+")  # no separators, no traversal, no shell surprises
+
+
+@dataclass
+class BatchLookups:
+	by_key: dict[str, str]  # message key -> Communication already archived
+	desk_sent: set[str]  # Message-IDs of mail sent from the desk, not yet archived
+	copies: set[int]  # UIDs of the folder that have their copy already
 
 
 def message_key(parsed: ParsedMail) -> str:
@@ -51,6 +64,10 @@ class FrappeArchiveStore:
 	def __init__(self, account, max_attachment_size: int):
 		self.account = account
 		self.max_attachment_size = max_attachment_size
+		# new mail of the running batch -> (Message-ID, In-Reply-To, References), for threading,
+		# and -> its addresses, for filing without reading them back
+		self._thread_headers: dict[str, tuple] = {}
+		self._addresses: dict[str, MailAddresses] = {}
 
 	# --- folder state --------------------------------------------------------------------------
 
@@ -64,9 +81,16 @@ class FrappeArchiveStore:
 
 	def folder_state(self, folder: str) -> StoredFolderState:
 		values = frappe.db.get_value(
-			"Mail Archive Folder", self._folder_row(folder).name, ["uidvalidity", "highest_uid"], as_dict=True
+			"Mail Archive Folder",
+			self._folder_row(folder).name,
+			["uidvalidity", "highest_uid", "highest_modseq"],
+			as_dict=True,
 		)
-		return StoredFolderState(uidvalidity=values.uidvalidity or None, highest_uid=values.highest_uid or 0)
+		return StoredFolderState(
+			uidvalidity=values.uidvalidity or None,
+			highest_uid=values.highest_uid or 0,
+			highest_modseq=int(values.highest_modseq) if (values.highest_modseq or "").isdigit() else None,
+		)
 
 	def start_folder(self, folder: str, uidvalidity: int) -> None:
 		# copies under the old UIDVALIDITY address nothing any more; the re-scan adds new ones
@@ -79,10 +103,63 @@ class FrappeArchiveStore:
 		frappe.db.set_value(
 			"Mail Archive Folder",
 			row.name,
-			{"uidvalidity": uidvalidity, "highest_uid": 0, "status": ""},
+			{"uidvalidity": uidvalidity, "highest_uid": 0, "highest_modseq": None, "status": ""},
 			update_modified=False,
 		)
 		frappe.db.commit()
+
+	def apply_server_state(
+		self,
+		folder: str,
+		uidvalidity: int,
+		flags: dict[int, set[str]],
+		present_uids: set[int] | None,
+		highest_modseq: int | None,
+	) -> tuple[int, int]:
+		where = {
+			"account": self.account.name,
+			"folder": folder,
+			"uidvalidity": uidvalidity,
+			"status": "Stored",
+		}
+		changed = 0
+		uids = sorted(flags)
+		for start in range(0, len(uids), 1000):
+			for copy in frappe.get_all(
+				"Mailbox Copy",
+				{**where, "uid": ("in", uids[start : start + 1000])},
+				["name", "uid", "server_flags", "communication"],
+			):
+				server_flags = " ".join(sorted(flags[copy.uid]))[:140]
+				if server_flags == (copy.server_flags or ""):
+					continue
+				seen = int("\\Seen" in flags[copy.uid])
+				frappe.db.set_value(
+					"Mailbox Copy",
+					copy.name,
+					{"server_flags": server_flags, "seen": seen},
+					update_modified=False,
+				)
+				frappe.db.set_value("Communication", copy.communication, "seen", seen, update_modified=False)
+				changed += 1
+		gone = []
+		if present_uids is not None:
+			gone = [
+				copy.name
+				for copy in frappe.get_all("Mailbox Copy", where, ["name", "uid"])
+				if copy.uid not in present_uids
+			]
+			for start in range(0, len(gone), 1000):
+				frappe.db.delete("Mailbox Copy", {"name": ("in", gone[start : start + 1000])})
+		frappe.db.set_value(
+			"Mail Archive Folder",
+			self._folder_row(folder).name,
+			"highest_modseq",
+			str(highest_modseq) if highest_modseq is not None else None,
+			update_modified=False,
+		)
+		frappe.db.commit()
+		return changed, len(gone)
 
 	# --- storing -------------------------------------------------------------------------------
 
@@ -90,10 +167,24 @@ class FrappeArchiveStore:
 		self, folder: FolderConfig, uidvalidity: int, messages: list[FetchedMessage], highest_uid: int
 	) -> BatchResult:
 		result = BatchResult()
+		# a fresh snapshot, and the moment it was taken: see _file_again_if_crm_changed
+		frappe.db.commit()
+		snapshot_taken = now_datetime()
+		parsed: dict[int, ParsedMail | Exception] = {}
+		for message in messages:
+			try:
+				parsed[message.uid] = parse_message(message.raw, max_attachment_size=self.max_attachment_size)
+			except Exception as error:  # quarantined below, with the others' savepoint handling
+				parsed[message.uid] = error
+		lookups = self._batch_lookups(folder.name, uidvalidity, parsed)
 		for message in messages:
 			frappe.db.savepoint("mail_archive_message")
 			try:
-				communication, is_new = self.store_message(folder, uidvalidity, message)
+				if isinstance(parsed[message.uid], Exception):
+					raise parsed[message.uid]
+				communication, is_new = self.store_message(
+					folder, uidvalidity, message, parsed=parsed[message.uid], lookups=lookups
+				)
 			except Exception as error:
 				frappe.db.rollback(save_point="mail_archive_message")
 				self.quarantine(folder.name, uidvalidity, message, error)
@@ -103,6 +194,8 @@ class FrappeArchiveStore:
 			if is_new:
 				result.new_communications.append(communication)
 		self._file(result.new_communications)
+		self._thread_headers.clear()
+		self._addresses.clear()
 		row = self._folder_row(folder.name)
 		frappe.db.set_value(
 			"Mail Archive Folder",
@@ -111,7 +204,23 @@ class FrappeArchiveStore:
 			update_modified=False,
 		)
 		frappe.db.commit()
+		self._file_again_if_crm_changed(result.new_communications, snapshot_taken)
 		return result
+
+	def _file_again_if_crm_changed(self, communications: list[str], snapshot_taken) -> None:
+		"""Close the race with retroactive filing: a Contact, link or Lead committed while this
+		batch ran was invisible to the batch's filing, and the batch's mail was invisible to the
+		retroactive job started for it. Filing is idempotent, so the batch files once more."""
+		if not communications:
+			return
+		since = add_to_date(snapshot_taken, seconds=-5)  # clock and commit skew
+		changed = any(
+			frappe.db.exists(doctype, {"modified": (">=", since)})
+			for doctype in ("Contact", "Lead", "Customer", "Supplier")
+		)
+		if changed:
+			self._file(communications)
+			frappe.db.commit()
 
 	def _file(self, communications: list[str]) -> None:
 		"""Automatic filing of the batch's new mail, in the batch's transaction. A filing error
@@ -122,22 +231,103 @@ class FrappeArchiveStore:
 		frappe.db.savepoint("mail_archive_filing")
 		try:
 			for communication in communications:
-				file_automatically(communication, policy)
+				if headers := self._thread_headers.get(communication):
+					thread_reply(communication, *headers)
+			known = {c: self._addresses[c] for c in communications if c in self._addresses}
+			file_batch(known, policy)
+			for communication in communications:  # filed again later (no addresses in memory)
+				if communication not in known:
+					file_automatically(communication, policy)
 		except Exception:
 			frappe.db.rollback(save_point="mail_archive_filing")
 			frappe.log_error(title=f"Mail Archive: filing failed for {self.account.name}")
 
+	def _batch_lookups(self, folder: str, uidvalidity: int, parsed: dict) -> BatchLookups:
+		"""What store_message would ask the database once per mail, asked once per batch."""
+		mails = {uid: mail for uid, mail in parsed.items() if not isinstance(mail, Exception)}
+		keys = [message_key(mail) for mail in mails.values()]
+		by_key = {
+			row.key: row.name
+			for row in frappe.get_all(
+				"Communication",
+				{MESSAGE_KEY_FIELD: ("in", keys or [""])},
+				["name", f"{MESSAGE_KEY_FIELD} as `key`"],
+			)
+		}
+		message_ids = [
+			mail.message_id for mail in mails.values() if mail.message_id and message_key(mail) not in by_key
+		]
+		desk_sent = set(
+			frappe.get_all(
+				"Communication",
+				{
+					"message_id": ("in", message_ids or [""]),
+					"sent_or_received": "Sent",
+					MESSAGE_KEY_FIELD: ("is", "not set"),
+				},
+				pluck="message_id",
+			)
+		)
+		copies = set(
+			frappe.get_all(
+				"Mailbox Copy",
+				{
+					"account": self.account.name,
+					"folder": folder,
+					"uidvalidity": uidvalidity,
+					"uid": ("in", list(parsed) or [0]),
+				},
+				pluck="uid",
+			)
+		)
+		return BatchLookups(by_key=by_key, desk_sent=desk_sent, copies=copies)
+
 	def store_message(
-		self, folder: FolderConfig, uidvalidity: int, message: FetchedMessage
+		self,
+		folder: FolderConfig,
+		uidvalidity: int,
+		message: FetchedMessage,
+		parsed: ParsedMail | None = None,
+		lookups: BatchLookups | None = None,
 	) -> tuple[str, bool]:
-		parsed = parse_message(message.raw, max_attachment_size=self.max_attachment_size)
+		parsed = parsed or parse_message(message.raw, max_attachment_size=self.max_attachment_size)
 		key = message_key(parsed)
-		communication = frappe.db.get_value("Communication", {MESSAGE_KEY_FIELD: key})
+		if lookups is None:
+			lookups = self._batch_lookups(folder.name, uidvalidity, {message.uid: parsed})
+		communication = lookups.by_key.get(key)
 		is_new = communication is None
-		if is_new:
+		if is_new and parsed.message_id in lookups.desk_sent:
+			# new to the archive, and filed like new mail, but not inserted again
+			communication = self._adopt_desk_mail(parsed, key)
+		if communication is None:
 			communication = self._insert_communication(folder, parsed, message, key)
-		self._insert_copy(folder.name, uidvalidity, message, communication=communication, key=key)
+			self._thread_headers[communication] = (parsed.message_id, parsed.in_reply_to, parsed.references)
+		if message.uid not in lookups.copies:  # a copy the desk moved here is known already
+			self._insert_copy(folder.name, uidvalidity, message, communication=communication, key=key)
+		# only now that all of it is written (a failure rolls this mail back to its savepoint)
+		lookups.copies.add(message.uid)
+		lookups.by_key[key] = communication  # the same mail twice in one batch is one Communication
+		if is_new:
+			self._addresses[communication] = mail_addresses_of(parsed, sent=folder.role == "Sent")
 		return communication, is_new
+
+	def _adopt_desk_mail(self, parsed: ParsedMail, key: str) -> str | None:
+		"""Mail sent from the desk comes back through the Sent folder with the Message-ID Frappe
+		gave it: it is the same mail, so its Communication takes the copy (no duplicate)."""
+		communication = frappe.db.get_value(
+			"Communication",
+			{
+				"message_id": parsed.message_id,
+				"communication_medium": "Email",
+				"sent_or_received": "Sent",
+				MESSAGE_KEY_FIELD: ("is", "not set"),
+			},
+			"name",
+		)
+		if communication:
+			frappe.db.set_value("Communication", communication, MESSAGE_KEY_FIELD, key, update_modified=False)
+			index_addresses(communication, parsed)
+		return communication
 
 	def _insert_communication(
 		self, folder: FolderConfig, parsed: ParsedMail, message: FetchedMessage, key: str
@@ -145,15 +335,16 @@ class FrappeArchiveStore:
 		sent = folder.role == "Sent"
 		sender = parsed.from_address
 		date = parsed.date or message.internaldate
-		communication = frappe.new_doc("Communication")
-		communication.update(
+		communication = frappe.get_doc(
 			{
+				"doctype": "Communication",
 				"communication_type": "Communication",
 				"communication_medium": "Email",
 				"sent_or_received": "Sent" if sent else "Received",
 				"subject": (parsed.subject or "(no subject)")[:10000],
-				"sender": sender.email if sender else None,
-				"sender_full_name": (sender.name or sender.email) if sender else None,
+				# an address beyond RFC 5321's 254 characters is no address (it stays in the raw mail)
+				"sender": sender.email if sender and len(sender.email) <= 254 else None,
+				"sender_full_name": (sender.name or sender.email)[:140] if sender else None,
 				"recipients": _format_addresses(parsed.to),
 				"cc": _format_addresses(parsed.cc),
 				"bcc": _format_addresses(parsed.bcc),
@@ -174,17 +365,23 @@ class FrappeArchiveStore:
 		communication.set_new_name()
 		communication.owner = communication.modified_by = self.account.account_owner
 		communication.creation = communication.modified = now_datetime()
-		communication.content = ""  # filled below, once attachment URLs are known
-		communication.db_insert()
+		if parsed.attachments:
+			communication.content = ""  # filled below, once attachment URLs are known
+			communication.db_insert()
+			content = self._content(parsed, communication.name)
+			frappe.db.set_value(
+				"Communication", communication.name, "content", content, update_modified=False
+			)
+		else:
+			communication.content = self._content(parsed, communication.name)
+			communication.db_insert()
 		index_addresses(communication.name, parsed)
-		content = self._content(parsed, communication.name)
-		frappe.db.set_value("Communication", communication.name, "content", content, update_modified=False)
 		self._save_raw(communication.name, key, message.raw)
 		return communication.name
 
 	def _content(self, parsed: ParsedMail, communication: str) -> str:
 		if parsed.html:
-			body = clean_email_html(parsed.html)
+			body = safe_mail_html(parsed.html)
 		else:
 			body = "<p>" + html.escape(parsed.text or "").replace("\n", "<br>") + "</p>"
 		notes = []
@@ -212,39 +409,47 @@ class FrappeArchiveStore:
 		return body
 
 	def _save_file(self, communication: str, filename: str, content: bytes) -> str:
-		file = frappe.get_doc(
-			{
-				"doctype": "File",
-				"file_name": filename,
-				"attached_to_doctype": "Communication",
-				"attached_to_name": communication,
-				"is_private": 1,
-				"content": content,
-			}
-		)
-		file.flags.ignore_permissions = True
-		file.insert()
-		return file.file_url
+		"""An attachment as a private File of the mail. Written directly (no File.insert): the
+		import must not run File's hooks per attachment, nor refuse a file Frappe cannot open
+		(a damaged PDF is still the customer's attachment)."""
+		digest = hashlib.md5(content, usedforsecurity=False).hexdigest()
+		stem, dot, extension = SAFE_FILE_NAME.sub("_", filename).strip(" ._").rpartition(".")
+		stem = (stem if dot else extension)[:80] or "attachment"
+		stored_name = f"{stem}-{digest[:10]}.{extension[:12]}" if dot else f"{stem}-{digest[:10]}"
+		return self._write_private_file(communication, filename, stored_name, content, digest)
 
 	def _save_raw(self, communication: str, key: str, raw: bytes) -> None:
-		"""Keep the message as received, whatever its size: nothing parsed wrongly is lost."""
-		filename = f"mail-{key[:16]}.eml"
-		path = frappe.get_site_path("private", "files", filename)
+		"""Keep the message as received, whatever its size (above the site's upload limit too):
+		nothing parsed wrongly is lost."""
+		self._write_private_file(communication, f"mail-{key[:16]}.eml", f"mail-{key[:16]}.eml", raw, None)
+
+	def _write_private_file(
+		self, communication: str, display_name: str, stored_name: str, content: bytes, digest: str | None
+	) -> str:
+		path = frappe.get_site_path("private", "files", stored_name)
 		with open(path, "wb") as handle:
-			handle.write(raw)
+			handle.write(content)
+		now = now_datetime()
 		file = frappe.get_doc(
 			{
 				"doctype": "File",
-				"file_name": filename,
-				"file_url": f"/private/files/{filename}",
+				"file_name": display_name[:140],
+				"file_url": f"/private/files/{stored_name}",
 				"attached_to_doctype": "Communication",
 				"attached_to_name": communication,
 				"is_private": 1,
-				"file_size": len(raw),
+				"file_size": len(content),
+				"content_hash": digest,
+				"folder": "Home/Attachments",
+				"owner": "Administrator",
+				"modified_by": "Administrator",
+				"creation": now,
+				"modified": now,
 			}
 		)
-		file.flags.ignore_permissions = True
-		file.insert()
+		file.set_new_name()
+		file.db_insert()
+		return file.file_url
 
 	def _insert_copy(
 		self,
@@ -257,9 +462,9 @@ class FrappeArchiveStore:
 		reason: str | None = None,
 		raw_file: str | None = None,
 	) -> None:
-		copy = frappe.new_doc("Mailbox Copy")
-		copy.update(
+		copy = frappe.get_doc(
 			{
+				"doctype": "Mailbox Copy",
 				"account": self.account.name,
 				"folder": folder,
 				"uidvalidity": uidvalidity,
@@ -275,8 +480,11 @@ class FrappeArchiveStore:
 				"raw_file": raw_file,
 			}
 		)
-		copy.flags.ignore_permissions = True
-		copy.insert()
+		# db_insert: a copy row is bookkeeping, no hooks to run (one per mail, in the hot path)
+		copy.set_new_name()
+		copy.owner = copy.modified_by = "Administrator"
+		copy.creation = copy.modified = now_datetime()
+		copy.db_insert()
 
 	def quarantine(self, folder: str, uidvalidity: int, message: FetchedMessage, error: Exception) -> None:
 		"""Keep a message that could not be stored, raw, with the reason; the folder moves on."""

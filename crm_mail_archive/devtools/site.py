@@ -68,6 +68,13 @@ def app_footprint() -> dict[str, list[str]]:
 		),
 		"module_defs": frappe.get_all("Module Def", filters={"name": MODULE}, pluck="name"),
 		"workspaces": frappe.get_all("Workspace", filters={"module": MODULE}, pluck="name"),
+		# our read grant and the copy of the standard rules it needs
+		"communication_permissions": sorted(
+			f"{row.role}:{row.permlevel}:{row.if_owner}"
+			for row in frappe.get_all(
+				"Custom DocPerm", {"parent": "Communication"}, ["role", "permlevel", "if_owner"]
+			)
+		),
 	}
 
 

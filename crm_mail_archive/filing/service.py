@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import frappe
 from frappe import _
+from frappe.query_builder import Case
 from frappe.utils import now_datetime
 
 from crm_mail_archive.filing.rules import (
@@ -75,27 +76,57 @@ def index_addresses(communication: str, parsed: ParsedMail) -> None:
 		)
 
 
-def mail_addresses(communication: str) -> MailAddresses:
-	values = frappe.db.get_value(
-		"Communication", communication, ["sent_or_received", "mail_archive_bulk"], as_dict=True
+def mail_addresses_of(parsed: ParsedMail, sent: bool) -> MailAddresses:
+	"""The addresses of a mail being stored, as the address index holds them."""
+	return MailAddresses(
+		sent=sent,
+		sender=parsed.from_address.email[:255] if parsed.from_address else None,
+		reply_to=tuple(a.email[:255] for a in parsed.reply_to),
+		to=tuple(a.email[:255] for a in parsed.to),
+		cc=tuple(a.email[:255] for a in parsed.cc),
+		bcc=tuple(a.email[:255] for a in parsed.bcc),
+		is_bulk=bool(parsed.is_bulk),
 	)
-	by_role: dict[str, list[str]] = {}
+
+
+def mail_addresses_in_bulk(communications: list[str]) -> dict[str, MailAddresses]:
+	"""mail_addresses for many mails in two queries."""
+	values = {
+		row.name: row
+		for row in frappe.get_all(
+			"Communication",
+			{"name": ("in", communications or [""])},
+			["name", "sent_or_received", "mail_archive_bulk"],
+		)
+	}
+	by_role: dict[str, dict[str, list[str]]] = {}
 	for row in frappe.get_all(
 		"Mail Address Index",
-		{"communication": communication},
-		["address", "role"],
+		{"communication": ("in", communications or [""])},
+		["communication", "address", "role"],
 		order_by="creation asc, name asc",
 	):
-		by_role.setdefault(row.role, []).append(row.address)
+		by_role.setdefault(row.communication, {}).setdefault(row.role, []).append(row.address)
+	return {
+		name: _mail_addresses(value.sent_or_received, value.mail_archive_bulk, by_role.get(name, {}))
+		for name, value in values.items()
+	}
+
+
+def _mail_addresses(sent_or_received: str, bulk, by_role: dict[str, list[str]]) -> MailAddresses:
 	return MailAddresses(
-		sent=values.sent_or_received == "Sent",
+		sent=sent_or_received == "Sent",
 		sender=(by_role.get("From") or [None])[0],
 		reply_to=tuple(by_role.get("Reply-To", ())),
 		to=tuple(by_role.get("To", ())),
 		cc=tuple(by_role.get("Cc", ())),
 		bcc=tuple(by_role.get("Bcc", ())),
-		is_bulk=bool(values.mail_archive_bulk),
+		is_bulk=bool(bulk),
 	)
+
+
+def mail_addresses(communication: str) -> MailAddresses:
+	return mail_addresses_in_bulk([communication]).get(communication) or MailAddresses(sent=False)
 
 
 # --- policy ----------------------------------------------------------------------------------
@@ -172,29 +203,105 @@ def _lookup_variants(addresses: Iterable[str]) -> list[str]:
 def targets_for(addresses: list[str]) -> dict[tuple[str, str], str]:
 	"""(doctype, name) -> the address that files the mail there, for every Contact with one of
 	the addresses, every document those Contacts link to, and every Lead with the address."""
+	by_address = targets_by_address(addresses)
+	targets: dict[tuple[str, str], str] = {}
+	for address in addresses:
+		for target in by_address.get(address, ()):
+			targets.setdefault(target, address)
+	return targets
+
+
+def targets_by_address(addresses) -> dict[str, list[tuple[str, str]]]:
+	"""address -> the documents it files a mail at; three indexed queries for any number of
+	addresses (one batch of mail at once)."""
+	addresses = sorted(set(addresses))
 	if not addresses:
 		return {}
 	variants = _lookup_variants(addresses)
 	canonical = {variant.lower(): address for address in addresses for variant in _lookup_variants([address])}
-	targets: dict[tuple[str, str], str] = {}
-	contact_rows = frappe.get_all(
+	found: dict[str, list[tuple[str, str]]] = {}
+	contacts_of: dict[str, list[str]] = {}
+	for row in frappe.get_all(
 		"Contact Email", {"email_id": ("in", variants), "parenttype": "Contact"}, ["parent", "email_id"]
-	)
-	contact_address = {}
-	for row in contact_rows:
+	):
 		address = canonical.get(row.email_id.lower(), row.email_id.lower())
-		contact_address.setdefault(row.parent, address)
-		targets.setdefault(("Contact", row.parent), address)
-	if contact_address:
+		contacts_of.setdefault(row.parent, []).append(address)
+		found.setdefault(address, []).append(("Contact", row.parent))
+	if contacts_of:
 		for link in frappe.get_all(
 			"Dynamic Link",
-			{"parenttype": "Contact", "parent": ("in", list(contact_address))},
+			{"parenttype": "Contact", "parent": ("in", list(contacts_of))},
 			["parent", "link_doctype", "link_name"],
 		):
-			targets.setdefault((link.link_doctype, link.link_name), contact_address[link.parent])
+			for address in contacts_of[link.parent]:
+				found.setdefault(address, []).append((link.link_doctype, link.link_name))
 	for lead in frappe.get_all("Lead", {"email_id": ("in", variants)}, ["name", "email_id"]):
-		targets.setdefault(("Lead", lead.name), canonical.get(lead.email_id.lower(), lead.email_id.lower()))
-	return targets
+		address = canonical.get(lead.email_id.lower(), lead.email_id.lower())
+		found.setdefault(address, []).append(("Lead", lead.name))
+	return {address: list(dict.fromkeys(targets)) for address, targets in found.items()}
+
+
+def file_batch(mails: dict[str, MailAddresses], policy: FilingPolicy) -> int:
+	"""Automatic filing of a batch of new mail (the sync's hot path): one lookup of the targets
+	for all their addresses, then link_batch. Returns the number of new filings."""
+	wanted = {
+		communication: addresses_to_file(addresses, policy) for communication, addresses in mails.items()
+	}
+	by_address = targets_by_address(address for addresses in wanted.values() for address in addresses)
+	targets: dict[str, dict[tuple[str, str], str]] = {}
+	for communication, addresses in wanted.items():
+		for address in addresses:
+			for target in by_address.get(address, ()):
+				targets.setdefault(communication, {}).setdefault(target, address)
+	return link_batch(targets, "Automatic", "Administrator")
+
+
+def link_batch(targets: dict[str, dict[tuple[str, str], str | None]], source: str, user: str) -> int:
+	"""File many mails (communication -> {(doctype, name): rule}) of non-confidential accounts:
+	per thousand mails one read of their filings, one of their stock timeline rows, one insert of
+	each and one UPDATE of their Filed summaries. Returns the number of new filings."""
+	added = 0
+	names = list(targets)
+	for start in range(0, len(names), 1000):
+		chunk = names[start : start + 1000]
+		existing: dict[str, list[tuple[str, str]]] = {}
+		for row in frappe.get_all(
+			"Timeline Link",
+			{"communication": ("in", chunk)},
+			["communication", "link_doctype", "link_name"],
+			order_by="creation asc",
+		):
+			existing.setdefault(row.communication, []).append((row.link_doctype, row.link_name))
+		stock: dict[str, set[tuple[str, str]]] = {}
+		for row in frappe.get_all(
+			"Communication Link", {"parent": ("in", chunk)}, ["parent", "link_doctype", "link_name"]
+		):
+			stock.setdefault(row.parent, set()).add((row.link_doctype, row.link_name))
+		now = now_datetime()
+		dates = mail_dates(chunk)
+		provenance, timeline, changed = [], [], {}
+		for communication in chunk:
+			found = targets[communication]
+			new = [target for target in found if target not in existing.get(communication, ())]
+			if not new:
+				continue
+			provenance += [
+				_provenance_row(
+					communication, target, source, found[target], user, now, dates.get(communication)
+				)
+				for target in new
+			]
+			present = stock.get(communication, set())
+			missing = [target for target in new if target not in present]
+			timeline += [
+				_stock_link_row(communication, target, len(present) + index + 1, user, now)
+				for index, target in enumerate(missing)
+			]
+			changed[communication] = existing.get(communication, []) + new
+		_insert_links(provenance, timeline)
+		_write_filed_summaries(changed)
+		added += len(provenance)
+	return added
 
 
 # --- linking ---------------------------------------------------------------------------------
@@ -211,44 +318,102 @@ def link(
 ) -> bool:
 	"""File `communication` at a document. False when it is already filed there. Callers that
 	file one mail at many documents pass refresh_summary=False and call refresh_filed_summary once."""
-	if frappe.db.exists(
-		"Timeline Link", {"communication": communication, "link_doctype": doctype, "link_name": name}
-	):
-		return False
-	now = now_datetime()
-	timeline = frappe.new_doc("Timeline Link")
-	timeline.update(
-		{
-			"communication": communication,
-			"link_doctype": doctype,
-			"link_name": name,
-			"source": source,
-			"rule": rule,
-			"filed_by": user or frappe.session.user,
-			"filed_on": now,
-		}
-	)
-	timeline.flags.ignore_permissions = True
-	timeline.flags.ignore_links = True
-	timeline.insert()
-	if not frappe.db.exists(
-		"Communication Link", {"parent": communication, "link_doctype": doctype, "link_name": name}
-	):
-		row = frappe.new_doc("Communication Link")
-		row.update(
-			{
-				"parent": communication,
-				"parenttype": "Communication",
-				"parentfield": "timeline_links",
-				"link_doctype": doctype,
-				"link_name": name,
-				"idx": frappe.db.count("Communication Link", {"parent": communication}) + 1,
-			}
-		)
-		row.db_insert()
-	if refresh_summary:
+	added = link_many(communication, {(doctype, name): rule}, source, user=user)
+	if added and refresh_summary:
 		refresh_filed_summary(communication)
-	return True
+	return bool(added)
+
+
+PROVENANCE_FIELDS = ["name", "communication", "link_doctype", "link_name", "source", "rule", "filed_by"]
+PROVENANCE_FIELDS += ["filed_on", "communication_date", "owner", "modified_by", "creation", "modified"]
+STOCK_LINK_FIELDS = ["name", "parent", "parenttype", "parentfield", "link_doctype", "link_name", "idx"]
+STOCK_LINK_FIELDS += ["owner", "modified_by", "creation", "modified"]
+
+
+def _provenance_row(
+	communication: str, target: tuple[str, str], source: str, rule, user: str, now, mail_date
+) -> tuple:
+	doctype, name = target
+	return (
+		frappe.generate_hash(length=12),
+		*(communication, doctype, name, source, rule, user, now, mail_date, user, user, now, now),
+	)
+
+
+def mail_dates(communications: list[str]) -> dict[str, object]:
+	"""Each mail's date: a Timeline Link carries it, so an archive reads newest first by index."""
+	return dict(
+		frappe.get_all(
+			"Communication",
+			{"name": ("in", communications or [""])},
+			["name", "communication_date"],
+			as_list=True,
+		)
+	)
+
+
+def _stock_link_row(communication: str, target: tuple[str, str], idx: int, user: str, now) -> tuple:
+	doctype, name = target
+	hash_ = frappe.generate_hash(length=10)
+	return (hash_, communication, "Communication", "timeline_links", doctype, name, idx, user, user, now, now)
+
+
+def _insert_links(provenance: list[tuple], timeline: list[tuple]) -> None:
+	"""The provenance rows and the stock timeline rows of one filing step, together."""
+	# a concurrent filer may have got there first: the filing exists, as wanted
+	frappe.db.bulk_insert("Timeline Link", PROVENANCE_FIELDS, provenance, ignore_duplicates=True)
+	frappe.db.bulk_insert("Communication Link", STOCK_LINK_FIELDS, timeline)
+
+
+def link_many(
+	communication: str,
+	targets: dict[tuple[str, str], str | None],
+	source: str,
+	user: str | None = None,
+	confidential: bool | None = None,
+) -> int:
+	"""File one mail at several documents ((doctype, name) -> rule) in a few round trips: the
+	Timeline Links (provenance) and the stock Communication Links (timeline) it lacks. Returns the
+	number of new filings; the caller refreshes the mail's Filed summary."""
+	if not targets:
+		return 0
+	existing = {
+		(row.link_doctype, row.link_name)
+		for row in frappe.get_all(
+			"Timeline Link", {"communication": communication}, ["link_doctype", "link_name"]
+		)
+	}
+	new = [target for target in targets if target not in existing]
+	if not new:
+		return 0
+	now = now_datetime()
+	user = user or frappe.session.user
+	date = mail_dates([communication]).get(communication)
+	provenance = [
+		_provenance_row(communication, target, source, targets[target], user, now, date) for target in new
+	]
+	timeline = []
+	if confidential is None:
+		confidential = is_confidential_mail(communication)
+	if not confidential:
+		stock = frappe.get_all("Communication Link", {"parent": communication}, ["link_doctype", "link_name"])
+		present = {(row.link_doctype, row.link_name) for row in stock}
+		missing = [target for target in new if target not in present]
+		timeline = [
+			_stock_link_row(communication, target, len(stock) + index + 1, user, now)
+			for index, target in enumerate(missing)
+		]
+	_insert_links(provenance, timeline)
+	return len(new)
+
+
+def is_confidential_mail(communication: str) -> bool:
+	"""A confidential account's mail stays off the stock form timeline, which shows every mail
+	linked to a document to everyone who can read the document; the Email Archive tab shows it to
+	its owner only."""
+	from crm_mail_archive.permissions import confidential_owner
+
+	return bool(confidential_owner(frappe.db.get_value("Communication", communication, "email_account")))
 
 
 def refresh_filed_summary(communication: str) -> None:
@@ -259,15 +424,37 @@ def refresh_filed_summary(communication: str) -> None:
 		["link_doctype", "link_name"],
 		order_by="creation asc",
 	)
-	summary = ", ".join(f"{_(row.link_doctype)}: {row.link_name}" for row in links[:5])
-	if len(links) > 5:
-		summary += ", …"
+	_write_filed_summary(communication, [(row.link_doctype, row.link_name) for row in links])
+
+
+def _summary(links: list[tuple[str, str]]) -> str:
+	summary = ", ".join(f"{_(doctype)}: {name}" for doctype, name in links[:5])
+	return summary + ", …" if len(links) > 5 else summary
+
+
+def _write_filed_summary(communication: str, links: list[tuple[str, str]]) -> None:
 	frappe.db.set_value(
 		"Communication",
 		communication,
-		{"mail_archive_filed": int(bool(links)), "mail_archive_filed_at": summary},
+		{"mail_archive_filed": int(bool(links)), "mail_archive_filed_at": _summary(links)},
 		update_modified=False,
 	)
+
+
+def _write_filed_summaries(links_of: dict[str, list[tuple[str, str]]]) -> None:
+	"""The Filed summaries of a batch of filed mail in one UPDATE."""
+	if not links_of:
+		return
+	communication = frappe.qb.DocType("Communication")
+	summary = Case()
+	for name, links in links_of.items():
+		summary = summary.when(communication.name == name, _summary(links))
+	(
+		frappe.qb.update(communication)
+		.set(communication.mail_archive_filed, 1)
+		.set(communication.mail_archive_filed_at, summary)
+		.where(communication.name.isin(list(links_of)))
+	).run()
 
 
 def unlink(communication: str, doctype: str, name: str, refresh_summary: bool = True) -> bool:
@@ -289,13 +476,11 @@ def unlink(communication: str, doctype: str, name: str, refresh_summary: bool = 
 
 
 def file_automatically(communication: str, policy: FilingPolicy, source: str = "Automatic") -> int:
-	"""File one mail at every target its addresses allow; returns the number of new links."""
+	"""File one mail at every target its addresses allow; returns the number of new links.
+	Only called for accounts that file automatically, never for confidential ones."""
 	addresses = addresses_to_file(mail_addresses(communication), policy)
-	added = 0
-	for (doctype, name), address in targets_for(addresses).items():
-		added += link(
-			communication, doctype, name, source, rule=address, user="Administrator", refresh_summary=False
-		)
+	targets = targets_for(addresses)
+	added = link_many(communication, targets, source, user="Administrator", confidential=False)
 	if added:
 		refresh_filed_summary(communication)
 	return added
@@ -360,34 +545,40 @@ def refile_entry(entry_type: str, value: str) -> int:
 
 
 def file_past_mail(addresses: list[str], targets: list[tuple[str, str]]) -> int:
-	"""File the past mail of `addresses` at `targets` (a new Contact, a new link, a new Lead)."""
-	added = 0
-	filed: set[str] = set()
-	policies: dict[str, FilingPolicy] = {}
+	"""File the past mail of `addresses` at `targets` (a new Contact, a new link, a new Lead),
+	under each mail's own account's rules, in bulk (a contact may have thousands of mails)."""
 	rows = frappe.get_all(
-		"Mail Address Index", {"address": ("in", addresses or [""])}, ["communication", "address", "role"]
+		"Mail Address Index", {"address": ("in", addresses or [""])}, ["communication", "address"]
 	)
+	matched: dict[str, set[str]] = {}
 	for row in rows:
-		account = account_of(row.communication)
-		if not files_automatically(account):
+		matched.setdefault(row.communication, set()).add(row.address)
+	names = list(matched)
+	accounts: dict[str, str] = {}
+	mails: dict[str, MailAddresses] = {}
+	for start in range(0, len(names), 1000):
+		chunk = names[start : start + 1000]
+		for copy in frappe.get_all(
+			"Mailbox Copy",
+			{"communication": ("in", chunk), "status": "Stored"},
+			["communication", "account"],
+			order_by="creation asc",
+		):
+			accounts.setdefault(copy.communication, copy.account)
+		mails.update(mail_addresses_in_bulk(chunk))
+	policies: dict[str, FilingPolicy | None] = {}
+	to_file: dict[str, dict[tuple[str, str], str]] = {}
+	for communication, found in matched.items():
+		account_name = accounts.get(communication)
+		if not account_name or communication not in mails:
 			continue
-		if account.name not in policies:
-			policies[account.name] = filing_policy(account)
-		policy = policies[account.name]
-		if row.address not in addresses_to_file(mail_addresses(row.communication), policy):
+		if account_name not in policies:
+			account = frappe.get_cached_doc("Mail Archive Account", account_name)
+			policies[account_name] = filing_policy(account) if files_automatically(account) else None
+		policy = policies[account_name]
+		if policy is None:
 			continue
-		for doctype, name in targets:
-			if link(
-				row.communication,
-				doctype,
-				name,
-				"Retroactive",
-				rule=row.address,
-				user="Administrator",
-				refresh_summary=False,
-			):
-				added += 1
-				filed.add(row.communication)
-	for communication in filed:
-		refresh_filed_summary(communication)
-	return added
+		allowed = [a for a in addresses_to_file(mails[communication], policy) if a in found]
+		if allowed:
+			to_file[communication] = dict.fromkeys(targets, allowed[0])
+	return link_batch(to_file, "Retroactive", "Administrator")
