@@ -53,29 +53,6 @@ ensure_bench() {
 	(cd "$BENCH_DIR" && uv pip install -q pytest hypothesis playwright --python env/bin/python)
 }
 
-new_erpnext_site() {
-	local site=$1
-	if site_exists "$site"; then return 0; fi
-	log "creating site $site with ERPNext (takes a few minutes)"
-	bench_cmd new-site "$site" --admin-password "$ADMIN_PASSWORD" --db-root-username "$DB_ADMIN_USER" \
-		--db-root-password "$DB_ADMIN_PASSWORD" --mariadb-user-host-login-scope=% --install-app erpnext
-}
-
-ensure_site() {
-	local site=$1 with_app=$2
-	new_erpnext_site "$site"
-	bench_cmd --site "$site" set-config developer_mode 1 >/dev/null
-	if [[ "$with_app" == yes ]]; then
-		if ! site_has_app "$site" crm_mail_archive; then
-			log "installing crm_mail_archive on $site"
-			bench_cmd --site "$site" install-app crm_mail_archive
-		fi
-		# The wizard's company is what ERPNext's forms and tests expect to exist
-		bench_cmd --site "$site" execute crm_mail_archive.devtools.site.complete_setup_wizard
-		bench_cmd --site "$site" migrate >/dev/null
-	fi
-}
-
 main() {
 	ensure_system_packages
 	ensure_tools
@@ -84,6 +61,7 @@ main() {
 	ensure_hosts_entries
 	ensure_bench
 	link_app_to_checkout
+	bench_cmd compile-po-to-mo --app crm_mail_archive --force >/dev/null # the German UI
 	ensure_site "$DEV_SITE" yes
 	ensure_site "$TEST_SITE" yes
 	bench_cmd --site "$TEST_SITE" set-config allow_tests true >/dev/null

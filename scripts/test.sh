@@ -42,7 +42,8 @@ main() {
 	log "installing this checkout ($CHECKOUT_DIR) into the bench"
 	link_app_to_checkout
 
-	log "migrating $TEST_SITE"
+	log "compiling translations, migrating $TEST_SITE"
+	bench_cmd compile-po-to-mo --app crm_mail_archive --force >/dev/null
 	site_has_app "$TEST_SITE" crm_mail_archive || bench_cmd --site "$TEST_SITE" install-app crm_mail_archive
 	bench_cmd --site "$TEST_SITE" migrate --skip-search-index >/dev/null
 
