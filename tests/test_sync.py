@@ -323,3 +323,45 @@ def test_system_managers_are_told_once_per_outage(dovecot, mail_user, make_archi
 	sync_account(account.name)
 	account.reload()
 	assert account.admins_notified == 0  # the next outage is reported again
+
+
+def test_a_batch_that_loses_a_lock_conflict_runs_again_and_stores_every_mail_once(
+	dovecot, mail_user, make_archive_account
+):
+	"""A filing job or a second worker may hold a row the batch writes: the batch is rolled back
+	and run again, never quarantined and never half stored."""
+	import threading
+
+	import pymysql
+
+	account = make_archive_account(mail_user)
+	sync_account(account.name)  # the folder and its UIDVALIDITY are known
+	for n in range(3):
+		dovecot.append(mail_user, a_mail(f"Gesperrt {n}"))
+	folder_row = frappe.db.get_value("Mail Archive Folder", {"parent": account.name, "folder_name": "INBOX"})
+	other = pymysql.connect(
+		host=frappe.conf.db_host or "127.0.0.1",
+		port=int(frappe.conf.db_port or 3306),
+		user=frappe.conf.db_user or frappe.conf.db_name,
+		password=frappe.conf.db_password,
+		database=frappe.conf.db_name,
+	)
+	with other.cursor() as cursor:
+		cursor.execute("begin")
+		cursor.execute("select name from `tabMail Archive Folder` where name = %s for update", (folder_row,))
+	release = threading.Timer(2.5, other.commit)
+	release.start()
+	frappe.db.sql("set session innodb_lock_wait_timeout = 1")
+	try:
+		result = sync_account(account.name)
+	finally:
+		release.join()
+		other.close()
+		frappe.db.sql("set session innodb_lock_wait_timeout = default")
+
+	assert result.new_communications == 3 and result.quarantined == 0
+	copies = copies_of(account)
+	assert sorted(c.uid for c in copies) == [1, 2, 3]
+	assert len({c.communication for c in copies}) == 3
+	assert all(c.status != "Quarantined" for c in copies)
+	assert frappe.db.get_value("Mail Archive Folder", folder_row, "highest_uid") == 3

@@ -13,6 +13,7 @@ import hashlib
 import html
 import os
 import re
+import time
 from dataclasses import dataclass
 
 import frappe
@@ -35,6 +36,14 @@ from crm_mail_archive.sync.engine import BatchResult, FolderConfig, StoredFolder
 
 MESSAGE_KEY_FIELD = "mail_archive_key"
 SAFE_FILE_NAME = re.compile(r"[^\w.\- ]+")  # no separators, no traversal, no shell surprises
+# a batch that loses a deadlock (filing jobs and the sync touch the same link rows) runs again
+BATCH_ATTEMPTS = 4
+
+
+def is_lock_conflict(error: Exception) -> bool:
+	"""A deadlock (MariaDB rolled the whole transaction back) or a lock wait timeout: the batch
+	did nothing wrong and is run again, never quarantined."""
+	return isinstance(error, frappe.QueryDeadlockError | frappe.QueryTimeoutError)
 
 
 @dataclass
@@ -166,6 +175,20 @@ class FrappeArchiveStore:
 	def store_batch(
 		self, folder: FolderConfig, uidvalidity: int, messages: list[FetchedMessage], highest_uid: int
 	) -> BatchResult:
+		for attempt in range(1, BATCH_ATTEMPTS + 1):
+			try:
+				return self._store_batch_once(folder, uidvalidity, messages, highest_uid)
+			except Exception as error:
+				if not is_lock_conflict(error) or attempt == BATCH_ATTEMPTS:
+					raise
+				frappe.db.rollback()
+				self._thread_headers.clear()
+				self._addresses.clear()
+				time.sleep(0.1 * 2**attempt)  # let the other transaction finish
+
+	def _store_batch_once(
+		self, folder: FolderConfig, uidvalidity: int, messages: list[FetchedMessage], highest_uid: int
+	) -> BatchResult:
 		result = BatchResult()
 		# a fresh snapshot, and the moment it was taken: see _file_again_if_crm_changed
 		frappe.db.commit()
@@ -186,6 +209,8 @@ class FrappeArchiveStore:
 					folder, uidvalidity, message, parsed=parsed[message.uid], lookups=lookups
 				)
 			except Exception as error:
+				if is_lock_conflict(error):
+					raise  # the savepoint may be gone with the transaction: the whole batch runs again
 				frappe.db.rollback(save_point="mail_archive_message")
 				self.quarantine(folder.name, uidvalidity, message, error)
 				result.quarantined_uids.append(message.uid)
@@ -238,7 +263,9 @@ class FrappeArchiveStore:
 			for communication in communications:  # filed again later (no addresses in memory)
 				if communication not in known:
 					file_automatically(communication, policy)
-		except Exception:
+		except Exception as error:
+			if is_lock_conflict(error):
+				raise
 			frappe.db.rollback(save_point="mail_archive_filing")
 			frappe.log_error(title=f"Mail Archive: filing failed for {self.account.name}")
 
