@@ -115,12 +115,7 @@ def test_mark_as_read_in_the_desk_sets_seen_on_the_server(desk, web_server, file
 	desk.locator(".alert-message", has_text="Sent to the mail server").wait_for(timeout=30_000)
 	frappe.db.rollback()
 	assert frappe.db.get_value("Communication", communication, "seen") == 1
-	# the bench's worker may be applying it right now (then this waits for its lock to go)
-	deadline = time.monotonic() + 30
-	while "\\Seen" not in dovecot.flags(mail_user)[uid] and time.monotonic() < deadline:
-		run_apply_job(account.name)
-		time.sleep(0.5)
-	assert "\\Seen" in dovecot.flags(mail_user)[uid]
+	wait_for_flag(dovecot, mail_user, uid, account.name, present=True)
 
 
 def test_a_failed_server_action_shows_on_the_form(desk, web_server, filed_mail):
@@ -294,9 +289,11 @@ def test_set_up_an_account_in_the_desk_sync_it_and_mark_a_mail_unread_again(
 
 
 def wait_for_flag(dovecot, user: str, uid: int, account: str, present: bool) -> None:
-	"""Apply the queued action (unless the bench's worker does it first) and see the server."""
+	"""Apply the queued action and see the server. The bench's worker may be applying it right
+	now; then run_apply_job finds the account locked and the loop waits for the worker."""
 	deadline = time.monotonic() + 30
 	while ("\\Seen" in dovecot.flags(user)[uid]) != present and time.monotonic() < deadline:
+		frappe.db.rollback()  # a fresh snapshot: the desk queued the action after ours began
 		run_apply_job(account)
 		time.sleep(0.5)
 	frappe.db.rollback()
