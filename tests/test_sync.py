@@ -183,6 +183,30 @@ def test_a_malformed_mail_is_quarantined_and_the_folder_moves_on(dovecot, mail_u
 	assert sync_account(account.name).quarantined == 0  # not fetched again
 
 
+def test_a_mail_the_database_refuses_is_quarantined_alone_and_its_batch_is_stored(
+	dovecot, mail_user, make_archive_account
+):
+	"""A batch is written with one INSERT per table; a row the database refuses (here a
+	Message-ID longer than its column) sends the batch through one mail at a time."""
+	refused = a_mail("zu lang").replace(b"Message-ID: <", b"Message-ID: <" + b"x" * 70_000, 1)
+	dovecot.append(mail_user, a_mail("davor", attachment=("Liste.csv", b"a;b\n1;2\n")))
+	dovecot.append(mail_user, refused)
+	dovecot.append(mail_user, a_mail("danach"))
+	account = make_archive_account(mail_user)
+	result = sync_account(account.name)
+	assert (result.new_communications, result.quarantined) == (2, 1)
+	(quarantined,) = copies_of(account, status="Quarantined")
+	assert quarantined.uid == 2 and "too long" in quarantined.quarantine_reason.lower()
+	stored = copies_of(account, status="Stored")
+	assert sorted(c.uid for c in stored) == [1, 3]
+	subjects = {c.subject for c in communications_of(account)}
+	assert subjects == {"davor", "danach"}
+	with_attachment = frappe.db.get_value(
+		"Communication", {"subject": "davor", "email_account": account.email_account}
+	)
+	assert frappe.get_all("File", {"attached_to_name": with_attachment, "file_name": "Liste.csv"})
+
+
 @pytest.mark.parametrize("mark_read", [False, True], ids=["keep-unread", "mark-read"])
 def test_seen_is_set_on_the_server_only_when_the_account_says_so(
 	dovecot, mail_user, make_archive_account, mark_read

@@ -22,6 +22,8 @@ from frappe.utils import add_to_date, convert_utc_to_system_timezone, now_dateti
 from crm_mail_archive.archive.content import safe_mail_html
 from crm_mail_archive.filing.rules import MailAddresses
 from crm_mail_archive.filing.service import (
+	ADDRESS_INDEX_FIELDS,
+	address_index_rows,
 	file_automatically,
 	file_batch,
 	files_automatically,
@@ -32,6 +34,7 @@ from crm_mail_archive.filing.service import (
 from crm_mail_archive.filing.threading import thread_reply
 from crm_mail_archive.mailbox.client import FetchedMessage
 from crm_mail_archive.mailbox.parser import ParsedMail, parse_message
+from crm_mail_archive.rows import RowBuffer
 from crm_mail_archive.sync.engine import BatchResult, FolderConfig, StoredFolderState
 
 MESSAGE_KEY_FIELD = "mail_archive_key"
@@ -175,9 +178,22 @@ class FrappeArchiveStore:
 	def store_batch(
 		self, folder: FolderConfig, uidvalidity: int, messages: list[FetchedMessage], highest_uid: int
 	) -> BatchResult:
+		# a fresh snapshot, and the moment it was taken: see _file_again_if_crm_changed
+		snapshot_taken = now_datetime()
+		result = self._retrying_lock_conflicts(
+			lambda: self._store_batch_once(folder, uidvalidity, messages, highest_uid)
+		)
+		# the batch is committed: a conflict from here on repeats only this step, never the batch
+		# (run again, the batch would find its mail stored and file nothing)
+		self._retrying_lock_conflicts(
+			lambda: self._file_again_if_crm_changed(result.new_communications, snapshot_taken)
+		)
+		return result
+
+	def _retrying_lock_conflicts(self, step):
 		for attempt in range(1, BATCH_ATTEMPTS + 1):
 			try:
-				return self._store_batch_once(folder, uidvalidity, messages, highest_uid)
+				return step()
 			except Exception as error:
 				if not is_lock_conflict(error) or attempt == BATCH_ATTEMPTS:
 					raise
@@ -189,35 +205,24 @@ class FrappeArchiveStore:
 	def _store_batch_once(
 		self, folder: FolderConfig, uidvalidity: int, messages: list[FetchedMessage], highest_uid: int
 	) -> BatchResult:
-		result = BatchResult()
-		# a fresh snapshot, and the moment it was taken: see _file_again_if_crm_changed
-		frappe.db.commit()
-		snapshot_taken = now_datetime()
+		frappe.db.commit()  # a fresh snapshot
 		parsed: dict[int, ParsedMail | Exception] = {}
 		for message in messages:
 			try:
 				parsed[message.uid] = parse_message(message.raw, max_attachment_size=self.max_attachment_size)
 			except Exception as error:  # quarantined below, with the others' savepoint handling
 				parsed[message.uid] = error
-		lookups = self._batch_lookups(folder.name, uidvalidity, parsed)
-		for message in messages:
-			frappe.db.savepoint("mail_archive_message")
-			try:
-				if isinstance(parsed[message.uid], Exception):
-					raise parsed[message.uid]
-				communication, is_new = self.store_message(
-					folder, uidvalidity, message, parsed=parsed[message.uid], lookups=lookups
-				)
-			except Exception as error:
-				if is_lock_conflict(error):
-					raise  # the savepoint may be gone with the transaction: the whole batch runs again
-				frappe.db.rollback(save_point="mail_archive_message")
-				self.quarantine(folder.name, uidvalidity, message, error)
-				result.quarantined_uids.append(message.uid)
-				continue
-			result.stored_uids.append(message.uid)
-			if is_new:
-				result.new_communications.append(communication)
+		frappe.db.savepoint("mail_archive_batch")
+		try:
+			result = self._store_messages(folder, uidvalidity, messages, parsed, together=True)
+		except Exception as error:
+			if is_lock_conflict(error):
+				raise
+			# a row the database refused: once more one mail at a time, to quarantine just that one
+			frappe.db.rollback(save_point="mail_archive_batch")
+			self._thread_headers.clear()
+			self._addresses.clear()
+			result = self._store_messages(folder, uidvalidity, messages, parsed, together=False)
 		self._file(result.new_communications)
 		self._thread_headers.clear()
 		self._addresses.clear()
@@ -229,7 +234,48 @@ class FrappeArchiveStore:
 			update_modified=False,
 		)
 		frappe.db.commit()
-		self._file_again_if_crm_changed(result.new_communications, snapshot_taken)
+		return result
+
+	def _store_messages(
+		self,
+		folder: FolderConfig,
+		uidvalidity: int,
+		messages: list[FetchedMessage],
+		parsed: dict,
+		together: bool,
+	) -> BatchResult:
+		"""Store the batch's mails. Together: every mail's rows are built first and written with
+		one INSERT per table (the fast path). Otherwise each mail is written on its own, behind a
+		savepoint. Either way a mail that fails is quarantined and the others are stored."""
+		result = BatchResult()
+		lookups = self._batch_lookups(folder.name, uidvalidity, parsed)
+		batch_rows = RowBuffer()
+		for message in messages:
+			if not together:
+				frappe.db.savepoint("mail_archive_message")
+			# together: kept until the batch is written; otherwise store_message writes them
+			mail_rows = RowBuffer() if together else None
+			try:
+				if isinstance(parsed[message.uid], Exception):
+					raise parsed[message.uid]
+				communication, is_new = self.store_message(
+					folder, uidvalidity, message, parsed=parsed[message.uid], lookups=lookups, rows=mail_rows
+				)
+			except Exception as error:
+				if is_lock_conflict(error):
+					raise  # the savepoint may be gone with the transaction: the whole batch runs again
+				if not together:
+					frappe.db.rollback(save_point="mail_archive_message")
+				self.quarantine(folder.name, uidvalidity, message, error)
+				result.quarantined_uids.append(message.uid)
+				continue
+			if together:
+				batch_rows.extend(mail_rows)
+			result.stored_uids.append(message.uid)
+			if is_new:
+				result.new_communications.append(communication)
+		if together:
+			batch_rows.write()
 		return result
 
 	def _file_again_if_crm_changed(self, communications: list[str], snapshot_taken) -> None:
@@ -316,7 +362,12 @@ class FrappeArchiveStore:
 		message: FetchedMessage,
 		parsed: ParsedMail | None = None,
 		lookups: BatchLookups | None = None,
+		rows: RowBuffer | None = None,
 	) -> tuple[str, bool]:
+		"""Store one mail. With `rows`, its new rows are added there for the caller to write (the
+		mail's bookkeeping in memory is updated as if written); without, they are written here."""
+		write_now = rows is None
+		rows = RowBuffer() if write_now else rows
 		parsed = parsed or parse_message(message.raw, max_attachment_size=self.max_attachment_size)
 		key = message_key(parsed)
 		if lookups is None:
@@ -327,11 +378,15 @@ class FrappeArchiveStore:
 			# new to the archive, and filed like new mail, but not inserted again
 			communication = self._adopt_desk_mail(parsed, key)
 		if communication is None:
-			communication = self._insert_communication(folder, parsed, message, key)
+			communication = self._new_communication(folder, parsed, message, key, rows)
 			self._thread_headers[communication] = (parsed.message_id, parsed.in_reply_to, parsed.references)
 		if message.uid not in lookups.copies:  # a copy the desk moved here is known already
-			self._insert_copy(folder.name, uidvalidity, message, communication=communication, key=key)
-		# only now that all of it is written (a failure rolls this mail back to its savepoint)
+			self._insert_copy(
+				folder.name, uidvalidity, message, communication=communication, key=key, rows=rows
+			)
+		if write_now:
+			rows.write()
+		# only now that all of it is built (a failure leaves this mail out)
 		lookups.copies.add(message.uid)
 		lookups.by_key[key] = communication  # the same mail twice in one batch is one Communication
 		if is_new:
@@ -356,8 +411,8 @@ class FrappeArchiveStore:
 			index_addresses(communication, parsed)
 		return communication
 
-	def _insert_communication(
-		self, folder: FolderConfig, parsed: ParsedMail, message: FetchedMessage, key: str
+	def _new_communication(
+		self, folder: FolderConfig, parsed: ParsedMail, message: FetchedMessage, key: str, rows: RowBuffer
 	) -> str:
 		sent = folder.role == "Sent"
 		sender = parsed.from_address
@@ -392,21 +447,16 @@ class FrappeArchiveStore:
 		communication.set_new_name()
 		communication.owner = communication.modified_by = self.account.account_owner
 		communication.creation = communication.modified = now_datetime()
-		if parsed.attachments:
-			communication.content = ""  # filled below, once attachment URLs are known
-			communication.db_insert()
-			content = self._content(parsed, communication.name)
-			frappe.db.set_value(
-				"Communication", communication.name, "content", content, update_modified=False
-			)
-		else:
-			communication.content = self._content(parsed, communication.name)
-			communication.db_insert()
-		index_addresses(communication.name, parsed)
-		self._save_raw(communication.name, key, message.raw)
+		attachment_rows = RowBuffer()  # after the Communication: File rows name it
+		communication.content = self._content(parsed, communication.name, attachment_rows)
+		rows.add(communication)
+		rows.extend(attachment_rows)
+		for row in address_index_rows(communication.name, parsed):
+			rows.add_row("Mail Address Index", dict(zip(ADDRESS_INDEX_FIELDS, row, strict=True)))
+		self._save_raw(communication.name, key, message.raw, rows)
 		return communication.name
 
-	def _content(self, parsed: ParsedMail, communication: str) -> str:
+	def _content(self, parsed: ParsedMail, communication: str, rows: RowBuffer) -> str:
 		if parsed.html:
 			body = safe_mail_html(parsed.html)
 		else:
@@ -421,7 +471,9 @@ class FrappeArchiveStore:
 				)
 				continue
 			try:
-				file_url = self._save_file(communication, attachment.filename, attachment.content or b"")
+				file_url = self._save_file(
+					communication, attachment.filename, attachment.content or b"", rows
+				)
 			except Exception as error:
 				notes.append(
 					frappe._(
@@ -435,7 +487,7 @@ class FrappeArchiveStore:
 			body += "".join(f'<p class="mail-archive-attachment-note">{note}</p>' for note in notes)
 		return body
 
-	def _save_file(self, communication: str, filename: str, content: bytes) -> str:
+	def _save_file(self, communication: str, filename: str, content: bytes, rows: RowBuffer) -> str:
 		"""An attachment as a private File of the mail. Written directly (no File.insert): the
 		import must not run File's hooks per attachment, nor refuse a file Frappe cannot open
 		(a damaged PDF is still the customer's attachment)."""
@@ -443,15 +495,22 @@ class FrappeArchiveStore:
 		stem, dot, extension = SAFE_FILE_NAME.sub("_", filename).strip(" ._").rpartition(".")
 		stem = (stem if dot else extension)[:80] or "attachment"
 		stored_name = f"{stem}-{digest[:10]}.{extension[:12]}" if dot else f"{stem}-{digest[:10]}"
-		return self._write_private_file(communication, filename, stored_name, content, digest)
+		return self._write_private_file(communication, filename, stored_name, content, digest, rows)
 
-	def _save_raw(self, communication: str, key: str, raw: bytes) -> None:
+	def _save_raw(self, communication: str, key: str, raw: bytes, rows: RowBuffer) -> None:
 		"""Keep the message as received, whatever its size (above the site's upload limit too):
 		nothing parsed wrongly is lost."""
-		self._write_private_file(communication, f"mail-{key[:16]}.eml", f"mail-{key[:16]}.eml", raw, None)
+		name = f"mail-{key[:16]}.eml"
+		self._write_private_file(communication, name, name, raw, None, rows)
 
 	def _write_private_file(
-		self, communication: str, display_name: str, stored_name: str, content: bytes, digest: str | None
+		self,
+		communication: str,
+		display_name: str,
+		stored_name: str,
+		content: bytes,
+		digest: str | None,
+		rows: RowBuffer,
 	) -> str:
 		path = frappe.get_site_path("private", "files", stored_name)
 		with open(path, "wb") as handle:
@@ -474,8 +533,7 @@ class FrappeArchiveStore:
 				"modified": now,
 			}
 		)
-		file.set_new_name()
-		file.db_insert()
+		rows.add(file)
 		return file.file_url
 
 	def _insert_copy(
@@ -488,6 +546,7 @@ class FrappeArchiveStore:
 		status: str = "Stored",
 		reason: str | None = None,
 		raw_file: str | None = None,
+		rows: RowBuffer | None = None,
 	) -> None:
 		copy = frappe.get_doc(
 			{
@@ -507,11 +566,13 @@ class FrappeArchiveStore:
 				"raw_file": raw_file,
 			}
 		)
-		# db_insert: a copy row is bookkeeping, no hooks to run (one per mail, in the hot path)
-		copy.set_new_name()
+		# a row, not insert(): a copy is bookkeeping, no hooks to run (one per mail, in the hot path)
 		copy.owner = copy.modified_by = "Administrator"
 		copy.creation = copy.modified = now_datetime()
-		copy.db_insert()
+		if rows is None:
+			copy.db_insert()
+		else:
+			rows.add(copy)
 
 	def quarantine(self, folder: str, uidvalidity: int, message: FetchedMessage, error: Exception) -> None:
 		"""Keep a message that could not be stored, raw, with the reason; the folder moves on."""

@@ -24,6 +24,7 @@ from crm_mail_archive.filing.rules import (
 	reverse_domain,
 )
 from crm_mail_archive.mailbox.parser import ParsedMail
+from crm_mail_archive.rows import insert_rows
 
 AUTOMATIC_SOURCES = ("Automatic", "Retroactive")
 ROLES_RECEIVED = ("From", "Reply-To", "To", "Cc")
@@ -33,8 +34,21 @@ ROLES_SENT = ("To", "Cc", "Bcc")
 # --- the address index -----------------------------------------------------------------------
 
 
-def index_addresses(communication: str, parsed: ParsedMail) -> None:
-	rows = []
+ADDRESS_INDEX_FIELDS = [
+	"name",
+	"communication",
+	"address",
+	"reversed_domain",
+	"role",
+	"creation",
+	"modified",
+	"owner",
+	"modified_by",
+]
+
+
+def address_index_rows(communication: str, parsed: ParsedMail) -> list[tuple]:
+	"""The Mail Address Index rows of a mail, in ADDRESS_INDEX_FIELDS order."""
 	groups = [
 		("From", [parsed.from_address] if parsed.from_address else []),
 		("Reply-To", parsed.reply_to),
@@ -43,37 +57,25 @@ def index_addresses(communication: str, parsed: ParsedMail) -> None:
 		("Bcc", parsed.bcc),
 	]
 	now = now_datetime()
-	for role, addresses in groups:
-		for address in addresses:
-			rows.append(
-				(
-					frappe.generate_hash(length=12),
-					communication,
-					address.email[:255],
-					reverse_domain(domain_of(address.email))[:255],
-					role,
-					now,
-					now,
-					"Administrator",
-					"Administrator",
-				)
-			)
-	if rows:
-		frappe.db.bulk_insert(
-			"Mail Address Index",
-			[
-				"name",
-				"communication",
-				"address",
-				"reversed_domain",
-				"role",
-				"creation",
-				"modified",
-				"owner",
-				"modified_by",
-			],
-			rows,
+	return [
+		(
+			frappe.generate_hash(length=12),
+			communication,
+			address.email[:255],
+			reverse_domain(domain_of(address.email))[:255],
+			role,
+			now,
+			now,
+			"Administrator",
+			"Administrator",
 		)
+		for role, addresses in groups
+		for address in addresses
+	]
+
+
+def index_addresses(communication: str, parsed: ParsedMail) -> None:
+	insert_rows("Mail Address Index", ADDRESS_INDEX_FIELDS, address_index_rows(communication, parsed))
 
 
 def mail_addresses_of(parsed: ParsedMail, sent: bool) -> MailAddresses:
@@ -361,8 +363,8 @@ def _stock_link_row(communication: str, target: tuple[str, str], idx: int, user:
 def _insert_links(provenance: list[tuple], timeline: list[tuple]) -> None:
 	"""The provenance rows and the stock timeline rows of one filing step, together."""
 	# a concurrent filer may have got there first: the filing exists, as wanted
-	frappe.db.bulk_insert("Timeline Link", PROVENANCE_FIELDS, provenance, ignore_duplicates=True)
-	frappe.db.bulk_insert("Communication Link", STOCK_LINK_FIELDS, timeline)
+	insert_rows("Timeline Link", PROVENANCE_FIELDS, provenance, ignore_duplicates=True)
+	insert_rows("Communication Link", STOCK_LINK_FIELDS, timeline)
 
 
 def link_many(
