@@ -266,3 +266,24 @@ ensure_site() {
 		bench_cmd --site "$site" migrate >/dev/null
 	fi
 }
+
+# Run a command in <bench>/sites against the benchmark site (created once, with ERPNext and this
+# checkout's app, scheduler off: nothing but the command syncs there), then point the bench's app
+# back at the checkout it used before. Returns the command's status.
+run_on_bench_site() {
+	[[ -d "$BENCH_DIR/apps/frappe" ]] || die "no bench at $BENCH_DIR: run the setup command (make setup) first"
+	ensure_mariadb
+	ensure_db_admin
+	ensure_bench_redis
+	local previous status=0
+	previous=$(readlink "$BENCH_DIR/apps/crm_mail_archive" 2>/dev/null || true)
+	link_app_to_checkout
+	ensure_site "$BENCH_SITE" yes
+	bench_cmd --site "$BENCH_SITE" migrate --skip-search-index >/dev/null
+	bench_cmd --site "$BENCH_SITE" scheduler disable >/dev/null 2>&1 || true
+	(cd "$BENCH_DIR/sites" && "$@") || status=$?
+	if [[ -n "$previous" && -d "$previous" && "$previous" != "$CHECKOUT_DIR" ]]; then
+		CHECKOUT_DIR=$previous link_app_to_checkout
+	fi
+	return $status
+}
