@@ -32,6 +32,7 @@ from crm_mail_archive.filing.service import (
 	mail_addresses_of,
 )
 from crm_mail_archive.filing.threading import thread_reply
+from crm_mail_archive.lock_conflicts import is_lock_conflict, retrying_lock_conflicts
 from crm_mail_archive.mailbox.client import FetchedMessage
 from crm_mail_archive.mailbox.parser import ParsedMail, parse_message
 from crm_mail_archive.rows import RowBuffer
@@ -39,14 +40,6 @@ from crm_mail_archive.sync.engine import BatchResult, FolderConfig, StoredFolder
 
 MESSAGE_KEY_FIELD = "mail_archive_key"
 SAFE_FILE_NAME = re.compile(r"[^\w.\- ]+")  # no separators, no traversal, no shell surprises
-# a batch that loses a deadlock (filing jobs and the sync touch the same link rows) runs again
-BATCH_ATTEMPTS = 4
-
-
-def is_lock_conflict(error: Exception) -> bool:
-	"""A deadlock (MariaDB rolled the whole transaction back) or a lock wait timeout: the batch
-	did nothing wrong and is run again, never quarantined."""
-	return isinstance(error, frappe.QueryDeadlockError | frappe.QueryTimeoutError)
 
 
 @dataclass
@@ -180,27 +173,20 @@ class FrappeArchiveStore:
 	) -> BatchResult:
 		# a fresh snapshot, and the moment it was taken: see _file_again_if_crm_changed
 		snapshot_taken = now_datetime()
-		result = self._retrying_lock_conflicts(
-			lambda: self._store_batch_once(folder, uidvalidity, messages, highest_uid)
+		result = retrying_lock_conflicts(
+			lambda: self._store_batch_once(folder, uidvalidity, messages, highest_uid), self._forget_batch
 		)
 		# the batch is committed: a conflict from here on repeats only this step, never the batch
 		# (run again, the batch would find its mail stored and file nothing)
-		self._retrying_lock_conflicts(
-			lambda: self._file_again_if_crm_changed(result.new_communications, snapshot_taken)
+		retrying_lock_conflicts(
+			lambda: self._file_again_if_crm_changed(result.new_communications, snapshot_taken),
+			self._forget_batch,
 		)
 		return result
 
-	def _retrying_lock_conflicts(self, step):
-		for attempt in range(1, BATCH_ATTEMPTS + 1):
-			try:
-				return step()
-			except Exception as error:
-				if not is_lock_conflict(error) or attempt == BATCH_ATTEMPTS:
-					raise
-				frappe.db.rollback()
-				self._thread_headers.clear()
-				self._addresses.clear()
-				time.sleep(0.1 * 2**attempt)  # let the other transaction finish
+	def _forget_batch(self) -> None:
+		self._thread_headers.clear()
+		self._addresses.clear()
 
 	def _store_batch_once(
 		self, folder: FolderConfig, uidvalidity: int, messages: list[FetchedMessage], highest_uid: int

@@ -35,7 +35,7 @@ def enqueue_past_mail(addresses: list[str], targets: list[tuple[str, str]]) -> N
 	if not addresses:
 		return
 	frappe.enqueue(
-		"crm_mail_archive.filing.service.file_past_mail",
+		"crm_mail_archive.filing.service.file_past_mail_job",
 		queue="default",
 		enqueue_after_commit=True,
 		now=frappe.flags.in_test,

@@ -23,6 +23,7 @@ from crm_mail_archive.filing.rules import (
 	in_domain,
 	reverse_domain,
 )
+from crm_mail_archive.lock_conflicts import retrying_lock_conflicts
 from crm_mail_archive.mailbox.parser import ParsedMail
 from crm_mail_archive.rows import insert_rows
 
@@ -544,6 +545,12 @@ def refile_entry(entry_type: str, value: str) -> int:
 
 
 # --- retroactive filing ----------------------------------------------------------------------
+
+
+def file_past_mail_job(addresses: list[str], targets: list[tuple[str, str]]) -> int:
+	"""Background job (it owns its transaction): runs beside the sync, which writes links of the
+	same mails, so a lock conflict rolls back and runs it again instead of losing the filing."""
+	return retrying_lock_conflicts(lambda: file_past_mail(addresses, targets))
 
 
 def file_past_mail(addresses: list[str], targets: list[tuple[str, str]]) -> int:
