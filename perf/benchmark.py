@@ -115,30 +115,27 @@ def make_accounts(dovecot, user: str, stock: bool = False) -> str:
 	"""An Email Account for `user`; with a Mail Archive Account unless it is for stock receive()."""
 	import frappe
 
-	values = {
-		"doctype": "Email Account",
-		"email_account_name": user,
-		"email_id": user,
-		"password": dovecot.password(user),
-		"email_server": "127.0.0.1",
-		"use_imap": 1,
-		"incoming_port": dovecot.imap_port,
-		"use_ssl": 0,
-		"enable_incoming": int(stock),
-		"enable_outgoing": 0,
-	}
-	if stock:
-		values.update({"email_sync_option": "ALL", "initial_sync_count": "500"})
-		values["imap_folder"] = [{"folder_name": "INBOX"}]
-	account = frappe.get_doc(values).insert(ignore_permissions=True)
+	from crm_mail_archive.devtools.soak import make_account
+
 	if not stock:
-		frappe.get_doc(
-			{
-				"doctype": "Mail Archive Account",
-				"email_account": account.name,
-				"account_owner": "Administrator",
-			}
-		).insert(ignore_permissions=True)
+		return make_account(dovecot, user, dovecot.imap_port)
+	account = frappe.get_doc(
+		{
+			"doctype": "Email Account",
+			"email_account_name": user,
+			"email_id": user,
+			"password": dovecot.password(user),
+			"email_server": "127.0.0.1",
+			"use_imap": 1,
+			"incoming_port": dovecot.imap_port,
+			"use_ssl": 0,
+			"enable_incoming": 1,
+			"enable_outgoing": 0,
+			"email_sync_option": "ALL",
+			"initial_sync_count": "500",
+			"imap_folder": [{"folder_name": "INBOX"}],
+		}
+	).insert(ignore_permissions=True)
 	frappe.db.commit()
 	return account.name
 
