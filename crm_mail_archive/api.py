@@ -110,17 +110,10 @@ def refile_blocklist_entry(entry: str) -> dict:
 	"""File the mail of a blocklist entry's address or domain again under the current rules, e.g.
 	after the entry was disabled. Runs in the background: a domain may cover much mail."""
 	frappe.has_permission("Archive Blocklist", "write", entry, throw=True)
+	from crm_mail_archive.filing.service import enqueue_blocklist_entry
+
 	doc = frappe.get_doc("Archive Blocklist", entry)
-	frappe.enqueue(
-		"crm_mail_archive.filing.service.refile_entry",
-		queue="default",
-		job_id=f"mail-archive-refile::{doc.value}",
-		deduplicate=True,
-		enqueue_after_commit=True,
-		now=frappe.flags.in_test,
-		entry_type=doc.entry_type,
-		value=doc.value,
-	)
+	enqueue_blocklist_entry(doc.entry_type, doc.value)
 	return {"queued": True}
 
 
@@ -206,14 +199,25 @@ def create_from_mail(communication: str, doctype: str, company: str | None = Non
 
 
 def _mail_for_server_action(communication: str) -> None:
-	"""Server actions change someone's mailbox: its holder (owner, User Email) or an account
-	manager only, beyond reading the mail."""
+	"""Server actions change someone's mailbox: its holder (owner, User Email) or a manager of
+	its Mail Archive Account only, beyond reading the mail; also when no copy is left on a
+	server (the desk still changes)."""
 	_readable_mail(communication)
 	from crm_mail_archive.actions.service import accounts_holding
 	from crm_mail_archive.permissions import holds_account
 
 	user = frappe.session.user
-	for account in accounts_holding(communication):
+	accounts = accounts_holding(communication)
+	if not accounts:
+		email_account = frappe.db.get_value("Communication", communication, "email_account")
+		account = email_account and frappe.db.get_value(
+			"Mail Archive Account", {"email_account": email_account}, "name"
+		)
+		if account:
+			accounts = [account]
+		elif not frappe.has_permission("Mail Archive Account", "write"):
+			frappe.throw(_("Not permitted to change this mail."), frappe.PermissionError)
+	for account in accounts:
 		email_account = frappe.db.get_value("Mail Archive Account", account, "email_account")
 		if holds_account(user, email_account) or frappe.has_permission(
 			"Mail Archive Account", "write", account

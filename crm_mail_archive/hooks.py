@@ -36,10 +36,29 @@ doc_events = {
 # our rows never keep a document from being deleted; its filings go with it (see document_deleted)
 ignore_links_on_delete = ["Timeline Link", "Mail Address Index", "Mailbox Copy"]
 
+# who reads archived mail: one rule, in permissions.py
 has_permission = {"Communication": "crm_mail_archive.permissions.communication_has_permission"}
 permission_query_conditions = {
 	"Communication": "crm_mail_archive.permissions.communication_query_conditions",
+	"File": "crm_mail_archive.permissions.file_query_conditions",
 }
+# stock endpoints that would show or change archived mail without asking that rule
+_STOCK_MAIL_ENDPOINTS = "crm_mail_archive.overrides.stock_mail_endpoints"
+override_whitelisted_methods = {
+	"frappe.desk.form.load.getdoc": f"{_STOCK_MAIL_ENDPOINTS}.getdoc",
+	"frappe.desk.form.load.get_docinfo": f"{_STOCK_MAIL_ENDPOINTS}.get_docinfo",
+	"frappe.desk.form.load.get_communications": f"{_STOCK_MAIL_ENDPOINTS}.get_communications",
+	"frappe.client.get_count": f"{_STOCK_MAIL_ENDPOINTS}.get_count",
+	"frappe.utils.global_search.search": f"{_STOCK_MAIL_ENDPOINTS}.global_search",
+	"frappe.email.relink": f"{_STOCK_MAIL_ENDPOINTS}.relink",
+	"frappe.email.inbox.create_email_flag_queue": f"{_STOCK_MAIL_ENDPOINTS}.create_email_flag_queue",
+	"frappe.email.inbox.mark_as_trash": f"{_STOCK_MAIL_ENDPOINTS}.mark_as_trash",
+	"frappe.email.inbox.mark_as_spam": f"{_STOCK_MAIL_ENDPOINTS}.mark_as_spam",
+	"frappe.email.inbox.move_email": f"{_STOCK_MAIL_ENDPOINTS}.move_email",
+}
+
+# server-spelled text (folder names, flags) is escaped wherever the desk formats a field
+app_include_js = ["/assets/crm_mail_archive/js/server_text.js"]
 
 doctype_js = {
 	doctype: "public/js/email_archive.js" for doctype in ("Contact", "Customer", "Supplier", "Lead")

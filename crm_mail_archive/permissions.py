@@ -1,20 +1,29 @@
-"""Who may read archived mail.
+"""Who may read archived mail: the one rule, enforced here and nowhere else.
 
-Rule: an archived mail (a Communication with a mail_archive_key) is readable by
-- nobody but its owner when it came from a confidential account, and otherwise by
-- the account's owner and users who hold the Email Account (User Email),
+An archived mail (a Communication with a mail_archive_key) is readable by
+- nobody but its account's owner when it came from a confidential account; otherwise by
+- the account's owner and users who hold its Email Account (User Email),
 - stock Communication readers (System Manager, Inbox User, …), and
-- anyone who can read a document the mail is filed at.
+- users whose *role* lets them read a document the mail is filed at: a role permission on that
+  document type that is not "only if owner", passing the document's user permissions. Being
+  able to read a document only because one created it (owner-only permission, Website User,
+  portal) or because it was shared opens no archived mail filed there.
+
+Changing a mail (flags, folder, spam) needs the holder of its mailbox or a manager of its
+Mail Archive Account (api.py).
 
 Stock Frappe lets only a Communication's owner or a stock reader open it, so a Sales User could
 not open the mail in a Customer's Email Archive. The app therefore grants "Desk User" read on
 Communication (install.py) and these hooks narrow that grant back down: to the rule above for
-archived mail, and to exactly what stock allowed for every other Communication.
+archived mail, and to exactly what stock allowed for every other Communication. Stock endpoints
+that bypass Communication permissions (the form timeline, relink, the inbox actions) are
+overridden in overrides/stock_mail_endpoints.py and ask `can_read_archived_mail`.
 """
 
 from __future__ import annotations
 
 import frappe
+from frappe.permissions import get_role_permissions
 
 ARCHIVE_READ_PTYPES = ("read", "print", "email")
 # the role our grant is made to (every System User holds it in v15)
@@ -52,6 +61,13 @@ def confidential_owner(email_account: str | None) -> str | None:
 	return None
 
 
+def held_accounts(user: str) -> set[str]:
+	"""The Email Accounts whose mailbox the user holds: owned Mail Archive Accounts, User Emails."""
+	return set(frappe.get_all("Mail Archive Account", {"account_owner": user}, pluck="email_account")) | set(
+		frappe.get_all("User Email", {"parent": user}, pluck="email_account")
+	)
+
+
 def holds_account(user: str, email_account: str | None) -> bool:
 	"""The user owns the Mail Archive Account or has the Email Account in their User Emails."""
 	if not email_account:
@@ -61,15 +77,28 @@ def holds_account(user: str, email_account: str | None) -> bool:
 	return bool(frappe.db.exists("User Email", {"parent": user, "email_account": email_account}))
 
 
+def reads_by_role(doctype: str, name: str, user: str) -> bool:
+	"""The user reads this document through a role permission on its type: not one that holds
+	only for documents they own, and not a share."""
+	if user == "Administrator":
+		return True
+	if not frappe.db.exists("DocType", doctype) or frappe.get_meta(doctype).istable:
+		return False
+	role_permissions = get_role_permissions(doctype, user=user)
+	if not role_permissions.get("read") or "read" in role_permissions.get("if_owner", {}):
+		return False
+	if not frappe.db.exists(doctype, name):
+		return False
+	return bool(frappe.has_permission(doctype, "read", name, user=user, ignore_share_permissions=True))
+
+
 def filed_at_readable_document(communication: str, user: str) -> bool:
-	for link in frappe.get_all(
-		"Timeline Link", {"communication": communication}, ["link_doctype", "link_name"]
-	):
-		if not frappe.db.exists(link.link_doctype, link.link_name):
-			continue
-		if frappe.has_permission(link.link_doctype, "read", link.link_name, user=user):
-			return True
-	return False
+	return any(
+		reads_by_role(link.link_doctype, link.link_name, user)
+		for link in frappe.get_all(
+			"Timeline Link", {"communication": communication}, ["link_doctype", "link_name"]
+		)
+	)
 
 
 def can_read_archived_mail(communication: str, email_account: str | None, user: str) -> bool:
@@ -83,6 +112,26 @@ def can_read_archived_mail(communication: str, email_account: str | None, user: 
 		or holds_account(user, email_account)
 		or filed_at_readable_document(communication, user)
 	)
+
+
+def can_read_communication(row, user: str | None = None) -> bool:
+	"""For stock endpoints that list Communications without asking their permissions: archived
+	mail by the rule above, every other Communication as stock decides."""
+	user = user or frappe.session.user
+	values = frappe.db.get_value(
+		"Communication", row.name, ["mail_archive_key", "email_account"], as_dict=True
+	)
+	if not values or not values.mail_archive_key:
+		return True  # not ours: stock's own timeline rules
+	return can_read_archived_mail(row.name, values.email_account, user)
+
+
+def archive_scope(doctype: str, name: str, user: str) -> str:
+	"""What of a document's Email Archive the user sees (after read on the document itself):
+	"all" its filed mail (others' confidential mail aside), or only the mail of "own" mailboxes."""
+	if is_stock_reader(user) or reads_by_role(doctype, name, user):
+		return "all"
+	return "own"
 
 
 def communication_has_permission(doc, ptype=None, user=None, debug=False) -> bool | None:
@@ -126,12 +175,30 @@ def communication_query_conditions(user: str | None = None, doctype: str | None 
 	)
 	if is_stock_reader(user):
 		return not_confidential
-	own_accounts = frappe.get_all(
-		"Mail Archive Account", {"account_owner": user}, pluck="email_account"
-	) + frappe.get_all("User Email", {"parent": user}, pluck="email_account")
+	own_accounts = held_accounts(user)
 	readable = f"`tabCommunication`.owner = {escaped_user}"
 	if own_accounts:
 		readable = "({} or (ifnull(`tabCommunication`.mail_archive_key, '') != '' and `tabCommunication`.email_account in ({})))".format(
-			readable, ", ".join(frappe.db.escape(account) for account in set(own_accounts))
+			readable, ", ".join(frappe.db.escape(account) for account in sorted(own_accounts))
 		)
 	return f"({readable} and {not_confidential})" if not_confidential else readable
+
+
+def file_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	"""File list and report: a file attached to a Communication is listed only to who may list
+	that Communication (stock lists them to every desk user who can read any Communication)."""
+	from frappe.core.doctype.communication.communication import (
+		get_permission_query_conditions_for_communication as stock_conditions,
+	)
+
+	user = user or frappe.session.user
+	if user == "Administrator":
+		return ""
+	conditions = [c for c in (communication_query_conditions(user), stock_conditions(user)) if c]
+	if not conditions:
+		return ""
+	readable = " and ".join(f"({condition})" for condition in conditions)
+	return (
+		"(ifnull(`tabFile`.attached_to_doctype, '') != 'Communication' or `tabFile`.attached_to_name in "
+		f"(select `tabCommunication`.name from `tabCommunication` where {readable}))"
+	)

@@ -37,6 +37,30 @@ def bench_command(*args: str) -> list[str]:
 	return [str(bench_path() / "env" / "bin" / "python"), "-m", "frappe.utils.bench_helper", "frappe", *args]
 
 
+def run_background_jobs() -> None:
+	"""What the bench's worker does once a request has committed: run the queued jobs now (a
+	burst worker; the development worker, when it runs, may take some of them first)."""
+	subprocess.run(
+		bench_command("worker", "--queue", "short,default,long", "--burst"),
+		cwd=bench_path() / "sites",
+		check=True,
+		capture_output=True,
+		timeout=600,
+	)
+
+
+def eventually(condition: Callable[[], bool], timeout: float = 60) -> bool:
+	"""Wait for something another process commits (a fresh snapshot each round)."""
+	deadline = time.monotonic() + timeout
+	while True:
+		frappe.db.rollback()
+		if condition():
+			return True
+		if time.monotonic() > deadline:
+			return False
+		time.sleep(0.3)
+
+
 def pytest_configure(config: pytest.Config) -> None:
 	os.chdir(sites_path())
 	frappe.init(site=TEST_SITE, sites_path=str(sites_path()))

@@ -11,6 +11,7 @@ import pytest
 
 from crm_mail_archive.actions.service import run_apply_job
 from crm_mail_archive.archive.accounts import sync_account
+from tests.conftest import eventually, run_background_jobs
 from tests.test_desk_account import ARTIFACTS, browser
 from tests.test_filing import crm
 from tests.test_sync import a_mail, copies_of
@@ -163,7 +164,8 @@ def test_a_blocklist_entry_made_in_the_desk_unfiles_the_automatic_link(
 	desk.wait_for_function("() => !cur_frm.is_new()", timeout=30_000)
 	entry = desk.evaluate("() => cur_frm.doc.name")
 	committed_cleanup("Archive Blocklist", entry)
-	assert timeline_sources(communication) == {}
+	run_background_jobs()  # the un-filing runs in the background, not in the request
+	assert eventually(lambda: timeline_sources(communication) == {}), timeline_sources(communication)
 
 	desk.goto(f"{web_server}/app/contact/{quote(contact)}")
 	desk.locator("button.nav-link[data-fieldname='mail_archive_tab']").click(timeout=60_000)

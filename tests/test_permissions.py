@@ -29,6 +29,11 @@ def a_user(*roles: str) -> str:
 	return user.name
 
 
+def as_requested(method: str, **kwargs):
+	"""A whitelisted method as a request reaches it: through the apps' overrides."""
+	return frappe.call(frappe.get_attr(frappe.override_whitelisted_method(method)), **kwargs)
+
+
 def can_read(communication: str, user: str) -> bool:
 	return frappe.has_permission("Communication", "read", communication, user=user)
 
@@ -141,3 +146,54 @@ def test_refile_mail_files_again_and_needs_read_permission(filed_mail):
 	frappe.set_user("Administrator")
 	assert api.refile_mail(filed) == {"added": 1}
 	assert frappe.db.exists("Timeline Link", {"communication": filed, "link_name": customer})
+
+
+def test_a_shared_document_opens_no_archived_mail_filed_there(filed_mail):
+	_account, customer, filed, _unfiled = filed_mail
+	buyer = a_user("Projects User")  # reads neither Customers nor (others') Contacts
+	frappe.share.add_docshare("Customer", customer, buyer, read=1, flags={"ignore_share_permission": True})
+	assert frappe.has_permission("Customer", "read", customer, user=buyer)
+	assert not can_read(filed, buyer)
+	frappe.set_user(buyer)
+	archive = api.get_archive("Customer", customer)
+	assert archive["mails"] == [] and archive["total"] == 0
+
+
+def test_a_document_readable_only_as_its_owner_opens_no_archived_mail_filed_there(filed_mail):
+	_account, _customer, filed, _unfiled = filed_mail
+	planner = a_user("Projects User")  # Contacts: only their own ("if owner")
+	frappe.set_user(planner)
+	own = frappe.get_doc({"doctype": "Contact", "first_name": "Eigener Kontakt"}).insert()
+	frappe.set_user("Administrator")
+	service.link(filed, "Contact", own.name, "Manual", user="Administrator")
+	assert frappe.has_permission("Contact", "read", own.name, user=planner)
+	assert not can_read(filed, planner)
+	frappe.set_user(planner)
+	assert api.get_archive("Contact", own.name)["mails"] == []
+	timeline = as_requested("frappe.desk.form.load.get_communications", doctype="Contact", name=own.name)
+	assert filed not in {c.name for c in timeline}
+
+
+def test_a_contact_made_by_a_user_who_keeps_no_contacts_files_no_mail(
+	dovecot,
+	mail_user,
+	make_archive_account,
+	crm,  # noqa: F811
+):
+	address = crm.address("fremd")
+	dovecot.append(mail_user, a_mail("Vorher", sender=address))
+	account = make_archive_account(mail_user)
+	sync_account(account.name)
+	mail = only_communication(account)
+	planner = a_user("Projects User")
+	frappe.set_user(planner)
+	contact = frappe.get_doc({"doctype": "Contact", "first_name": "Fremd"})
+	contact.append("email_ids", {"email_id": address, "is_primary": 1})
+	contact.insert()  # retroactive filing runs in the test process (now=True)
+	frappe.set_user("Administrator")
+	assert not frappe.db.exists("Timeline Link", {"communication": mail, "link_name": contact.name})
+	dovecot.append(mail_user, a_mail("Nachher", sender=address))
+	sync_account(account.name)
+	assert not frappe.db.exists("Timeline Link", {"link_doctype": "Contact", "link_name": contact.name})
+	frappe.db.delete("Contact", contact.name)
+	frappe.db.commit()

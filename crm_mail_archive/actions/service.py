@@ -13,6 +13,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_to_date, now_datetime
 
+from crm_mail_archive.archive.content import inert_text
 from crm_mail_archive.archive.lock import AccountLock
 from crm_mail_archive.mailbox.client import MailboxClient, MailboxError, MailboxUnavailable
 
@@ -104,7 +105,10 @@ def _apply_in_desk(communication: str, action: str, target_folder: str | None) -
 
 
 def _spam_rule_for_sender(communication: str) -> None:
-	"""As stock "Mark as Spam" does: future mail from the sender is marked spam on arrival."""
+	"""As stock "Mark as Spam" does: future mail from the sender is marked spam on arrival. The
+	rule holds for the whole site, so only for users who may make Email Rules."""
+	if not frappe.has_permission("Email Rule", "create"):
+		return
 	sender = frappe.db.get_value("Communication", communication, "sender")
 	if sender and not frappe.db.exists("Email Rule", {"email_id": sender}):
 		frappe.get_doc({"doctype": "Email Rule", "email_id": sender, "is_spam": 1}).insert(
@@ -188,7 +192,11 @@ def apply_pending(account: str, client: MailboxClient) -> int:
 			frappe.db.set_value(
 				"Mail Server Action",
 				action.name,
-				{"status": "Failed", "last_error": str(error)[:1000], "attempts": action.attempts + 1},
+				{
+					"status": "Failed",
+					"last_error": inert_text(str(error))[:1000],
+					"attempts": action.attempts + 1,
+				},
 			)
 		else:
 			frappe.db.set_value(
@@ -204,7 +212,7 @@ def postpone_all(account: str, error: Exception) -> None:
 	frappe.db.rollback()
 	for action in pending(account):
 		attempts = action.attempts + 1
-		values = {"attempts": attempts, "last_error": str(error)[:1000]}
+		values = {"attempts": attempts, "last_error": inert_text(str(error))[:1000]}
 		if attempts >= MAX_ATTEMPTS:
 			values["status"] = "Failed"
 		else:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -11,8 +12,9 @@ from frappe import _
 from frappe.utils import add_to_date, cint, get_datetime, now_datetime
 
 from crm_mail_archive.actions.service import apply_pending
+from crm_mail_archive.archive.content import inert_text
 from crm_mail_archive.archive.lock import AccountLock
-from crm_mail_archive.archive.store import FrappeArchiveStore
+from crm_mail_archive.archive.store import FrappeArchiveStore, StorageLimits
 from crm_mail_archive.mailbox.client import (
 	ConnectionSettings,
 	MailboxAuthError,
@@ -20,7 +22,7 @@ from crm_mail_archive.mailbox.client import (
 	MailboxError,
 	MailboxUnavailable,
 )
-from crm_mail_archive.sync.engine import FolderConfig, FolderResult, sync_folder
+from crm_mail_archive.sync.engine import FetchLimits, FolderConfig, FolderResult, sync_folder
 
 JOB_TIMEOUT_SECONDS = 6 * 60 * 60
 MAX_BACKOFF_MINUTES = 6 * 60
@@ -81,6 +83,17 @@ def connection_settings(email_account_name: str) -> ConnectionSettings:
 	)
 
 
+def fetch_limits(settings) -> FetchLimits:
+	def megabytes(value, default: int) -> int:
+		return (cint(value) if cint(value) > 0 else default) * 1024 * 1024
+
+	return FetchLimits(
+		count=cint(settings.batch_size) or 100,
+		max_bytes=megabytes(settings.get("max_batch_size_mb"), 50),
+		max_mail_size=megabytes(settings.get("max_mail_size_mb"), 100),
+	)
+
+
 def discover_folders(account, client: MailboxClient) -> None:
 	"""On first connect: add the Inbox and the SPECIAL-USE Sent folder."""
 	if account.folders:
@@ -116,9 +129,7 @@ def sync_account(account_name: str, folder: str | None = None, on_progress=None)
 def _sync_locked(account_name: str, only_folder: str | None, on_progress) -> AccountResult:
 	account = frappe.get_doc("Mail Archive Account", account_name)
 	settings = frappe.get_cached_doc("Mail Archive Settings")
-	store = FrappeArchiveStore(
-		account, max_attachment_size=cint(settings.max_attachment_size_mb) * 1024 * 1024
-	)
+	store = FrappeArchiveStore(account, StorageLimits.from_settings(settings))
 	result = AccountResult(account=account_name)
 	try:
 		with MailboxClient(connection_settings(account.email_account)) as client:
@@ -136,7 +147,7 @@ def _sync_locked(account_name: str, only_folder: str | None, on_progress) -> Acc
 						client,
 						store,
 						folder,
-						batch_size=cint(settings.batch_size) or 100,
+						limits=fetch_limits(settings),
 						mark_read_after_storing=bool(account.mark_read_after_storing),
 						on_progress=on_progress,
 					)
@@ -180,7 +191,7 @@ def record_failure(account_name: str, error: MailboxError) -> None:
 		account_name,
 		{
 			"health": health,
-			"health_reason": str(error)[:1000],
+			"health_reason": inert_text(str(error))[:1000],  # the server's words
 			"failure_count": failures,
 			"next_attempt": next_attempt,
 		},
@@ -203,7 +214,7 @@ def notify_admins_once(account_name: str, health: str, reason: str) -> None:
 			"document_type": "Mail Archive Account",
 			"document_name": account_name,
 			"subject": _("Mail archive of {0}: {1}").format(account_name, _(health)),
-			"email_content": reason,
+			"email_content": html.escape(reason),
 		},
 	)
 	frappe.db.set_value("Mail Archive Account", account_name, "admins_notified", 1, update_modified=False)

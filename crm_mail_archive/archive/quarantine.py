@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import frappe
 from frappe import _
-from frappe.utils import cint, get_datetime, get_system_timezone
+from frappe.utils import get_datetime, get_system_timezone
 
-from crm_mail_archive.archive.store import FrappeArchiveStore, read_private_file
+from crm_mail_archive.archive.store import FrappeArchiveStore, StorageLimits, read_private_file
 from crm_mail_archive.mailbox.client import FetchedMessage
 from crm_mail_archive.sync.engine import FolderConfig
 
@@ -36,9 +36,7 @@ def retry_quarantined(copy_name: str) -> str:
 		size=copy.size,
 	)
 	settings = frappe.get_cached_doc("Mail Archive Settings")
-	store = FrappeArchiveStore(
-		account, max_attachment_size=cint(settings.max_attachment_size_mb) * 1024 * 1024
-	)
+	store = FrappeArchiveStore(account, StorageLimits.from_settings(settings))
 	frappe.db.savepoint("mail_archive_retry")
 	try:
 		frappe.db.delete("Mailbox Copy", {"name": copy_name})
@@ -55,6 +53,8 @@ def retry_quarantined(copy_name: str) -> str:
 		)
 	frappe.db.commit()
 	path = frappe.get_site_path(copy.raw_file.lstrip("/"))
-	if os.path.exists(path):
-		os.remove(path)  # the Communication now keeps its own copy of the raw message
+	# the Communication now keeps its own copy of the raw message; the same bytes may still be
+	# another quarantined copy's (the same mail in two folders)
+	if os.path.exists(path) and not frappe.db.exists("Mailbox Copy", {"raw_file": copy.raw_file}):
+		os.remove(path)
 	return communication

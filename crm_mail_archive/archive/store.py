@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import frappe
 from frappe.utils import add_to_date, convert_utc_to_system_timezone, now_datetime
 
-from crm_mail_archive.archive.content import safe_mail_html
+from crm_mail_archive.archive.content import inert_text, safe_file_name, safe_mail_html, valid_content_id
 from crm_mail_archive.filing.rules import MailAddresses
 from crm_mail_archive.filing.service import (
 	ADDRESS_INDEX_FIELDS,
@@ -39,7 +39,31 @@ from crm_mail_archive.rows import RowBuffer
 from crm_mail_archive.sync.engine import BatchResult, FolderConfig, StoredFolderState
 
 MESSAGE_KEY_FIELD = "mail_archive_key"
-SAFE_FILE_NAME = re.compile(r"[^\w.\- ]+")  # no separators, no traversal, no shell surprises
+STORED_NAME_STEM = re.compile(r"[^\w.\-]+")  # on disk: no separators, traversal, spaces or markup
+
+
+@dataclass(frozen=True)
+class StorageLimits:
+	"""Caps that keep one hostile mail from stalling a mailbox (Mail Archive Settings)."""
+
+	max_attachment_size: int = 25 * 1024 * 1024
+	max_html_size: int = 2 * 1024 * 1024
+	max_attachments: int = 100
+	max_addresses: int = 500
+	max_mail_size: int = 100 * 1024 * 1024  # only for the note on a mail fetched as headers
+
+	@classmethod
+	def from_settings(cls, settings) -> StorageLimits:
+		def positive(value, default: int) -> int:
+			return int(value) if value and int(value) > 0 else default
+
+		return cls(
+			max_attachment_size=positive(settings.max_attachment_size_mb, 25) * 1024 * 1024,
+			max_html_size=positive(settings.get("max_html_size_kb"), 2048) * 1024,
+			max_attachments=positive(settings.get("max_attachments_per_mail"), 100),
+			max_addresses=positive(settings.get("max_addresses_per_mail"), 500),
+			max_mail_size=positive(settings.get("max_mail_size_mb"), 100) * 1024 * 1024,
+		)
 
 
 @dataclass
@@ -56,7 +80,8 @@ def message_key(parsed: ParsedMail) -> str:
 
 
 def _format_addresses(addresses) -> str:
-	return ", ".join(f'"{a.name}" <{a.email}>' if a.name else a.email for a in addresses)
+	text = ", ".join(f'"{a.name}" <{a.email}>' if a.name else a.email for a in addresses)
+	return inert_text(text)
 
 
 def _system_datetime(value):
@@ -66,9 +91,10 @@ def _system_datetime(value):
 class FrappeArchiveStore:
 	"""ArchiveStore for one Mail Archive Account."""
 
-	def __init__(self, account, max_attachment_size: int):
+	def __init__(self, account, limits: StorageLimits | None = None):
 		self.account = account
-		self.max_attachment_size = max_attachment_size
+		self.limits = limits or StorageLimits()
+		self.max_attachment_size = self.limits.max_attachment_size
 		# new mail of the running batch -> (Message-ID, In-Reply-To, References), for threading,
 		# and -> its addresses, for filing without reading them back
 		self._thread_headers: dict[str, tuple] = {}
@@ -376,7 +402,9 @@ class FrappeArchiveStore:
 		lookups.copies.add(message.uid)
 		lookups.by_key[key] = communication  # the same mail twice in one batch is one Communication
 		if is_new:
-			self._addresses[communication] = mail_addresses_of(parsed, sent=folder.role == "Sent")
+			self._addresses[communication] = mail_addresses_of(
+				parsed, sent=folder.role == "Sent", limit=self.limits.max_addresses
+			)
 		return communication, is_new
 
 	def _adopt_desk_mail(self, parsed: ParsedMail, key: str) -> str | None:
@@ -394,7 +422,7 @@ class FrappeArchiveStore:
 		)
 		if communication:
 			frappe.db.set_value("Communication", communication, MESSAGE_KEY_FIELD, key, update_modified=False)
-			index_addresses(communication, parsed)
+			index_addresses(communication, parsed, limit=self.limits.max_addresses)
 		return communication
 
 	def _new_communication(
@@ -403,24 +431,25 @@ class FrappeArchiveStore:
 		sent = folder.role == "Sent"
 		sender = parsed.from_address
 		date = parsed.date or message.internaldate
+		# header values are stored inert (see content.py); the exact headers stay in the raw mail
 		communication = frappe.get_doc(
 			{
 				"doctype": "Communication",
 				"communication_type": "Communication",
 				"communication_medium": "Email",
 				"sent_or_received": "Sent" if sent else "Received",
-				"subject": (parsed.subject or "(no subject)")[:10000],
+				"subject": inert_text(parsed.subject or "(no subject)")[:10000],
 				# an address beyond RFC 5321's 254 characters is no address (it stays in the raw mail)
-				"sender": sender.email if sender and len(sender.email) <= 254 else None,
-				"sender_full_name": (sender.name or sender.email)[:140] if sender else None,
+				"sender": inert_text(sender.email) if sender and len(sender.email) <= 254 else None,
+				"sender_full_name": inert_text(sender.name or sender.email)[:140] if sender else None,
 				"recipients": _format_addresses(parsed.to),
 				"cc": _format_addresses(parsed.cc),
 				"bcc": _format_addresses(parsed.bcc),
 				"text_content": parsed.text,
 				"communication_date": _system_datetime(date) or now_datetime(),
-				"message_id": parsed.message_id,
+				"message_id": inert_text(parsed.message_id),
 				"email_account": self.account.email_account,
-				"imap_folder": folder.name,
+				"imap_folder": inert_text(folder.name),
 				"uid": message.uid if message.uid < 2**31 else None,
 				"seen": int("\\Seen" in message.flags),
 				"status": "Open",
@@ -435,25 +464,39 @@ class FrappeArchiveStore:
 		communication.creation = communication.modified = now_datetime()
 		attachment_rows = RowBuffer()  # after the Communication: File rows name it
 		communication.content = self._content(parsed, communication.name, attachment_rows)
+		if message.headers_only:
+			communication.content += '<p class="mail-archive-attachment-note">{}</p>'.format(
+				frappe._(
+					"This mail is {0} MB, more than the limit of {1} MB: only its headers are archived, the whole mail stays on the mail server."
+				).format(round(message.size / 1024 / 1024, 1), self.limits.max_mail_size // 1024 // 1024)
+			)
 		rows.add(communication)
 		rows.extend(attachment_rows)
-		for row in address_index_rows(communication.name, parsed):
+		for row in address_index_rows(communication.name, parsed, limit=self.limits.max_addresses):
 			rows.add_row("Mail Address Index", dict(zip(ADDRESS_INDEX_FIELDS, row, strict=True)))
-		self._save_raw(communication.name, key, message.raw, rows)
+		self._save_raw(communication.name, message.raw, rows)
 		return communication.name
 
 	def _content(self, parsed: ParsedMail, communication: str, rows: RowBuffer) -> str:
-		if parsed.html:
-			body = safe_mail_html(parsed.html)
-		else:
-			body = "<p>" + html.escape(parsed.text or "").replace("\n", "<br>") + "</p>"
+		"""The mail's body for the desk, its attachments saved as files (cid: images point at
+		them), and a visible note for whatever a cap kept out (it stays in the raw message)."""
+		limits = self.limits
 		notes = []
-		for attachment in parsed.attachments:
+		cid_urls: dict[str, str] = {}
+		for index, attachment in enumerate(parsed.attachments):
+			name = html.escape(safe_file_name(attachment.filename))
+			if index >= limits.max_attachments:
+				notes.append(
+					frappe._(
+						"This mail has {0} attachments; the first {1} are saved as files, all are kept in the original message."
+					).format(len(parsed.attachments), limits.max_attachments)
+				)
+				break
 			if attachment.oversized:
 				notes.append(
 					frappe._(
 						"Attachment {0} ({1} KB) exceeds the size limit; it is kept in the raw message."
-					).format(html.escape(attachment.filename), attachment.size // 1024)
+					).format(name, attachment.size // 1024)
 				)
 				continue
 			try:
@@ -464,11 +507,30 @@ class FrappeArchiveStore:
 				notes.append(
 					frappe._(
 						"Attachment {0} could not be saved ({1}); it is kept in the raw message."
-					).format(html.escape(attachment.filename), html.escape(str(error)))
+					).format(name, html.escape(str(error)))
 				)
 				continue
-			if attachment.content_id:
-				body = body.replace(f"cid:{attachment.content_id}", file_url)
+			if content_id := valid_content_id(attachment.content_id):
+				cid_urls.setdefault(content_id, file_url)
+		if parsed.html:
+			source = parsed.html
+			if len(source) > limits.max_html_size:
+				source = source[: limits.max_html_size]
+				notes.append(
+					frappe._(
+						"This mail's HTML is larger than {0} KB; the part shown is cut there, the whole mail is kept in the original message."
+					).format(limits.max_html_size // 1024)
+				)
+			body = safe_mail_html(source, cid_urls)
+		else:
+			body = "<p>" + html.escape(parsed.text or "").replace("\n", "<br>") + "</p>"
+		addresses = address_count(parsed)
+		if addresses > limits.max_addresses:
+			notes.append(
+				frappe._(
+					"This mail names {0} addresses; the first {1} are used for filing, all are kept in the original message."
+				).format(addresses, limits.max_addresses)
+			)
 		if notes:
 			body += "".join(f'<p class="mail-archive-attachment-note">{note}</p>' for note in notes)
 		return body
@@ -477,41 +539,42 @@ class FrappeArchiveStore:
 		"""An attachment as a private File of the mail. Written directly (no File.insert): the
 		import must not run File's hooks per attachment, nor refuse a file Frappe cannot open
 		(a damaged PDF is still the customer's attachment)."""
-		digest = hashlib.md5(content, usedforsecurity=False).hexdigest()
-		stem, dot, extension = SAFE_FILE_NAME.sub("_", filename).strip(" ._").rpartition(".")
-		stem = (stem if dot else extension)[:80] or "attachment"
-		stored_name = f"{stem}-{digest[:10]}.{extension[:12]}" if dot else f"{stem}-{digest[:10]}"
-		return self._write_private_file(communication, filename, stored_name, content, digest, rows)
+		display_name = safe_file_name(filename)
+		stem, dot, extension = display_name.rpartition(".")
+		stem = STORED_NAME_STEM.sub("_", stem if dot else extension).strip("._")[:60] or "attachment"
+		extension = STORED_NAME_STEM.sub("", extension)[:12] if dot else ""
+		return self._write_private_file(communication, display_name, stem, extension, content, rows)
 
-	def _save_raw(self, communication: str, key: str, raw: bytes, rows: RowBuffer) -> None:
+	def _save_raw(self, communication: str, raw: bytes, rows: RowBuffer) -> None:
 		"""Keep the message as received, whatever its size (above the site's upload limit too):
 		nothing parsed wrongly is lost."""
-		name = f"mail-{key[:16]}.eml"
-		self._write_private_file(communication, name, name, raw, None, rows)
+		self._write_private_file(communication, None, "mail", "eml", raw, rows)
 
 	def _write_private_file(
 		self,
 		communication: str,
-		display_name: str,
-		stored_name: str,
+		display_name: str | None,
+		stem: str,
+		extension: str,
 		content: bytes,
-		digest: str | None,
 		rows: RowBuffer,
 	) -> str:
-		path = frappe.get_site_path("private", "files", stored_name)
-		with open(path, "wb") as handle:
-			handle.write(content)
+		"""Content-addressed: the stored name carries the SHA-256 of the bytes, so a name is never
+		taken by other bytes, and an existing file is never written over."""
+		stored_name = stored_file_name(stem, extension, content)
+		write_content_addressed(frappe.get_site_path("private", "files", stored_name), content)
 		now = now_datetime()
 		file = frappe.get_doc(
 			{
 				"doctype": "File",
-				"file_name": display_name[:140],
+				"file_name": display_name or stored_name,
 				"file_url": f"/private/files/{stored_name}",
 				"attached_to_doctype": "Communication",
 				"attached_to_name": communication,
 				"is_private": 1,
 				"file_size": len(content),
-				"content_hash": digest,
+				# Frappe's own hash (MD5): its File deletion keeps bytes other File rows share
+				"content_hash": hashlib.md5(content, usedforsecurity=False).hexdigest(),
 				"folder": "Home/Attachments",
 				"owner": "Administrator",
 				"modified_by": "Administrator",
@@ -562,12 +625,9 @@ class FrappeArchiveStore:
 
 	def quarantine(self, folder: str, uidvalidity: int, message: FetchedMessage, error: Exception) -> None:
 		"""Keep a message that could not be stored, raw, with the reason; the folder moves on."""
-		reason = f"{type(error).__name__}: {error}"[:2000]
-		filename = f"quarantine-{self.account.name}-{uidvalidity}-{message.uid}.eml"
-		filename = re.sub(r"[^A-Za-z0-9._@-]+", "_", filename)
-		path = frappe.get_site_path("private", "files", filename)
-		with open(path, "wb") as handle:
-			handle.write(message.raw)
+		reason = inert_text(f"{type(error).__name__}: {error}")[:2000]
+		stored_name = stored_file_name("quarantine", "eml", message.raw)
+		write_content_addressed(frappe.get_site_path("private", "files", stored_name), message.raw)
 		self._insert_copy(
 			folder,
 			uidvalidity,
@@ -576,14 +636,41 @@ class FrappeArchiveStore:
 			key=None,
 			status="Quarantined",
 			reason=reason,
-			raw_file=f"/private/files/{filename}",
+			raw_file=f"/private/files/{stored_name}",
 		)
 		frappe.log_error(
-			title=f"Mail Archive: quarantined {folder} UID {message.uid}",
+			title=f"Mail Archive: quarantined UID {message.uid}",
 			message=reason,
 			reference_doctype="Mail Archive Account",
 			reference_name=self.account.name,
 		)
+
+
+def address_count(parsed: ParsedMail) -> int:
+	return (
+		int(parsed.from_address is not None)
+		+ len(parsed.reply_to)
+		+ len(parsed.to)
+		+ len(parsed.cc)
+		+ len(parsed.bcc)
+	)
+
+
+def stored_file_name(stem: str, extension: str, content: bytes) -> str:
+	"""`<stem>-<SHA-256 of the bytes>.<extension>`: the name says which bytes it holds."""
+	digest = hashlib.sha256(content).hexdigest()
+	return f"{stem}-{digest}.{extension}" if extension else f"{stem}-{digest}"
+
+
+def write_content_addressed(path: str, content: bytes) -> None:
+	"""Write the bytes unless the file exists: by its name it already holds exactly these."""
+	try:
+		with open(path, "xb") as handle:
+			handle.write(content)
+	except FileExistsError:
+		if os.path.getsize(path) != len(content):  # a torn write of a killed worker: finish it
+			with open(path, "wb") as handle:
+				handle.write(content)
 
 
 def read_private_file(file_url: str) -> bytes:

@@ -6,10 +6,12 @@ import frappe
 from frappe.query_builder import Order
 from frappe.query_builder.functions import Count
 
+from crm_mail_archive.permissions import archive_scope, held_accounts
+
 PAGE_LENGTH_MAX = 100
 
 
-def _base_query(doctype: str, name: str, user: str, search: str | None):
+def _base_query(doctype: str, name: str, user: str, search: str | None, scope: str = "all"):
 	timeline = frappe.qb.DocType("Timeline Link")
 	communication = frappe.qb.DocType("Communication")
 	account = frappe.qb.DocType("Mail Archive Account")
@@ -24,6 +26,8 @@ def _base_query(doctype: str, name: str, user: str, search: str | None):
 		# a confidential account's mail is its owner's alone
 		.where(account.confidential.isnull() | (account.confidential == 0) | (account.account_owner == user))
 	)
+	if scope != "all":  # a reader of the document who may read only their own mailboxes' mail
+		query = query.where(communication.email_account.isin(sorted(held_accounts(user)) or [""]))
 	if search and search.strip():
 		pattern = f"%{search.strip()}%"
 		query = query.where(
@@ -38,8 +42,9 @@ def archive_of(
 	doctype: str, name: str, start: int = 0, page_length: int = 20, search: str | None = None
 ) -> dict:
 	user = frappe.session.user
+	scope = archive_scope(doctype, name, user)
 	page_length = max(1, min(int(page_length), PAGE_LENGTH_MAX))
-	query, timeline, communication = _base_query(doctype, name, user, search)
+	query, timeline, communication = _base_query(doctype, name, user, search, scope)
 	rows = (
 		query.select(
 			communication.name,
@@ -60,17 +65,17 @@ def archive_of(
 		.offset(max(0, int(start)))
 		.run(as_dict=True)
 	)
-	total = _count(doctype, name, user, search)
+	total = _count(doctype, name, user, search, scope)
 	return {"mails": rows, "total": total, "start": int(start), "page_length": page_length}
 
 
-def _count(doctype: str, name: str, user: str, search: str | None) -> int:
+def _count(doctype: str, name: str, user: str, search: str | None, scope: str) -> int:
 	"""The badge: from the Timeline Link index alone unless a search or another owner's
 	confidential account needs the mails themselves."""
 	others_confidential = frappe.db.exists(
 		"Mail Archive Account", {"confidential": 1, "account_owner": ("!=", user)}
 	)
-	if not others_confidential and not (search and search.strip()):
+	if scope == "all" and not others_confidential and not (search and search.strip()):
 		return frappe.db.count("Timeline Link", {"link_doctype": doctype, "link_name": name})
-	query, _timeline, _communication = _base_query(doctype, name, user, search)
+	query, _timeline, _communication = _base_query(doctype, name, user, search, scope)
 	return query.select(Count("*")).run()[0][0]

@@ -11,7 +11,10 @@ def _addresses(values) -> list[str]:
 
 
 def contact_changed(doc, method=None) -> None:
-	"""A Contact gained an address or a link: file the past mail of its addresses there."""
+	"""A Contact gained an address or a link: file the past mail of its addresses there (only
+	a Contact that files mail at all: service.trusted_makers)."""
+	if not service.may_keep_records("Contact", doc.owner):
+		return
 	before = doc.get_doc_before_save()
 	addresses = _addresses(row.email_id for row in doc.email_ids)
 	links = {(row.link_doctype, row.link_name) for row in doc.links}
@@ -27,6 +30,8 @@ def contact_changed(doc, method=None) -> None:
 def lead_changed(doc, method=None) -> None:
 	before = doc.get_doc_before_save()
 	if not doc.email_id or (before and before.email_id == doc.email_id):
+		return
+	if not service.may_keep_records("Lead", doc.owner):
 		return
 	enqueue_past_mail(_addresses([doc.email_id]), [("Lead", doc.name)])
 
@@ -45,15 +50,8 @@ def enqueue_past_mail(addresses: list[str], targets: list[tuple[str, str]]) -> N
 
 
 def blocklist_entry_removed(doc, method=None) -> None:
-	if doc.enabled:
-		frappe.enqueue(
-			"crm_mail_archive.filing.service.refile_entry",
-			queue="default",
-			enqueue_after_commit=True,
-			now=frappe.flags.in_test,
-			entry_type=doc.entry_type,
-			value=doc.value,
-		)
+	if doc.enabled:  # what it held back is filed again
+		service.enqueue_blocklist_entry(doc.entry_type, doc.value)
 
 
 def document_deleted(doc, method=None) -> None:

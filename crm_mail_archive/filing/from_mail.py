@@ -11,6 +11,7 @@ import frappe
 from frappe import _
 
 from crm_mail_archive.filing.service import AUTOMATIC_SOURCES, link, refresh_filed_summary, unlink
+from crm_mail_archive.permissions import confidential_owner
 
 MAX_THREAD = 200
 CREATABLE = ("Contact", "Lead", "Opportunity", "Issue")
@@ -33,9 +34,12 @@ def thread_of(communication: str) -> list[str]:
 def file_thread(communication: str, doctype: str, name: str, source: str, user: str) -> int:
 	"""File the thread at a document; a person's choice outranks an automatic link already there
 	(creating a Contact files its past mail retroactively first), so a later blocklist entry
-	leaves it alone."""
+	leaves it alone. Only the mails of the thread the user may read: filing them at a document
+	must not show anyone mail the user could not show them."""
 	added = 0
 	for member in thread_of(communication):
+		if not frappe.has_permission("Communication", "read", member, user=user):
+			continue
 		if link(member, doctype, name, source, user=user, refresh_summary=False):
 			added += 1
 			refresh_filed_summary(member)
@@ -220,7 +224,11 @@ def create_from_mail(communication: str, doctype: str, user: str, **options) -> 
 		frappe.throw(_("Cannot create a {0} from a mail.").format(_(doctype)))
 	name = CREATORS[doctype](communication, **options)
 	file_thread(communication, doctype, name, "Created From", user)
-	if not frappe.db.get_value("Communication", communication, "reference_doctype"):
+	mail = frappe.db.get_value(
+		"Communication", communication, ["reference_doctype", "email_account"], as_dict=True
+	)
+	# stock lets every reader of the reference document read the mail: never for confidential mail
+	if not mail.reference_doctype and not confidential_owner(mail.email_account):
 		frappe.db.set_value(
 			"Communication",
 			communication,

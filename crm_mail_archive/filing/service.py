@@ -48,8 +48,12 @@ ADDRESS_INDEX_FIELDS = [
 ]
 
 
-def address_index_rows(communication: str, parsed: ParsedMail) -> list[tuple]:
-	"""The Mail Address Index rows of a mail, in ADDRESS_INDEX_FIELDS order."""
+MAX_ADDRESSES_PER_MAIL = 500
+
+
+def _address_groups(parsed: ParsedMail, limit: int) -> list[tuple[str, list]]:
+	"""The mail's addresses by role, the first `limit` of them (From first): one mail with
+	thousands of recipients must not flood the index or the filing."""
 	groups = [
 		("From", [parsed.from_address] if parsed.from_address else []),
 		("Reply-To", parsed.reply_to),
@@ -57,6 +61,18 @@ def address_index_rows(communication: str, parsed: ParsedMail) -> list[tuple]:
 		("Cc", parsed.cc),
 		("Bcc", parsed.bcc),
 	]
+	capped = []
+	for role, addresses in groups:
+		capped.append((role, list(addresses[: max(0, limit)])))
+		limit -= len(capped[-1][1])
+	return capped
+
+
+def address_index_rows(
+	communication: str, parsed: ParsedMail, limit: int = MAX_ADDRESSES_PER_MAIL
+) -> list[tuple]:
+	"""The Mail Address Index rows of a mail, in ADDRESS_INDEX_FIELDS order."""
+	groups = _address_groups(parsed, limit)
 	now = now_datetime()
 	return [
 		(
@@ -75,19 +91,20 @@ def address_index_rows(communication: str, parsed: ParsedMail) -> list[tuple]:
 	]
 
 
-def index_addresses(communication: str, parsed: ParsedMail) -> None:
-	insert_rows("Mail Address Index", ADDRESS_INDEX_FIELDS, address_index_rows(communication, parsed))
+def index_addresses(communication: str, parsed: ParsedMail, limit: int = MAX_ADDRESSES_PER_MAIL) -> None:
+	insert_rows("Mail Address Index", ADDRESS_INDEX_FIELDS, address_index_rows(communication, parsed, limit))
 
 
-def mail_addresses_of(parsed: ParsedMail, sent: bool) -> MailAddresses:
+def mail_addresses_of(parsed: ParsedMail, sent: bool, limit: int = MAX_ADDRESSES_PER_MAIL) -> MailAddresses:
 	"""The addresses of a mail being stored, as the address index holds them."""
+	groups = dict(_address_groups(parsed, limit))
 	return MailAddresses(
 		sent=sent,
-		sender=parsed.from_address.email[:255] if parsed.from_address else None,
-		reply_to=tuple(a.email[:255] for a in parsed.reply_to),
-		to=tuple(a.email[:255] for a in parsed.to),
-		cc=tuple(a.email[:255] for a in parsed.cc),
-		bcc=tuple(a.email[:255] for a in parsed.bcc),
+		sender=groups["From"][0].email[:255] if groups["From"] else None,
+		reply_to=tuple(a.email[:255] for a in groups["Reply-To"]),
+		to=tuple(a.email[:255] for a in groups["To"]),
+		cc=tuple(a.email[:255] for a in groups["Cc"]),
+		bcc=tuple(a.email[:255] for a in groups["Bcc"]),
 		is_bulk=bool(parsed.is_bulk),
 	)
 
@@ -215,8 +232,9 @@ def targets_for(addresses: list[str]) -> dict[tuple[str, str], str]:
 
 
 def targets_by_address(addresses) -> dict[str, list[tuple[str, str]]]:
-	"""address -> the documents it files a mail at; three indexed queries for any number of
-	addresses (one batch of mail at once)."""
+	"""address -> the documents it files a mail at; four indexed queries for any number of
+	addresses (one batch of mail at once). Only Contacts and Leads made by a user who may keep
+	such records (see `trusted_makers`) file mail."""
 	addresses = sorted(set(addresses))
 	if not addresses:
 		return {}
@@ -229,7 +247,17 @@ def targets_by_address(addresses) -> dict[str, list[tuple[str, str]]]:
 	):
 		address = canonical.get(row.email_id.lower(), row.email_id.lower())
 		contacts_of.setdefault(row.parent, []).append(address)
-		found.setdefault(address, []).append(("Contact", row.parent))
+	if contacts_of:
+		owners = dict(
+			frappe.get_all("Contact", {"name": ("in", list(contacts_of))}, ["name", "owner"], as_list=True)
+		)
+		trusted = trusted_makers("Contact", set(owners.values()))
+		contacts_of = {
+			contact: found_at for contact, found_at in contacts_of.items() if owners.get(contact) in trusted
+		}
+	for contact, contact_addresses in contacts_of.items():
+		for address in contact_addresses:
+			found.setdefault(address, []).append(("Contact", contact))
 	if contacts_of:
 		for link in frappe.get_all(
 			"Dynamic Link",
@@ -238,10 +266,30 @@ def targets_by_address(addresses) -> dict[str, list[tuple[str, str]]]:
 		):
 			for address in contacts_of[link.parent]:
 				found.setdefault(address, []).append((link.link_doctype, link.link_name))
-	for lead in frappe.get_all("Lead", {"email_id": ("in", variants)}, ["name", "email_id"]):
-		address = canonical.get(lead.email_id.lower(), lead.email_id.lower())
-		found.setdefault(address, []).append(("Lead", lead.name))
+	leads = frappe.get_all("Lead", {"email_id": ("in", variants)}, ["name", "email_id", "owner"])
+	trusted = trusted_makers("Lead", {lead.owner for lead in leads})
+	for lead in leads:
+		if lead.owner in trusted:
+			address = canonical.get(lead.email_id.lower(), lead.email_id.lower())
+			found.setdefault(address, []).append(("Lead", lead.name))
 	return {address: list(dict.fromkeys(targets)) for address, targets in found.items()}
+
+
+def trusted_makers(doctype: str, users: set[str]) -> set[str]:
+	"""The users whose records of `doctype` file mail: those whose role lets them write any such
+	record (not only their own). A Contact a user without a CRM role makes for an outside address
+	(every desk user, Website Users and portal sign-ups may make their own) files no mail, so it
+	cannot pull anyone's mail towards documents that user reads."""
+	return {user for user in users if user and may_keep_records(doctype, user)}
+
+
+def may_keep_records(doctype: str, user: str) -> bool:
+	if user == "Administrator":
+		return True
+	from frappe.permissions import get_role_permissions
+
+	permissions = get_role_permissions(doctype, user=user)
+	return bool(permissions.get("write")) and "write" not in permissions.get("if_owner", {})
 
 
 def file_batch(mails: dict[str, MailAddresses], policy: FilingPolicy) -> int:
@@ -530,6 +578,31 @@ def enforce_blocklist_entry(entry_type: str, value: str) -> None:
 		if removed:
 			refile(communication)
 			refresh_filed_summary(communication)
+
+
+def enqueue_blocklist_entry(entry_type: str, value: str) -> None:
+	"""A domain may cover thousands of mails: bringing an entry's mail in line with it runs in
+	one deduplicated background job per entry value, never in the request."""
+	frappe.enqueue(
+		"crm_mail_archive.filing.service.apply_blocklist_entry",
+		queue="default",
+		job_id=f"mail-archive-blocklist::{entry_type}::{value}",
+		deduplicate=True,
+		enqueue_after_commit=True,
+		now=frappe.flags.in_test,
+		entry_type=entry_type,
+		value=value,
+	)
+
+
+def apply_blocklist_entry(entry_type: str, value: str) -> None:
+	"""Background job: bring the filings of an entry's mail in line with the entry as it is now
+	(enabled: un-file what it forbids; disabled or deleted: file again what it held back)."""
+	enabled = frappe.db.get_value("Archive Blocklist", {"entry_type": entry_type, "value": value}, "enabled")
+	if enabled:
+		enforce_blocklist_entry(entry_type, value)
+	else:
+		refile_entry(entry_type, value)
 
 
 def refile(communication: str) -> int:

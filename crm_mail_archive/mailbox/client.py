@@ -30,6 +30,7 @@ ROLE_BY_SPECIAL_USE = {
 	b"\\Archive": "archive",
 }
 FETCH_ITEMS = [b"BODY.PEEK[]", b"FLAGS", b"INTERNALDATE", b"RFC822.SIZE"]
+HEADER_ITEMS = [b"BODY.PEEK[HEADER]", b"FLAGS", b"INTERNALDATE", b"RFC822.SIZE"]
 # RFC 5530 response codes of a server that cannot do it now but may later: worth retrying
 TRANSIENT_RESPONSE_CODES = ("[UNAVAILABLE]", "[INUSE]")
 
@@ -82,6 +83,7 @@ class FetchedMessage:
 	flags: tuple[str, ...]
 	internaldate: datetime | None  # aware
 	size: int
+	headers_only: bool = False  # over the size cap: `raw` holds the header, the mail stays on the server
 
 
 def _text(value: str | bytes) -> str:
@@ -233,16 +235,26 @@ class MailboxClient:
 		found = self._call("UID SEARCH", self.imap.search, [b"UID", f"{uid + 1}:*".encode()])
 		return sorted(found_uid for found_uid in found if found_uid > uid)
 
-	def fetch(self, uids: Iterable[int]) -> list[FetchedMessage]:
-		"""One UID FETCH for the given UIDs; \\Seen is left as it is (BODY.PEEK)."""
+	def sizes(self, uids: Iterable[int]) -> dict[int, int]:
+		"""RFC822.SIZE of each UID (one cheap round trip): batches are cut by bytes with it."""
+		uids = list(uids)
+		if not uids:
+			return {}
+		response = self._call("UID FETCH", self.imap.fetch, uids, [b"RFC822.SIZE"])
+		return {uid: int(data.get(b"RFC822.SIZE", 0)) for uid, data in response.items()}
+
+	def fetch(self, uids: Iterable[int], headers_only: bool = False) -> list[FetchedMessage]:
+		"""One UID FETCH for the given UIDs; \\Seen is left as it is (BODY.PEEK). With
+		`headers_only`, only each message's header is transferred."""
 		uids = list(uids)
 		if not uids:
 			return []
-		response = self._call("UID FETCH", self.imap.fetch, uids, FETCH_ITEMS)
+		items = HEADER_ITEMS if headers_only else FETCH_ITEMS
+		response = self._call("UID FETCH", self.imap.fetch, uids, items)
 		messages = []
 		for uid in sorted(response):
 			data = response[uid]
-			raw = data.get(b"BODY[]")
+			raw = data.get(b"BODY[HEADER]" if headers_only else b"BODY[]")
 			if raw is None:  # expunged between SEARCH and FETCH
 				continue
 			internaldate = data.get(b"INTERNALDATE")
@@ -255,6 +267,7 @@ class MailboxClient:
 					flags=tuple(sorted(_flags(data))),
 					internaldate=internaldate,
 					size=int(data.get(b"RFC822.SIZE", len(raw))),
+					headers_only=headers_only,
 				)
 			)
 		return messages

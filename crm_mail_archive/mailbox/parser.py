@@ -532,13 +532,17 @@ def _clean_filename(name: str | None) -> str:
 	name = _unsurrogate(str(name))
 	name = "".join(ch if ch.isprintable() else " " for ch in name)
 	name = " ".join(name.replace("/", "_").replace("\\", "_").split()).strip(" .")
-	if len(name) > MAX_FILENAME_LENGTH:
-		stem, dot, extension = name.rpartition(".")
-		if dot and stem and 0 < len(extension) <= 10:
-			name = stem[: MAX_FILENAME_LENGTH - len(extension) - 1].rstrip() + "." + extension
-		else:
-			name = name[:MAX_FILENAME_LENGTH].rstrip()
-	return name
+	return fit_file_name(name)
+
+
+def fit_file_name(name: str, length: int = MAX_FILENAME_LENGTH) -> str:
+	"""At most `length` characters, keeping a short extension."""
+	if len(name) <= length:
+		return name
+	stem, dot, extension = name.rpartition(".")
+	if dot and stem and 0 < len(extension) <= 10:
+		return stem[: length - len(extension) - 1].rstrip() + "." + extension
+	return name[:length].rstrip()
 
 
 def _part_filename(part: Message, where: str, defects: list[str]) -> str:

@@ -76,6 +76,23 @@ class ArchiveStore(Protocol):
 
 
 ProgressCallback = Callable[[str, int, int], None]  # folder, done, total
+SIZE_LOOKAHEAD = 1000  # UIDs whose sizes are asked for in one round trip
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+	"""How much one batch may hold: at most `count` mails and `max_bytes` bytes (one mail over
+	it goes alone); a mail over `max_mail_size` is fetched as its header only."""
+
+	count: int = 100
+	max_bytes: int = 50 * 1024 * 1024
+	max_mail_size: int = 100 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Batch:
+	uids: list[int]
+	headers_only: bool = False
 
 
 def chunks(items: list[int], size: int) -> Iterator[list[int]]:
@@ -83,11 +100,32 @@ def chunks(items: list[int], size: int) -> Iterator[list[int]]:
 		yield items[start : start + size]
 
 
+def batches(uids: list[int], sizes: dict[int, int], limits: FetchLimits) -> Iterator[Batch]:
+	"""UIDs in ascending order, cut into batches by count and bytes; oversized mails alone."""
+	current: list[int] = []
+	held = 0
+	for uid in uids:
+		size = sizes.get(uid, 0)
+		if size > limits.max_mail_size:
+			if current:
+				yield Batch(current)
+				current, held = [], 0
+			yield Batch([uid], headers_only=True)
+			continue
+		if current and (len(current) >= limits.count or held + size > limits.max_bytes):
+			yield Batch(current)
+			current, held = [], 0
+		current.append(uid)
+		held += size
+	if current:
+		yield Batch(current)
+
+
 def sync_folder(
 	client: MailboxClient,
 	store: ArchiveStore,
 	folder: FolderConfig,
-	batch_size: int,
+	limits: FetchLimits,
 	mark_read_after_storing: bool = False,
 	on_progress: ProgressCallback | None = None,
 ) -> FolderResult:
@@ -108,21 +146,35 @@ def sync_folder(
 		# so the folder state moves up and the next sync can see "nothing changed" from STATUS
 		store.store_batch(folder, server.uidvalidity, [], highest_uid=server.uidnext - 1)
 	done = 0
-	for batch in chunks(uids, max(1, batch_size)):
-		messages = client.fetch(batch)
-		outcome = store.store_batch(folder, server.uidvalidity, messages, highest_uid=max(batch))
-		# the batch is committed: from here on a crash cannot lose these mails
-		if mark_read_after_storing and outcome.stored_uids:
-			client.add_flags(outcome.stored_uids, ["\\Seen"])
-		result.fetched += len(messages)
-		result.stored += len(outcome.stored_uids)
-		result.new_communications += len(outcome.new_communications)
-		result.quarantined += len(outcome.quarantined_uids)
-		done += len(batch)
-		if on_progress:
-			on_progress(folder.name, done, len(uids))
+	for window in chunks(uids, SIZE_LOOKAHEAD):
+		sizes = client.sizes(window)
+		for batch in batches(window, sizes, limits):
+			done += _sync_batch(client, store, folder, server, batch, mark_read_after_storing, result)
+			if on_progress:
+				on_progress(folder.name, done, len(uids))
 	result.flags_changed, result.copies_gone = reconcile(client, store, folder, server, stored)
 	return result
+
+
+def _sync_batch(
+	client: MailboxClient,
+	store: ArchiveStore,
+	folder: FolderConfig,
+	server,
+	batch: Batch,
+	mark_read: bool,
+	result: FolderResult,
+) -> int:
+	messages = client.fetch(batch.uids, headers_only=batch.headers_only)
+	outcome = store.store_batch(folder, server.uidvalidity, messages, highest_uid=max(batch.uids))
+	# the batch is committed: from here on a crash cannot lose these mails
+	if mark_read and outcome.stored_uids:
+		client.add_flags(outcome.stored_uids, ["\\Seen"])
+	result.fetched += len(messages)
+	result.stored += len(outcome.stored_uids)
+	result.new_communications += len(outcome.new_communications)
+	result.quarantined += len(outcome.quarantined_uids)
+	return len(batch.uids)
 
 
 def nothing_changed(server, stored: StoredFolderState) -> bool:

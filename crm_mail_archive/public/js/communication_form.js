@@ -94,7 +94,9 @@ crm_mail_archive.move_dialog = (frm, server_action) => {
 				dialog.set_df_property(
 					"folder",
 					"options",
-					folders.message.map((folder) => folder.name).filter((name) => !current.has(name))
+					folders.message
+						.filter((folder) => !current.has(folder.name))
+						.map((folder) => ({ value: folder.name, label: crm_mail_archive.as_text(folder.name) }))
 				);
 				dialog.show();
 			});

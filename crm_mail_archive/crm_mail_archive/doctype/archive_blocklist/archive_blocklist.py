@@ -26,10 +26,9 @@ class ArchiveBlocklist(Document):
 			)
 
 	def on_update(self) -> None:
-		from crm_mail_archive.filing.service import enforce_blocklist_entry, refile_entry
+		"""Enabled: un-file what the entry forbids; disabled: file again what it held back."""
+		from crm_mail_archive.filing.service import enqueue_blocklist_entry
 
 		before = self.get_doc_before_save()
-		if self.enabled:
-			enforce_blocklist_entry(self.entry_type, self.value)
-		elif before and before.enabled:
-			refile_entry(self.entry_type, self.value)  # disabled: what it held back is filed again
+		if self.enabled or (before and before.enabled):
+			enqueue_blocklist_entry(self.entry_type, self.value)

@@ -4,7 +4,7 @@ frappe.ui.form.on("Mail Archive Account", {
 		frappe.realtime.on("mail_archive_sync_progress", (data) => {
 			if (data.account !== frm.doc.name) return;
 			frappe.show_progress(
-				__("Syncing {0}", [data.folder]),
+				__("Syncing {0}", [crm_mail_archive.as_text(data.folder)]),
 				data.done,
 				data.total,
 				__("{0} of {1} mails", [data.done, data.total]),
@@ -43,7 +43,10 @@ function choose_server_folder(frm, add) {
 			freeze_message: __("Reading folders from the mail server…"),
 		})
 		.then(({ message: folders }) => {
-			const choices = folders.filter((f) => !add || !f.configured).map((f) => f.name);
+			// a folder name is the server's text: escaped as a label, exact as the value
+			const choices = folders
+				.filter((f) => !add || !f.configured)
+				.map((f) => ({ value: f.name, label: crm_mail_archive.as_text(f.name) }));
 			if (!choices.length) {
 				frappe.msgprint(__("Every folder of this mailbox is already synced."));
 				return;

@@ -1,0 +1,541 @@
+"""The attacker matrix, over real HTTP with real users: every kind of user by every read path of
+archived mail by every way to make mail reachable. Each cell asserts allow or deny, and that no
+mail's body text reaches a user who may not read it. The matrix is written to
+tests/.artifacts/attacker-matrix.md.
+
+The rule (README, "Who can read archived mail"): the account's holder, stock Communication readers
+and users whose role reads a document the mail is filed at; a confidential account's mail only
+its owner. Filing never widens that: a record made by a user who may not keep such records files
+nothing, owning or being shared a document opens nothing, and a thread is filed only as far as
+the user may already read it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from email.utils import format_datetime
+
+import frappe
+import pytest
+import requests
+
+from crm_mail_archive.archive.accounts import sync_account
+from crm_mail_archive.filing import events, service
+from tests.test_desk_account import ARTIFACTS
+from tests.test_filing import crm
+
+pytestmark = pytest.mark.slow
+
+KINDS = ("guest", "website_user", "stock_user", "sales_user", "sales_manager", "owner", "system_manager")
+ROLES = {
+	"stock_user": ("Stock User",),
+	"sales_user": ("Sales User",),
+	"sales_manager": ("Sales Manager", "Sales User"),
+	"owner": ("Sales User",),
+	"system_manager": ("System Manager",),
+}
+MAILS = ("ordinary", "unfiled", "internal", "confidential")
+# before any attack: who reads which mail (the Stock User reads the Customer by role)
+READERS = {
+	"ordinary": {"stock_user", "sales_user", "sales_manager", "owner", "system_manager"},
+	"unfiled": {"owner", "system_manager"},
+	"internal": {"owner", "system_manager"},
+	"confidential": {"owner"},
+}
+
+
+def raw_mail(subject: str, sender: str, to: str, body: str, message_id: str, reply_to_id: str = "") -> bytes:
+	lines = [
+		f"From: {sender}",
+		f"To: {to}",
+		f"Subject: {subject}",
+		f"Message-ID: <{message_id}>",
+		f"Date: {format_datetime(frappe.utils.now_datetime().astimezone())}",
+	]
+	if reply_to_id:
+		lines += [f"In-Reply-To: <{reply_to_id}>", f"References: <{reply_to_id}>"]
+	lines += [
+		"MIME-Version: 1.0",
+		'Content-Type: multipart/mixed; boundary="b"',
+		"",
+		"--b",
+		"Content-Type: text/plain; charset=utf-8",
+		"",
+		body,
+		"--b",
+		'Content-Type: application/pdf; name="beilage.pdf"',
+		'Content-Disposition: attachment; filename="beilage.pdf"',
+		"",
+		f"%PDF-1.4 {body}",
+		"--b--",
+		"",
+	]
+	return "\r\n".join(lines).encode()
+
+
+def a_user(kind: str, tag: str) -> tuple[str, str]:
+	email = f"{kind.replace('_', '-')}-{tag}@matrix.test"
+	password = f"Pw-{uuid.uuid4().hex}"
+	user = frappe.get_doc(
+		{
+			"doctype": "User",
+			"email": email,
+			"first_name": kind,
+			"send_welcome_email": 0,
+			"new_password": password,
+			"user_type": "Website User" if kind == "website_user" else "System User",
+		}
+	).insert(ignore_permissions=True)
+	if ROLES.get(kind):
+		user.add_roles(*ROLES[kind])
+	return email, password
+
+
+class World:
+	def __init__(self, web_server: str):
+		self.web_server = web_server
+		self.sessions: dict[str, requests.Session] = {}
+		self.users: dict[str, str] = {}
+		self.mails: dict[str, str] = {}  # kind of mail -> Communication
+		self.markers: dict[str, str] = {}  # kind of mail -> text only its body holds
+		self.files: dict[str, list[str]] = {}
+
+	def login(self, kind: str, email: str | None, password: str | None) -> None:
+		session = requests.Session()
+		if email:
+			response = session.post(
+				f"{self.web_server}/api/method/login", data={"usr": email, "pwd": password}
+			)
+			assert response.ok, (kind, response.text)
+		self.sessions[kind] = session
+
+	def call(self, kind: str, method: str, http: str = "GET", **args) -> requests.Response:
+		url = f"{self.web_server}/api/method/{method}"
+		data = {
+			key: json.dumps(value) if isinstance(value, list | dict) else value for key, value in args.items()
+		}
+		session = self.sessions[kind]
+		return session.get(url, params=data) if http == "GET" else session.post(url, data=data)
+
+	def get(self, kind: str, path: str, **params) -> requests.Response:
+		params = {
+			key: json.dumps(value) if isinstance(value, list | dict) else value
+			for key, value in params.items()
+		}
+		return self.sessions[kind].get(f"{self.web_server}{path}", params=params)
+
+
+@pytest.fixture
+def world(web_server, dovecot, make_archive_account, crm, committed_cleanup):  # noqa: F811
+	tag = uuid.uuid4().hex[:8]
+	w = World(web_server)
+	credentials = {}
+	for kind in KINDS[1:]:
+		credentials[kind] = a_user(kind, tag)
+		w.users[kind] = credentials[kind][0]
+		committed_cleanup("User", credentials[kind][0])
+	customer = crm.customer("Matrixkunde")
+	known = crm.address("einkauf")
+	w.unknown_address = crm.address("neu")
+	w.contact = crm.contact([known], links=[("Customer", customer)])
+	w.customer = customer
+
+	mailbox = dovecot.add_user(f"matrix-{tag}@mail.test")
+	secret = dovecot.add_user(f"geheim-{tag}@mail.test")
+	for kind in MAILS:
+		w.markers[kind] = f"{kind.upper()}-MARKER-{tag}"
+	ordinary_id = f"ordinary-{tag}@kunde.example"
+	dovecot.append(
+		mailbox,
+		raw_mail(
+			f"Anfrage Matrix {w.markers['ordinary']}", known, mailbox, w.markers["ordinary"], ordinary_id
+		),
+	)
+	dovecot.append(
+		mailbox,
+		raw_mail(
+			f"Neue Adresse {w.markers['unfiled']}",
+			w.unknown_address,
+			mailbox,
+			w.markers["unfiled"],
+			f"unfiled-{tag}@x.example",
+		),
+	)
+	dovecot.append(
+		mailbox,
+		raw_mail(
+			f"Re: Anfrage Matrix (intern) {w.markers['internal']}",
+			f"kollege-{tag}@mail.test",
+			mailbox,
+			w.markers["internal"],
+			f"internal-{tag}@mail.test",
+			reply_to_id=ordinary_id,
+		),
+	)
+	dovecot.append(
+		secret,
+		raw_mail(
+			f"Vertraulich {w.markers['confidential']}",
+			known,
+			secret,
+			w.markers["confidential"],
+			f"conf-{tag}@x.example",
+		),
+	)
+	account = make_archive_account(mailbox, account_owner=w.users["owner"])
+	confidential = make_archive_account(secret, account_owner=w.users["owner"], confidential=1)
+	sync_account(account.name)
+	sync_account(confidential.name)
+	by_marker = {}
+	for name in frappe.get_all(
+		"Mailbox Copy", {"account": ("in", [account.name, confidential.name])}, pluck="communication"
+	):
+		text = frappe.db.get_value("Communication", name, "text_content")
+		for kind, marker in w.markers.items():
+			if marker in text:
+				by_marker[kind] = name
+	w.mails = by_marker
+	assert set(w.mails) == set(MAILS)
+	service.link(w.mails["confidential"], "Customer", customer, "Manual", user=w.users["owner"])
+	for kind, communication in w.mails.items():
+		w.files[kind] = frappe.get_all(
+			"File",
+			{"attached_to_doctype": "Communication", "attached_to_name": communication},
+			pluck="file_url",
+		)
+	search_everywhere(w.mails.values())
+	frappe.db.commit()
+	w.login("guest", None, None)
+	for kind in KINDS[1:]:
+		w.login(kind, *credentials[kind])
+	yield w
+	# what the attacks made
+	for doctype in ("Contact", "Lead", "ToDo", "Email Rule"):
+		for name in frappe.get_all(doctype, {"owner": ("in", list(w.users.values()))}, pluck="name"):
+			frappe.delete_doc(doctype, name, force=True, ignore_permissions=True)
+	frappe.db.delete("Global Search DocType", {"document_type": "Communication"})
+	frappe.db.delete("__global_search", {"doctype": "Communication", "name": ("in", list(w.mails.values()))})
+	frappe.db.commit()
+	frappe.cache.delete_key("global_search")
+
+
+def search_everywhere(communications) -> None:
+	"""Put the mails into global search, as if Communication were searchable there (stock refuses
+	that setting for a core DocType; a direct row is what a careless patch would leave)."""
+	from frappe.utils.global_search import sync_value, update_global_search
+
+	if not frappe.db.exists("Global Search DocType", {"document_type": "Communication"}):
+		row = frappe.get_doc(
+			{
+				"doctype": "Global Search DocType",
+				"document_type": "Communication",
+				"parent": "Global Search Settings",
+				"parenttype": "Global Search Settings",
+				"parentfield": "allowed_in_global_search",
+				"idx": 99,
+			}
+		)
+		row.db_insert()
+	frappe.cache.delete_key("global_search")
+	queued = []
+	frappe.local.flags.pop("global_search_queue", None)
+	for name in communications:
+		update_global_search(frappe.get_doc("Communication", name))
+	while value := frappe.cache.rpop("global_search_queue"):
+		queued.append(json.loads(value))
+	for value in queued:
+		sync_value(value)
+
+
+def names_in(response: requests.Response, world: World) -> set[str]:
+	"""Which of the world's mails a response shows: by name or by body text."""
+	if not response.ok:
+		return set()
+	text = response.text
+	return {kind for kind, name in world.mails.items() if name in text or world.markers[kind] in text}
+
+
+def read_paths(w: World, kind: str) -> dict[str, set[str]]:
+	"""Every way to read archived mail over HTTP -> the mails it showed the user."""
+	names = list(w.mails.values())
+	seen: dict[str, set[str]] = {}
+	seen["REST resource (doc)"] = set().union(
+		*(names_in(w.get(kind, f"/api/resource/Communication/{name}"), w) for name in names)
+	)
+	seen["REST resource (list)"] = names_in(
+		w.get(
+			kind,
+			"/api/resource/Communication",
+			fields=["name", "content"],
+			filters=[["name", "in", names]],
+			limit_page_length=0,
+		),
+		w,
+	)
+	seen["frappe.client.get_list"] = names_in(
+		w.call(
+			kind,
+			"frappe.client.get_list",
+			"POST",
+			doctype="Communication",
+			fields=["name", "content"],
+			filters=[["name", "in", names]],
+			limit_page_length=0,
+		),
+		w,
+	)
+	seen["frappe.client.get_count"] = {
+		mail
+		for mail, name in w.mails.items()
+		if (
+			r := w.call(
+				kind,
+				"frappe.client.get_count",
+				"POST",
+				doctype="Communication",
+				filters=[["name", "=", name]],
+			)
+		).ok
+		and r.json().get("message") == 1
+	}
+	seen["reportview"] = names_in(
+		w.call(
+			kind,
+			"frappe.desk.reportview.get",
+			"POST",
+			doctype="Communication",
+			fields=["`tabCommunication`.`name`", "`tabCommunication`.`content`"],
+			filters=[["name", "in", names]],
+		),
+		w,
+	)
+	seen["getdoc (mail)"] = set().union(
+		*(
+			names_in(w.call(kind, "frappe.desk.form.load.getdoc", doctype="Communication", name=name), w)
+			for name in names
+		)
+	)
+	for doctype, name in (("Customer", w.customer), ("Contact", w.contact)):
+		seen[f"getdoc timeline ({doctype})"] = names_in(
+			w.call(kind, "frappe.desk.form.load.getdoc", doctype=doctype, name=name), w
+		)
+		seen[f"get_communications ({doctype})"] = names_in(
+			w.call(kind, "frappe.desk.form.load.get_communications", doctype=doctype, name=name), w
+		)
+		seen[f"get_archive ({doctype})"] = names_in(
+			w.call(kind, "crm_mail_archive.api.get_archive", doctype=doctype, name=name), w
+		)
+	for doctype in ("Contact", "Lead", "ToDo"):  # the attacker's own records
+		for own in frappe.get_all(doctype, {"owner": w.users.get(kind, "-")}, pluck="name"):
+			seen[f"own {doctype} timeline"] = seen.get(f"own {doctype} timeline", set()) | names_in(
+				w.call(kind, "frappe.desk.form.load.getdoc", doctype=doctype, name=own), w
+			)
+			seen[f"own {doctype} get_archive"] = seen.get(f"own {doctype} get_archive", set()) | names_in(
+				w.call(kind, "crm_mail_archive.api.get_archive", doctype=doctype, name=own), w
+			)
+	seen["get_filings"] = {
+		mail
+		for mail, name in w.mails.items()
+		if w.call(kind, "crm_mail_archive.api.get_filings", communication=name).ok
+	}
+	files = w.get(
+		kind,
+		"/api/resource/File",
+		fields=["name", "file_name", "attached_to_name"],
+		filters=[["attached_to_name", "in", names]],
+		limit_page_length=0,
+	)
+	seen["File list"] = names_in(files, w)
+	seen["File download"] = {
+		mail for mail, urls in w.files.items() for url in urls if w.get(kind, url).status_code == 200
+	}
+	seen["global search"] = set().union(
+		*(
+			names_in(w.call(kind, "frappe.utils.global_search.search", text=marker), w)
+			for marker in w.markers.values()
+		)
+	)
+	seen["search_link"] = names_in(
+		w.call(kind, "frappe.desk.search.search_link", doctype="Communication", txt="Matrix"), w
+	)
+	return seen
+
+
+# read paths that show one document or mail: they must allow every reader, not only deny others
+EXACT_PATHS = ("REST resource (doc)", "getdoc (mail)", "get_filings", "File download")
+
+
+def check(w: World, readers: dict[str, set[str]], table: list[tuple], step: str) -> None:
+	"""One row per user and read path: what it showed, and what is wrong with that (a mail the
+	user may not read, or on a path that shows one mail, a mail the user may read but was denied)."""
+	for kind in KINDS:
+		may_read = {mail for mail, who in readers.items() if kind in who}
+		for path, seen in read_paths(w, kind).items():
+			wrong = [f"LEAK {mail}" for mail in sorted(seen - may_read)]
+			if path in EXACT_PATHS:
+				wrong += [f"DENIED {mail}" for mail in sorted(may_read - seen)]
+			table.append((step, kind, path, ", ".join(sorted(seen)) or "—", "; ".join(wrong) or "ok"))
+
+
+def answer(response: requests.Response) -> str:
+	if response.ok:
+		return "accepted"
+	try:
+		reason = (response.json().get("exc_type") or "").strip()
+	except ValueError:
+		reason = ""
+	return f"refused ({response.status_code} {reason})".replace(" )", ")")
+
+
+def insert(w: World, kind: str, doc: dict) -> requests.Response:
+	return w.call(kind, "frappe.client.insert", "POST", doc=doc)
+
+
+def attack(w: World, kind: str, what: str) -> str:
+	"""One way to make mail reachable, tried by `kind`: what the server answered."""
+	user = w.users.get(kind)
+	if what == "create Contact with the unknown address, linked to the Customer":
+		response = insert(
+			w,
+			kind,
+			{
+				"doctype": "Contact",
+				"first_name": f"Angriff {kind}",
+				"email_ids": [{"email_id": w.unknown_address, "is_primary": 1}],
+				"links": [{"link_doctype": "Customer", "link_name": w.customer}],
+			},
+		)
+		if response.ok:  # what the worker does after the commit
+			frappe.db.rollback()
+			events.contact_changed(frappe.get_doc("Contact", response.json()["message"]["name"]))
+			frappe.db.commit()
+		return answer(response)
+	if what == "create Lead with the unknown address":
+		response = insert(
+			w, kind, {"doctype": "Lead", "lead_name": f"Angriff {kind}", "email_id": w.unknown_address}
+		)
+		if response.ok:
+			frappe.db.rollback()
+			events.lead_changed(frappe.get_doc("Lead", response.json()["message"]["name"]))
+			frappe.db.commit()
+		return answer(response)
+	if what == "create_from_mail (Lead) on the ordinary mail":
+		return answer(
+			w.call(
+				kind,
+				"crm_mail_archive.api.create_from_mail",
+				"POST",
+				communication=w.mails["ordinary"],
+				doctype="Lead",
+			)
+		)
+	# the ToDo is the attacker's own document (made as Administrator: a Website User may make none)
+	todo = frappe.get_doc({"doctype": "ToDo", "description": f"Angriff {kind}", "allocated_to": user})
+	todo.insert(ignore_permissions=True)
+	todo.db_set("owner", user or "Guest")
+	frappe.db.commit()
+	if what == "relink the confidential mail to an own ToDo":
+		return answer(
+			w.call(
+				kind,
+				"frappe.email.relink",
+				"POST",
+				name=w.mails["confidential"],
+				reference_doctype="ToDo",
+				reference_name=todo.name,
+			)
+		)
+	if what == "File at… an own ToDo":
+		return answer(
+			w.call(
+				kind,
+				"crm_mail_archive.api.file_mail",
+				"POST",
+				communications=[w.mails["confidential"], w.mails["unfiled"]],
+				doctype="ToDo",
+				name=todo.name,
+			)
+		)
+	raise AssertionError(what)
+
+
+ATTACKS = (
+	"create Contact with the unknown address, linked to the Customer",
+	"create Lead with the unknown address",
+	"create_from_mail (Lead) on the ordinary mail",
+	"relink the confidential mail to an own ToDo",
+	"File at… an own ToDo",
+)
+
+
+def test_the_attacker_matrix(world):
+	w = world
+	readers = {mail: set(who) for mail, who in READERS.items()}
+	table: list[tuple] = []
+	check(w, readers, table, "before any attack")
+	accepted = {}
+	# the untrusted first: whatever they do, nobody's reading changes
+	for kind in ("guest", "website_user", "stock_user"):
+		for what in ATTACKS:
+			accepted[(kind, what)] = attack(w, kind, what)
+		check(w, readers, table, f"after {kind}'s attacks")
+	# a Sales User keeps CRM records: a Lead or Contact they make files the unknown address's
+	# past mail, which the readers of Leads and Contacts then read (the rule); the thread of a
+	# mail they create from is filed only as far as they may read it; confidential stays closed
+	for what in ATTACKS:
+		accepted[("sales_user", what)] = attack(w, "sales_user", what)
+	# filed at the Customer (through the Sales User's Contact) and at their Lead: every reader of those
+	readers["unfiled"] |= {"stock_user", "sales_user", "sales_manager"}
+	check(w, readers, table, "after sales_user's attacks")
+
+	ARTIFACTS.mkdir(exist_ok=True)
+	lines = ["| step | user | read path | mails shown | verdict |", "|---|---|---|---|---|"]
+	lines += [f"| {' | '.join(row)} |" for row in table]
+	lines += ["", "| user | attack | accepted by the server |", "|---|---|---|"]
+	lines += [f"| {kind} | {what} | {said} |" for (kind, what), said in accepted.items()]
+	(ARTIFACTS / "attacker-matrix.md").write_text("\n".join(lines) + "\n")
+	wrong = [row for row in table if row[-1] != "ok"]
+	assert wrong == [], wrong
+	assert all(accepted[("guest", what)].startswith("refused") for what in ATTACKS)
+	assert accepted[("sales_user", "create Lead with the unknown address")] == "accepted"
+	assert accepted[("sales_user", "File at… an own ToDo")].startswith("refused")
+	assert not frappe.db.exists(
+		"Timeline Link", {"communication": w.mails["internal"], "source": "Created From"}
+	)
+	assert not frappe.get_all("Email Rule", {"owner": ("in", list(w.users.values()))})
+
+
+def test_changing_a_mail_needs_its_mailbox_holder_or_a_manager(world):
+	w = world
+	for kind in ("stock_user", "sales_user", "sales_manager"):
+		for method, args in (
+			("crm_mail_archive.api.mark_read", {"communications": [w.mails["ordinary"]], "read": 0}),
+			("crm_mail_archive.api.mark_spam", {"communication": w.mails["ordinary"]}),
+			("crm_mail_archive.api.trash_mail", {"communication": w.mails["ordinary"]}),
+			(
+				"frappe.email.inbox.create_email_flag_queue",
+				{"names": [w.mails["ordinary"]], "action": "Read"},
+			),
+			(
+				"frappe.email.inbox.mark_as_spam",
+				{"communication": w.mails["ordinary"], "sender": "x@y.example"},
+			),
+		):
+			response = w.call(kind, method, "POST", **args)
+			assert response.status_code == 403, (kind, method, response.status_code, response.text[:300])
+	# no copy left on any server: still the holder's or a manager's
+	frappe.db.delete("Mailbox Copy", {"communication": w.mails["ordinary"]})
+	frappe.db.commit()
+	response = w.call(
+		"sales_user", "crm_mail_archive.api.mark_spam", "POST", communication=w.mails["ordinary"]
+	)
+	assert response.status_code == 403
+	assert frappe.db.get_value("Communication", w.mails["ordinary"], "email_status") != "Spam"
+	assert not frappe.db.exists(
+		"Email Rule", {"email_id": frappe.db.get_value("Communication", w.mails["ordinary"], "sender")}
+	)
+	response = w.call(
+		"owner", "crm_mail_archive.api.mark_read", "POST", communications=[w.mails["ordinary"]], read=1
+	)
+	assert response.ok, response.text

@@ -1,0 +1,168 @@
+"""One hostile mail never stalls a mailbox, and no mail's file is written over by another's: the
+limits of Mail Archive Settings against a real Dovecot and the real test site, and the
+content-addressed attachment files."""
+
+import hashlib
+import os
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+import frappe
+import pytest
+
+from crm_mail_archive.archive.accounts import sync_account
+from tests.test_filing import crm
+from tests.test_sync import copies_of
+
+LIMITS = {
+	"max_attachments_per_mail": 3,
+	"max_html_size_kb": 4,
+	"max_addresses_per_mail": 5,
+	"max_mail_size_mb": 1,
+	"max_batch_size_mb": 1,
+}
+
+
+@pytest.fixture
+def small_limits():
+	before = {field: frappe.db.get_single_value("Mail Archive Settings", field) for field in LIMITS}
+	for field, value in LIMITS.items():
+		frappe.db.set_single_value("Mail Archive Settings", field, value)
+	frappe.db.commit()
+	frappe.clear_document_cache("Mail Archive Settings", "Mail Archive Settings")
+	yield
+	for field, value in before.items():
+		frappe.db.set_single_value("Mail Archive Settings", field, value)
+	frappe.db.commit()
+	frappe.clear_document_cache("Mail Archive Settings", "Mail Archive Settings")
+
+
+def mail(subject: str, sender: str = "kunde@beispiel.de", **parts) -> bytes:
+	message = EmailMessage()
+	message["From"] = sender
+	message["To"] = parts.get("to", "vertrieb@mail.test")
+	message["Subject"] = subject
+	message["Message-ID"] = make_msgid(domain="beispiel.de")
+	message.set_content(parts.get("text", f"Text zu {subject}\n"))
+	if "html" in parts:
+		message.add_alternative(parts["html"], subtype="html")
+	for name, content in parts.get("attachments", []):
+		message.add_attachment(content, maintype="application", subtype="octet-stream", filename=name)
+	return bytes(message)
+
+
+def communication_of(account, subject: str):
+	for copy in copies_of(account, status="Stored"):
+		row = frappe.db.get_value(
+			"Communication", copy.communication, ["name", "subject", "content"], as_dict=True
+		)
+		if row.subject == subject:
+			return row
+	raise AssertionError(f"no mail {subject!r}")
+
+
+def files_of(communication: str) -> list[dict]:
+	return frappe.get_all(
+		"File",
+		{"attached_to_doctype": "Communication", "attached_to_name": communication},
+		["file_name", "file_url", "file_size"],
+	)
+
+
+def test_a_mail_over_each_limit_is_stored_with_a_note_and_the_mailbox_moves_on(
+	dovecot,
+	mail_user,
+	make_archive_account,
+	crm,  # noqa: F811
+	small_limits,
+):
+	customer = crm.customer("Grenzkunde")
+	known = crm.address("einkauf")
+	crm.contact([known], links=[("Customer", customer)])
+	many_recipients = ", ".join(f"empfaenger{n}@viele.example" for n in range(40)) + f", {known}"
+	raws = [
+		mail("Viele Anhänge", attachments=[(f"teil-{n}.bin", f"Inhalt {n}".encode()) for n in range(7)]),
+		mail("Großes HTML", html="<p>" + "Sehr viel Text. " * 2000 + "</p><p>ENDE-DES-HTML</p>"),
+		mail("Viele Empfänger", to=many_recipients),
+		mail("Riesig", sender=known, attachments=[("gross.bin", os.urandom(1_300_000))]),
+		mail("Danach", sender=known),
+	]
+	dovecot.append_many(mail_user, raws)
+	account = make_archive_account(mail_user, automatic_filing=1)
+	result = sync_account(account.name)
+
+	assert result.quarantined == 0 and result.new_communications == 5
+	attachments = communication_of(account, "Viele Anhänge")
+	saved = [f for f in files_of(attachments.name) if not f.file_name.endswith(".eml")]
+	assert len(saved) == 3
+	assert "This mail has 7 attachments; the first 3 are saved as files" in attachments.content
+
+	large_html = communication_of(account, "Großes HTML")
+	assert "ENDE-DES-HTML" not in large_html.content
+	assert "larger than 4 KB" in large_html.content
+	raw = [f for f in files_of(large_html.name) if f.file_name.endswith(".eml")]
+	assert raw and raw[0].file_size > 30_000  # the whole mail is kept
+
+	recipients = communication_of(account, "Viele Empfänger")
+	assert frappe.db.count("Mail Address Index", {"communication": recipients.name}) == 5
+	assert "names 42 addresses; the first 5 are used for filing" in recipients.content
+
+	huge = communication_of(account, "Riesig")
+	assert "only its headers are archived" in huge.content
+	(raw,) = files_of(huge.name)
+	assert raw.file_size < 10_000  # the header, not the 1.3 MB
+	assert frappe.db.exists("Timeline Link", {"communication": huge.name, "link_doctype": "Customer"})
+
+	communication_of(account, "Danach")  # the mailbox went on past all of them
+
+
+def test_batches_are_cut_by_bytes(dovecot, mail_user, make_archive_account, small_limits):
+	dovecot.append_many(
+		mail_user, [mail(f"Mittel {n}", attachments=[("a.bin", os.urandom(400_000))]) for n in range(5)]
+	)
+	account = make_archive_account(mail_user)
+	batches = []
+	sync_account(account.name, on_progress=lambda folder, done, total: batches.append(done))
+	# 5 mails of ~550 KB each with a 1 MB cap: one mail per batch
+	assert batches == [1, 2, 3, 4, 5]
+	assert len(copies_of(account, status="Stored")) == 5
+
+
+def test_attachment_files_are_content_addressed_and_never_overwritten(
+	dovecot, mail_user, make_archive_account
+):
+	same = b"%PDF-1.4 dieselbe Datei"
+	other = b"%PDF-1.4 eine gefaelschte Datei"
+	dovecot.append_many(
+		mail_user,
+		[
+			mail("Erste", attachments=[("angebot.pdf", same)]),
+			mail("Zweite", attachments=[("angebot.pdf", same)]),
+			mail("Fälschung", attachments=[("angebot.pdf", other)]),
+		],
+	)
+	account = make_archive_account(mail_user)
+	sync_account(account.name)
+	urls = {}
+	for subject in ("Erste", "Zweite", "Fälschung"):
+		(pdf,) = [
+			f for f in files_of(communication_of(account, subject).name) if f.file_name == "angebot.pdf"
+		]
+		urls[subject] = pdf.file_url
+	assert urls["Erste"] == urls["Zweite"]  # the same bytes: one file on disk
+	assert urls["Fälschung"] != urls["Erste"]  # a forged attachment of the same name: its own file
+	for subject, content in (("Erste", same), ("Fälschung", other)):
+		path = frappe.get_site_path(urls[subject].lstrip("/"))
+		with open(path, "rb") as handle:
+			assert handle.read() == content
+		assert hashlib.sha256(content).hexdigest() in os.path.basename(path)
+
+	# deleting one mail's file keeps the bytes the other mail's file still needs
+	first = frappe.get_all(
+		"File",
+		{"attached_to_name": communication_of(account, "Erste").name, "file_name": "angebot.pdf"},
+		pluck="name",
+	)[0]
+	frappe.delete_doc("File", first, force=True, ignore_permissions=True)
+	frappe.db.commit()
+	assert os.path.exists(frappe.get_site_path(urls["Zweite"].lstrip("/")))
