@@ -12,7 +12,8 @@ setup(
 	description="Files every mail a team exchanges with its customers at the right CRM records",
 	author="crm_mail_archive developers",
 	license="GPL-3.0-only",
-	packages=find_packages(exclude=["tests", "tests.*"]),
+	# the app only: tests, perf and devtools (the test and benchmark harness) stay in the checkout
+	packages=find_packages(include=["crm_mail_archive", "crm_mail_archive.*"]),
 	include_package_data=True,
 	zip_safe=False,
 	python_requires=">=3.10",

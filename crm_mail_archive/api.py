@@ -3,7 +3,8 @@
 import frappe
 from frappe import _
 
-from crm_mail_archive.archive.accounts import ROLE_LABELS, connection_settings, enqueue_sync
+from crm_mail_archive.accounts.sync import ROLE_LABELS, enqueue_sync
+from crm_mail_archive.infra.connection import connection_settings
 from crm_mail_archive.mailbox.client import MailboxClient, MailboxError
 
 
@@ -80,7 +81,7 @@ def add_folder(account: str, folder: str, role: str = "Other") -> dict:
 def retry_quarantined(copy: str) -> dict:
 	"""Process a quarantined mail again from its kept raw bytes."""
 	frappe.has_permission("Mailbox Copy", "write", copy, throw=True)
-	from crm_mail_archive.archive.quarantine import retry_quarantined as retry
+	from crm_mail_archive.ingest import retry_quarantined as retry
 
 	return {"communication": retry(copy)}
 
@@ -91,7 +92,7 @@ def get_archive(
 ) -> dict:
 	"""The mail filed at a document, newest first, paginated, searchable by subject and sender."""
 	frappe.has_permission(doctype, "read", name, throw=True)
-	from crm_mail_archive.filing.archive_view import archive_of
+	from crm_mail_archive.views.email_archive import archive_of
 
 	return archive_of(doctype, name, start=int(start), page_length=int(page_length), search=search)
 
@@ -100,7 +101,7 @@ def get_archive(
 def refile_mail(communication: str) -> dict:
 	"""File one mail again under the current rules (automatic links only; manual ones stay)."""
 	frappe.has_permission("Communication", "read", communication, throw=True)
-	from crm_mail_archive.filing.service import refile
+	from crm_mail_archive.filing.automatic import refile
 
 	return {"added": refile(communication)}
 
@@ -110,7 +111,7 @@ def refile_blocklist_entry(entry: str) -> dict:
 	"""File the mail of a blocklist entry's address or domain again under the current rules, e.g.
 	after the entry was disabled. Runs in the background: a domain may cover much mail."""
 	frappe.has_permission("Archive Blocklist", "write", entry, throw=True)
-	from crm_mail_archive.filing.service import enqueue_blocklist_entry
+	from crm_mail_archive.filing.blocklist import enqueue_blocklist_entry
 
 	doc = frappe.get_doc("Archive Blocklist", entry)
 	enqueue_blocklist_entry(doc.entry_type, doc.value)
@@ -137,7 +138,7 @@ def _readable_mail(communication: str) -> None:
 def get_filings(communication: str) -> list[dict]:
 	"""Where a mail is filed, with the provenance of each filing."""
 	_readable_mail(communication)
-	from crm_mail_archive.filing.from_mail import filings
+	from crm_mail_archive.filing.manual import filings
 
 	return [
 		row
@@ -155,7 +156,7 @@ def file_mail(communications: list[str] | str, doctype: str, name: str) -> dict:
 	frappe.has_permission(doctype, "write", name, throw=True)
 	for communication in names:
 		_readable_mail(communication)
-	from crm_mail_archive.filing.from_mail import file_at
+	from crm_mail_archive.filing.manual import file_at
 
 	added = sum(file_at(communication, doctype, name, frappe.session.user) for communication in names)
 	return {"added": added}
@@ -166,7 +167,7 @@ def unfile_mail(communication: str, doctype: str, name: str) -> dict:
 	"""Remove one filing (any source) and its stock timeline row."""
 	_readable_mail(communication)
 	frappe.has_permission(doctype, "write", name, throw=True)
-	from crm_mail_archive.filing.from_mail import unfile
+	from crm_mail_archive.filing.manual import unfile
 
 	return {"removed": unfile(communication, doctype, name)}
 
@@ -175,7 +176,7 @@ def unfile_mail(communication: str, doctype: str, name: str) -> dict:
 def open_opportunities(communication: str) -> list[dict]:
 	"""Open Opportunities the mail may belong to, for the user to pick one before creating."""
 	_readable_mail(communication)
-	from crm_mail_archive.filing.from_mail import open_opportunities as find
+	from crm_mail_archive.create_from_mail import open_opportunities as find
 
 	return [row for row in find(communication) if frappe.has_permission("Opportunity", "read", row.name)]
 
@@ -185,8 +186,8 @@ def create_from_mail(communication: str, doctype: str, company: str | None = Non
 	"""Create a Contact, Lead, Opportunity or Issue from a mail; the mail and its thread are
 	filed there (source "Created From")."""
 	_readable_mail(communication)
-	from crm_mail_archive.filing.from_mail import CREATABLE
-	from crm_mail_archive.filing.from_mail import create_from_mail as create
+	from crm_mail_archive.create_from_mail import CREATABLE
+	from crm_mail_archive.create_from_mail import create_from_mail as create
 
 	if doctype not in CREATABLE:
 		frappe.throw(_("Cannot create a {0} from a mail.").format(_(doctype)))

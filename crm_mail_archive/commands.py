@@ -17,7 +17,7 @@ def sync(context, account=None, folder=None):
 	"""Sync mailboxes now and print what was imported."""
 	import frappe
 
-	from crm_mail_archive.archive.accounts import AccountBusy, sync_account
+	from crm_mail_archive.accounts.sync import AccountBusy, sync_account
 	from crm_mail_archive.mailbox.client import MailboxError
 
 	if folder and not account:

@@ -22,15 +22,15 @@ scheduler_events = {
 }
 
 doc_events = {
-	"Contact": {"on_update": "crm_mail_archive.filing.events.contact_changed"},
-	"Lead": {"on_update": "crm_mail_archive.filing.events.lead_changed"},
+	"Contact": {"on_update": "crm_mail_archive.events.contact_changed"},
+	"Lead": {"on_update": "crm_mail_archive.events.lead_changed"},
 	"Communication": {
-		"before_insert": "crm_mail_archive.filing.threading.set_in_reply_to",
-		"after_insert": "crm_mail_archive.actions.events.reply_sent",
+		"before_insert": "crm_mail_archive.events.communication_before_insert",
+		"after_insert": "crm_mail_archive.events.communication_after_insert",
 	},
-	"Email Queue": {"before_insert": "crm_mail_archive.filing.threading.add_thread_headers"},
-	"Archive Blocklist": {"after_delete": "crm_mail_archive.filing.events.blocklist_entry_removed"},
-	"*": {"on_trash": "crm_mail_archive.filing.events.document_deleted"},
+	"Email Queue": {"before_insert": "crm_mail_archive.events.email_queue_before_insert"},
+	"Archive Blocklist": {"after_delete": "crm_mail_archive.events.blocklist_entry_removed"},
+	"*": {"on_trash": "crm_mail_archive.events.document_deleted"},
 }
 
 # our rows never keep a document from being deleted; its filings go with it (see document_deleted)

@@ -1,7 +1,8 @@
 """Scheduler entry points (never whitelisted)."""
 
+from crm_mail_archive.accounts.schedule import due_accounts
+from crm_mail_archive.accounts.sync import enqueue_sync
 from crm_mail_archive.actions import service as actions
-from crm_mail_archive.archive.accounts import due_accounts, enqueue_sync
 
 
 def enqueue_due_account_syncs() -> None:

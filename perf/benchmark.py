@@ -115,7 +115,7 @@ def make_accounts(dovecot, user: str, stock: bool = False) -> str:
 	"""An Email Account for `user`; with a Mail Archive Account unless it is for stock receive()."""
 	import frappe
 
-	from crm_mail_archive.devtools.soak import make_account
+	from devtools.soak import make_account
 
 	if not stock:
 		return make_account(dovecot, user, dovecot.imap_port)
@@ -386,7 +386,7 @@ def remove_account(email_account: str) -> None:
 def child(args) -> None:
 	"""One measured run in this process; prints a JSON line."""
 	connect(args.site)
-	from crm_mail_archive.archive.accounts import sync_account
+	from crm_mail_archive.accounts.sync import sync_account
 
 	started = time.perf_counter()
 	extra = {}
@@ -501,11 +501,13 @@ def timed(function, repeat: int = 1) -> float:
 def benchmark(site: str, quick: bool) -> list[tuple[str, str, str, str, bool]]:
 	import frappe
 
-	from crm_mail_archive.archive.accounts import sync_account
-	from crm_mail_archive.devtools.dovecot import DovecotServer
-	from crm_mail_archive.filing import service
-	from crm_mail_archive.filing.archive_view import archive_of
-	from crm_mail_archive.filing.rules import addresses_to_file
+	from crm_mail_archive.accounts.sync import sync_account
+	from crm_mail_archive.filing.policy import filing_policy
+	from crm_mail_archive.filing.retroactive import file_past_mail
+	from crm_mail_archive.filing.rules import MailAddresses, addresses_to_file
+	from crm_mail_archive.filing.targets import targets_for
+	from crm_mail_archive.views.email_archive import archive_of
+	from devtools.dovecot import DovecotServer
 
 	size = SIZES["quick" if quick else "full"]
 	rows = []
@@ -630,12 +632,12 @@ def benchmark(site: str, quick: bool) -> list[tuple[str, str, str, str, bool]]:
 		# P4: the filing decision with few and many contacts
 		log(f"{size['contacts']} contacts")
 		many = bulk_contacts(size["contacts"], "many")
-		policy = service.filing_policy(None)
+		policy = filing_policy(None)
 		decision = {}
 		for label, pool in (("few", contacts), ("many", many)):
 			generator = random.Random(5)
 			samples = [
-				service.MailAddresses(
+				MailAddresses(
 					sent=False,
 					sender=pool[generator.randrange(len(pool))],
 					to=("vertrieb@muster-handels.example",),
@@ -644,10 +646,10 @@ def benchmark(site: str, quick: bool) -> list[tuple[str, str, str, str, bool]]:
 				for n in range(300)
 			]
 			for mail in samples[:20]:  # warm up
-				service.targets_for(addresses_to_file(mail, policy))
+				targets_for(addresses_to_file(mail, policy))
 			started = time.perf_counter()
 			for mail in samples:
-				service.targets_for(addresses_to_file(mail, policy))
+				targets_for(addresses_to_file(mail, policy))
 			decision[label] = (time.perf_counter() - started) / len(samples)
 		rows.append(
 			(
@@ -686,7 +688,7 @@ def benchmark(site: str, quick: bool) -> list[tuple[str, str, str, str, bool]]:
 			ignore_permissions=True
 		)
 		frappe.db.commit()
-		retro = timed(lambda: service.file_past_mail(["neu@retro.example"], [("Contact", contact.name)]))
+		retro = timed(lambda: file_past_mail(["neu@retro.example"], [("Contact", contact.name)]))
 		frappe.db.commit()
 		filed = frappe.db.count("Timeline Link", {"link_doctype": "Contact", "link_name": contact.name})
 		frappe.db.delete("Timeline Link", {"link_doctype": "Contact", "link_name": contact.name})

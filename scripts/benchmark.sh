@@ -7,5 +7,5 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 load_settings
 BENCH_SITE=${BENCH_SITE:-bench.mail-archive.localhost}
 
-run_on_bench_site "$BENCH_DIR/env/bin/python" "$CHECKOUT_DIR/perf/benchmark.py" --site "$BENCH_SITE" \
+run_on_bench_site with_devtools "$BENCH_DIR/env/bin/python" "$CHECKOUT_DIR/perf/benchmark.py" --site "$BENCH_SITE" \
 	--output "$CHECKOUT_DIR/perf/latest.md" "$@"

@@ -185,6 +185,11 @@ ensure_db_admin() {
 
 # --- bench ------------------------------------------------------------------------------------
 
+# The development tools (Dovecot fixture, demo data, soak, site setup, translations) live in the
+# checkout's devtools/, outside the installable package: commands that need them run with the
+# checkout on the Python path.
+with_devtools() { PYTHONPATH="$CHECKOUT_DIR${PYTHONPATH:+:$PYTHONPATH}" "$@"; }
+
 bench_cmd() { (cd "$BENCH_DIR" && bench "$@"); }
 bench_python() { "$BENCH_DIR/env/bin/python" "$@"; }
 
@@ -262,7 +267,7 @@ ensure_site() {
 			bench_cmd --site "$site" install-app crm_mail_archive
 		fi
 		# The wizard's company is what ERPNext's forms and tests expect to exist
-		bench_cmd --site "$site" execute crm_mail_archive.devtools.site.complete_setup_wizard
+		with_devtools bench_cmd --site "$site" execute devtools.site.complete_setup_wizard
 		bench_cmd --site "$site" migrate >/dev/null
 	fi
 }

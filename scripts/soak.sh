@@ -7,4 +7,4 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 load_settings
 BENCH_SITE=${BENCH_SITE:-bench.mail-archive.localhost}
 
-run_on_bench_site "$BENCH_DIR/env/bin/python" -m crm_mail_archive.devtools.soak --site "$BENCH_SITE" "$@"
+run_on_bench_site with_devtools "$BENCH_DIR/env/bin/python" -m devtools.soak --site "$BENCH_SITE" "$@"

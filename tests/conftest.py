@@ -1,4 +1,5 @@
-"""pytest against the real test site: a real MariaDB, Redis and a private Dovecot.
+"""pytest against the real test site: a real MariaDB, Redis and a private Dovecot. The fixtures
+here hand out what tests/support.py builds.
 
 Each test runs inside a transaction that is rolled back afterwards. Code that commits
 (the sync engine does, per batch) must clean up what it made: see `committed_cleanup`.
@@ -17,48 +18,18 @@ import frappe
 import pytest
 import requests
 
-from crm_mail_archive.devtools.dovecot import DovecotServer, free_port
-
-TEST_SITE = os.environ.get("CRM_MAIL_ARCHIVE_TEST_SITE", "test.mail-archive.localhost")
-SCRATCH_SITE = os.environ.get("CRM_MAIL_ARCHIVE_SCRATCH_SITE", "scratch.mail-archive.localhost")
-
-
-def sites_path() -> Path:
-	# the test command runs pytest from the bench's sites directory
-	return Path(os.environ.get("CRM_MAIL_ARCHIVE_SITES_PATH", os.getcwd())).resolve()
-
-
-def bench_path() -> Path:
-	return sites_path().parent
-
-
-def bench_command(*args: str) -> list[str]:
-	"""argv for `bench <args>` run by the bench's Python (what `bench` itself execs, minus the CLI)."""
-	return [str(bench_path() / "env" / "bin" / "python"), "-m", "frappe.utils.bench_helper", "frappe", *args]
-
-
-def run_background_jobs() -> None:
-	"""What the bench's worker does once a request has committed: run the queued jobs now (a
-	burst worker; the development worker, when it runs, may take some of them first)."""
-	subprocess.run(
-		bench_command("worker", "--queue", "short,default,long", "--burst"),
-		cwd=bench_path() / "sites",
-		check=True,
-		capture_output=True,
-		timeout=600,
-	)
-
-
-def eventually(condition: Callable[[], bool], timeout: float = 60) -> bool:
-	"""Wait for something another process commits (a fresh snapshot each round)."""
-	deadline = time.monotonic() + timeout
-	while True:
-		frappe.db.rollback()
-		if condition():
-			return True
-		if time.monotonic() > deadline:
-			return False
-		time.sleep(0.3)
+from devtools.dovecot import DovecotServer, free_port
+from tests.support import (
+	CHROMIUM,
+	TEST_SITE,
+	CrmBuilder,
+	bench_command,
+	bench_path,
+	logged_in_page,
+	make_user,
+	remove_archive_of,
+	sites_path,
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -207,31 +178,6 @@ def make_archive_account(dovecot: DovecotServer) -> Iterator[Callable[..., objec
 	frappe.local.conf.pop("mail_archive_ca_file", None)
 
 
-def remove_archive_of(email_account: str) -> None:
-	candidates = set(frappe.get_all("Communication", {"email_account": email_account}, pluck="name"))
-	candidates |= set(
-		frappe.get_all(
-			"Mailbox Copy", {"account": email_account, "communication": ("is", "set")}, pluck="communication"
-		)
-	)
-	frappe.db.delete("Mailbox Copy", {"account": email_account})
-	frappe.db.delete("Mail Server Action", {"account": email_account})
-	for name in candidates:
-		if frappe.db.exists("Mailbox Copy", {"communication": name}):
-			continue  # still in another (test) account's mailbox
-		for file in frappe.get_all(
-			"File", {"attached_to_doctype": "Communication", "attached_to_name": name}, pluck="name"
-		):
-			frappe.delete_doc("File", file, force=True, ignore_permissions=True)
-		frappe.db.delete("Communication", {"name": name})
-		frappe.db.delete("Communication Link", {"parent": name})
-		frappe.db.delete("Timeline Link", {"communication": name})
-		frappe.db.delete("Mail Address Index", {"communication": name})
-	frappe.db.delete("Mail Archive Folder", {"parent": email_account})
-	frappe.db.delete("Mail Archive Account", {"name": email_account})
-	frappe.delete_doc("Email Account", email_account, force=True, ignore_permissions=True)
-
-
 @pytest.fixture(scope="session")
 def web_server() -> Iterator[str]:
 	"""`bench serve` for the test site on a free port (another process: tests commit what it must see)."""
@@ -287,3 +233,52 @@ def socketio(web_server: str) -> Iterator[int]:
 	if process:
 		process.terminate()
 		process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+	"""Debian's Chromium, headless, driven by Playwright."""
+	from playwright.sync_api import sync_playwright
+
+	assert Path(CHROMIUM).exists(), "Chromium is missing: the setup command installs Debian's chromium"
+	with sync_playwright() as playwright:
+		browser = playwright.chromium.launch(
+			executable_path=CHROMIUM,
+			headless=True,
+			args=[
+				"--no-sandbox",
+				"--disable-gpu",
+				"--disable-background-networking",
+				"--disable-component-update",
+				"--disable-sync",
+				"--no-first-run",
+			],
+		)
+		yield browser
+		browser.close()
+
+
+@pytest.fixture
+def crm(committed_cleanup) -> CrmBuilder:
+	"""Builders for committed CRM records, removed after the test."""
+	builder = CrmBuilder(committed_cleanup)
+	frappe.db.commit()
+	return builder
+
+
+@pytest.fixture
+def desk_user(committed_cleanup) -> tuple[str, str]:
+	"""(email, password) of a committed desk user who manages the archive and the CRM."""
+	password = f"Pw-{uuid.uuid4().hex}"
+	email = make_user("System Manager", "Sales Manager", "Sales User", password=password, first_name="Vera")
+	frappe.db.commit()
+	committed_cleanup("User", email)
+	return email, password
+
+
+@pytest.fixture
+def desk(browser, web_server, desk_user):
+	"""A browser page logged in as the desk user."""
+	page = logged_in_page(browser, web_server, desk_user)
+	yield page
+	page.context.close()

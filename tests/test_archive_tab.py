@@ -9,10 +9,8 @@ import frappe
 import pytest
 
 from crm_mail_archive import api
-from crm_mail_archive.archive.accounts import sync_account
-from tests.test_desk_account import ARTIFACTS, browser, desk_user, logged_in_page
-from tests.test_filing import crm
-from tests.test_sync import a_mail
+from crm_mail_archive.accounts.sync import sync_account
+from tests.support import ARTIFACTS, a_mail, logged_in_page
 
 
 def dated(subject: str, sender: str, days_ago: int) -> bytes:
@@ -24,7 +22,7 @@ def dated(subject: str, sender: str, days_ago: int) -> bytes:
 
 
 @pytest.fixture
-def customer_with_mail(dovecot, mail_user, make_archive_account, crm):  # noqa: F811
+def customer_with_mail(dovecot, mail_user, make_archive_account, crm):
 	customer = crm.customer("Archivkunde")
 	sender = crm.address("einkauf")
 	crm.contact([sender], links=[("Customer", customer)])
@@ -75,9 +73,9 @@ def test_a_confidential_accounts_mail_is_visible_to_its_owner_only(customer_with
 @pytest.mark.slow
 def test_the_customer_form_shows_the_email_archive_tab(
 	customer_with_mail,
-	browser,  # noqa: F811
+	browser,
 	web_server,
-	desk_user,  # noqa: F811
+	desk_user,
 ):
 	customer, _account = customer_with_mail
 	page = logged_in_page(browser, web_server, desk_user)
@@ -108,9 +106,9 @@ def test_the_customer_form_shows_the_email_archive_tab(
 @pytest.mark.slow
 def test_the_communication_list_marks_filed_mail_and_filters_on_it(
 	customer_with_mail,
-	browser,  # noqa: F811
+	browser,
 	web_server,
-	desk_user,  # noqa: F811
+	desk_user,
 ):
 	page = logged_in_page(browser, web_server, desk_user)
 	try:

@@ -20,10 +20,10 @@ import frappe
 import pytest
 import requests
 
-from crm_mail_archive.archive.accounts import sync_account
-from crm_mail_archive.filing import events, service
-from tests.test_desk_account import ARTIFACTS
-from tests.test_filing import crm
+from crm_mail_archive import events
+from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.filing import links
+from tests.support import ARTIFACTS
 
 pytestmark = pytest.mark.slow
 
@@ -127,7 +127,7 @@ class World:
 
 
 @pytest.fixture
-def world(web_server, dovecot, make_archive_account, crm, committed_cleanup):  # noqa: F811
+def world(web_server, dovecot, make_archive_account, crm, committed_cleanup):
 	tag = uuid.uuid4().hex[:8]
 	w = World(web_server)
 	credentials = {}
@@ -197,7 +197,7 @@ def world(web_server, dovecot, make_archive_account, crm, committed_cleanup):  #
 				by_marker[kind] = name
 	w.mails = by_marker
 	assert set(w.mails) == set(MAILS)
-	service.link(w.mails["confidential"], "Customer", customer, "Manual", user=w.users["owner"])
+	links.link(w.mails["confidential"], "Customer", customer, "Manual", user=w.users["owner"])
 	for kind, communication in w.mails.items():
 		w.files[kind] = frappe.get_all(
 			"File",

@@ -1,67 +1,12 @@
 """The Mail Archive Account form in a real browser (Debian's Chromium): add a server folder
 through the dialog and queue a sync. Screenshots go to tests/.artifacts/."""
 
-import shutil
-import uuid
-from pathlib import Path
 from urllib.parse import quote
 
 import frappe
 import pytest
 
-from tests.test_sync import a_mail
-
-ARTIFACTS = Path(__file__).parent / ".artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="module")
-def browser():
-	from playwright.sync_api import sync_playwright
-
-	assert Path(CHROMIUM).exists(), "Chromium is missing: the setup command installs Debian's chromium"
-	with sync_playwright() as playwright:
-		browser = playwright.chromium.launch(
-			executable_path=CHROMIUM,
-			headless=True,
-			args=[
-				"--no-sandbox",
-				"--disable-gpu",
-				"--disable-background-networking",
-				"--disable-component-update",
-				"--disable-sync",
-				"--no-first-run",
-			],
-		)
-		yield browser
-		browser.close()
-
-
-@pytest.fixture
-def desk_user(committed_cleanup):
-	email = f"desk-{uuid.uuid4().hex[:8]}@mail.test"
-	password = f"Pw-{uuid.uuid4().hex}"
-	user = frappe.get_doc(
-		{
-			"doctype": "User",
-			"email": email,
-			"first_name": "Desk",
-			"send_welcome_email": 0,
-			"new_password": password,
-		}
-	).insert(ignore_permissions=True)
-	user.add_roles("System Manager", "Sales Manager")  # ERPNext's CRM forms need a sales role
-	frappe.db.commit()
-	committed_cleanup("User", email)
-	return email, password
-
-
-def logged_in_page(browser, web_server, desk_user):
-	context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
-	email, password = desk_user
-	response = context.request.post(f"{web_server}/api/method/login", form={"usr": email, "pwd": password})
-	assert response.ok, response.text()
-	return context.new_page()
+from tests.support import ARTIFACTS, a_mail, logged_in_page, remove_queued_sync
 
 
 @pytest.mark.slow
@@ -96,26 +41,11 @@ def test_add_folder_dialog_lists_server_folders_and_sync_now_queues(
 	assert remove_queued_sync(account.name), "Sync Now queued no job"
 
 
-def remove_queued_sync(account_name: str) -> bool:
-	"""Take the queued job off the long queue again (no worker runs for the test site)."""
-	from frappe.utils.background_jobs import create_job_id, get_redis_conn
-	from rq.exceptions import NoSuchJobError
-	from rq.job import Job
-
-	from crm_mail_archive.archive.accounts import job_id
-
-	try:
-		Job.fetch(create_job_id(job_id(account_name)), connection=get_redis_conn()).delete()
-	except NoSuchJobError:
-		return False
-	return True
-
-
 @pytest.mark.slow
 def test_a_running_sync_shows_its_progress_in_the_open_form(
 	browser, web_server, socketio, desk_user, dovecot, mail_user, make_archive_account
 ):
-	from crm_mail_archive.archive.accounts import run_sync_job
+	from crm_mail_archive.accounts.sync import run_sync_job
 
 	dovecot.append_many(mail_user, [a_mail(f"Fortschritt {n}") for n in range(12)])
 	account = make_archive_account(mail_user)

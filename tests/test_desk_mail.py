@@ -9,54 +9,28 @@ from urllib.parse import quote
 import frappe
 import pytest
 
+from crm_mail_archive.accounts.sync import sync_account
 from crm_mail_archive.actions.service import run_apply_job
-from crm_mail_archive.archive.accounts import sync_account
-from tests.conftest import eventually, run_background_jobs
-from tests.test_desk_account import ARTIFACTS, browser
-from tests.test_filing import crm
-from tests.test_sync import a_mail, copies_of
+from tests.support import (
+	ARTIFACTS,
+	a_mail,
+	copies_of,
+	eventually,
+	remove_archive_of,
+	remove_queued_sync,
+	run_background_jobs,
+)
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def sales_desk_user(committed_cleanup):
-	email = f"vertrieb-{uuid.uuid4().hex[:8]}@mail.test"
-	password = f"Pw-{uuid.uuid4().hex}"
-	user = frappe.get_doc(
-		{
-			"doctype": "User",
-			"email": email,
-			"first_name": "Vera",
-			"last_name": "Vertrieb",
-			"send_welcome_email": 0,
-			"new_password": password,
-		}
-	).insert(ignore_permissions=True)
-	user.add_roles("Sales User", "Sales Manager", "System Manager")
-	frappe.db.commit()
-	committed_cleanup("User", email)
-	return email, password
-
-
-@pytest.fixture
-def desk(browser, web_server, sales_desk_user):  # noqa: F811
-	context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
-	email, password = sales_desk_user
-	response = context.request.post(f"{web_server}/api/method/login", form={"usr": email, "pwd": password})
-	assert response.ok, response.text()
-	page = context.new_page()
-	yield page
-	context.close()
-
-
-@pytest.fixture
-def filed_mail(dovecot, mail_user, make_archive_account, crm, sales_desk_user):  # noqa: F811
+def filed_mail(dovecot, mail_user, make_archive_account, crm, desk_user):
 	customer = crm.customer("Browserkunde")
 	sender = crm.address("einkauf")
 	contact = crm.contact([sender], links=[("Customer", customer)])
 	uid = dovecot.append(mail_user, a_mail("Anfrage Frästeile", sender=sender))
-	account = make_archive_account(mail_user, account_owner=sales_desk_user[0])
+	account = make_archive_account(mail_user, account_owner=desk_user[0])
 	sync_account(account.name)
 	(copy,) = copies_of(account)
 	return account, customer, contact, copy.communication, uid, sender
@@ -82,7 +56,7 @@ def timeline_sources(communication: str) -> dict[tuple[str, str], str]:
 	}
 
 
-def test_the_mail_form_shows_its_filings_and_files_and_unfiles_by_hand(desk, web_server, filed_mail, crm):  # noqa: F811
+def test_the_mail_form_shows_its_filings_and_files_and_unfiles_by_hand(desk, web_server, filed_mail, crm):
 	_account, customer, contact, communication, _uid, _sender = filed_mail
 	other = crm.customer("Handablage")
 	frappe.db.commit()
@@ -187,9 +161,9 @@ def test_the_contact_form_shows_the_email_archive_tab(desk, web_server, filed_ma
 	desk.wait_for_url(f"**/app/communication/{communication}", timeout=30_000)
 
 
-def test_a_german_user_works_in_german(browser, web_server, filed_mail, sales_desk_user):  # noqa: F811
+def test_a_german_user_works_in_german(browser, web_server, filed_mail, desk_user):
 	_account, _customer, _contact, communication, _uid, _sender = filed_mail
-	email, password = sales_desk_user
+	email, password = desk_user
 	frappe.db.set_value("User", email, "language", "de")
 	frappe.db.commit()
 	frappe.cache.delete_key("translations")  # the web server reads the compiled German strings anew
@@ -217,12 +191,10 @@ def test_set_up_an_account_in_the_desk_sync_it_and_mark_a_mail_unread_again(
 	web_server,
 	dovecot,
 	mail_user,
-	crm,  # noqa: F811
-	sales_desk_user,
+	crm,
+	desk_user,
 ):
-	from crm_mail_archive.archive.accounts import run_sync_job
-	from tests.conftest import remove_archive_of
-	from tests.test_desk_account import remove_queued_sync
+	from crm_mail_archive.accounts.sync import run_sync_job
 
 	customer = crm.customer("Einrichtungskunde")
 	sender = crm.address("einkauf")
@@ -247,7 +219,7 @@ def test_set_up_an_account_in_the_desk_sync_it_and_mark_a_mail_unread_again(
 			"() => window.cur_frm && cur_frm.doctype === 'Mail Archive Account'", timeout=60_000
 		)
 		desk.evaluate(f"() => cur_frm.set_value('email_account', {email_account.name!r})")
-		desk.evaluate(f"() => cur_frm.set_value('account_owner', {sales_desk_user[0]!r})")
+		desk.evaluate(f"() => cur_frm.set_value('account_owner', {desk_user[0]!r})")
 		desk.keyboard.press("Control+s")
 		desk.wait_for_function("() => !cur_frm.is_new()", timeout=30_000)
 		desk.locator("button", has_text="Sync Now").first.click(timeout=30_000)

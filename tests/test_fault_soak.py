@@ -1,8 +1,8 @@
 """The fault soak, short: the sync worker SIGKILLed at random points and the IMAP connection cut
 at random points; after the reruns no mail is lost and none is duplicated."""
 
-from crm_mail_archive.devtools.soak import soak
-from tests.conftest import TEST_SITE
+from devtools.soak import soak
+from tests.support import TEST_SITE
 
 
 def test_no_mail_is_lost_or_duplicated_by_kills_and_cut_connections():

@@ -1,20 +1,9 @@
 """The private Dovecot speaks real IMAP over plain and TLS: LOGIN, APPEND, FETCH, STORE, MOVE."""
 
-from email.message import EmailMessage
-
 import pytest
 
-from crm_mail_archive.devtools.dovecot import DovecotServer
-
-
-def a_mail(subject: str) -> bytes:
-	message = EmailMessage()
-	message["From"] = "Kunde <kunde@beispiel.de>"
-	message["To"] = "vertrieb@mail.test"
-	message["Subject"] = subject
-	message["Message-ID"] = f"<{subject.replace(' ', '-')}@beispiel.de>"
-	message.set_content("Guten Tag,\nbitte um ein Angebot.\n")
-	return bytes(message)
+from devtools.dovecot import DovecotServer
+from tests.support import a_mail
 
 
 @pytest.mark.parametrize("tls", [False, True], ids=["plain", "tls"])

@@ -1,11 +1,12 @@
 """install -> uninstall -> install on a scratch site: the uninstall leaves nothing of ours."""
 
 import json
+import os
 import subprocess
 
 import pytest
 
-from tests.conftest import SCRATCH_SITE, bench_command, bench_path
+from tests.support import CHECKOUT, SCRATCH_SITE, bench_command, bench_path
 
 
 def bench(*args: str) -> str:
@@ -51,12 +52,13 @@ def read_footprint() -> dict[str, list[str]]:
 	code = (
 		"import frappe, json, sys;"
 		f"frappe.init(site='{SCRATCH_SITE}', sites_path='.');frappe.connect();"
-		"from crm_mail_archive.devtools.site import app_footprint;"
+		"from devtools.site import app_footprint;"
 		"print('FOOTPRINT=' + json.dumps(app_footprint(), sort_keys=True))"
 	)
 	result = subprocess.run(
 		[str(bench_path() / "env" / "bin" / "python"), "-c", code],
 		cwd=bench_path() / "sites",
+		env={**os.environ, "PYTHONPATH": str(CHECKOUT)},  # devtools/ is the checkout's, not the app's
 		capture_output=True,
 		text=True,
 		timeout=120,

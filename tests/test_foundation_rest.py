@@ -6,7 +6,8 @@ import frappe
 import pytest
 import requests
 
-from tests.test_filing import crm
+from crm_mail_archive.accounts.sync import sync_account
+from tests.support import a_mail, copies_of
 
 
 @pytest.fixture
@@ -49,10 +50,7 @@ def test_anonymous_call_is_refused(web_server):
 	assert response.status_code in (401, 403)
 
 
-def test_the_mail_api_over_http(web_server, api_user, dovecot, mail_user, make_archive_account, crm):  # noqa: F811
-	from crm_mail_archive.archive.accounts import sync_account
-	from tests.test_sync import a_mail, copies_of
-
+def test_the_mail_api_over_http(web_server, api_user, dovecot, mail_user, make_archive_account, crm):
 	_name, key, secret = api_user
 	headers = {"Authorization": f"token {key}:{secret}"}
 	method = f"{web_server}/api/method/crm_mail_archive.api"

@@ -12,9 +12,8 @@ from urllib.parse import quote
 import frappe
 import pytest
 
-from crm_mail_archive.archive.accounts import sync_account
-from tests.test_desk_account import ARTIFACTS, browser, desk_user, logged_in_page
-from tests.test_filing import crm
+from crm_mail_archive.accounts.sync import sync_account
+from tests.support import ARTIFACTS, logged_in_page
 
 pytestmark = pytest.mark.slow
 
@@ -105,7 +104,7 @@ UNSYNCED_HOSTILE_FOLDER = "\"><svg data-pwn=1 onload=__pwn('unsynced-folder')>"
 
 
 @pytest.fixture
-def hostile_world(dovecot, mail_user, make_archive_account, crm, desk_user):  # noqa: F811
+def hostile_world(dovecot, mail_user, make_archive_account, crm, desk_user):
 	customer = crm.customer("Feindkunde")
 	sender = crm.address("einkauf")
 	contact = crm.contact([sender], links=[("Customer", customer)])
@@ -138,10 +137,10 @@ def probe(page, surface: str, found: dict) -> None:
 
 
 def test_no_mail_or_server_value_becomes_markup_on_any_desk_surface(
-	browser,  # noqa: F811
+	browser,
 	web_server,
 	socketio,
-	desk_user,  # noqa: F811
+	desk_user,
 	hostile_world,
 ):
 	account, customer, contact, communications = hostile_world

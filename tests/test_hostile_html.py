@@ -10,10 +10,9 @@ from urllib.parse import quote
 import frappe
 import pytest
 
-from crm_mail_archive.archive.accounts import sync_account
-from crm_mail_archive.archive.content import safe_mail_html
-from tests.test_desk_account import ARTIFACTS, browser, desk_user, logged_in_page
-from tests.test_sync import copies_of
+from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.storage.content import safe_mail_html
+from tests.support import ARTIFACTS, copies_of, logged_in_page
 
 PIXEL = bytes.fromhex(
 	"47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
@@ -85,9 +84,9 @@ def test_the_sanitizer_leaves_no_active_content_and_holds_back_remote_images():
 
 @pytest.mark.slow
 def test_hostile_mail_runs_nothing_in_the_desk_and_remote_images_wait_for_the_reader(
-	browser,  # noqa: F811
+	browser,
 	web_server,
-	desk_user,  # noqa: F811
+	desk_user,
 	dovecot,
 	mail_user,
 	make_archive_account,

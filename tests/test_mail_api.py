@@ -7,11 +7,8 @@ import frappe
 import pytest
 
 from crm_mail_archive import api
-from crm_mail_archive.archive.accounts import sync_account
-from tests.test_filing import crm, filed_at
-from tests.test_permissions import a_user
-from tests.test_sync import a_mail
-from tests.test_threading import communication_with, message_id_of, with_headers
+from crm_mail_archive.accounts.sync import sync_account
+from tests.support import a_mail, communication_with, filed_at, make_user, message_id_of, with_headers
 
 
 def sources(communication: str) -> dict[tuple[str, str], str]:
@@ -24,7 +21,7 @@ def sources(communication: str) -> dict[tuple[str, str], str]:
 
 
 @pytest.fixture
-def conversation(dovecot, mail_user, make_archive_account, crm, committed_cleanup):  # noqa: F811
+def conversation(dovecot, mail_user, make_archive_account, crm, committed_cleanup):
 	"""A question from an unknown sender and the answer to it (a thread of two)."""
 	sender = crm.address("anna.mueller")
 	question = a_mail("Anfrage Schrauben", sender=sender)
@@ -45,7 +42,7 @@ def conversation(dovecot, mail_user, make_archive_account, crm, committed_cleanu
 	return account, sender, names, cleanup
 
 
-def test_file_by_hand_and_unfile(conversation, crm):  # noqa: F811
+def test_file_by_hand_and_unfile(conversation, crm):
 	_account, _sender, (question, answer), _cleanup = conversation
 	customer = crm.customer("Handkunde")
 	assert api.file_mail([question, answer], "Customer", customer) == {"added": 2}
@@ -60,16 +57,16 @@ def test_file_by_hand_and_unfile(conversation, crm):  # noqa: F811
 	assert frappe.db.get_value("Communication", question, "mail_archive_filed") == 0
 
 
-def test_filing_needs_write_on_the_target_and_read_on_the_mail(conversation, crm):  # noqa: F811
+def test_filing_needs_write_on_the_target_and_read_on_the_mail(conversation, crm):
 	_account, _sender, (question, _answer), _cleanup = conversation
 	customer = crm.customer("Schreibkunde")
-	reader = a_user("Sales User")  # reads customers, but cannot read this unfiled mail
+	reader = make_user("Sales User")  # reads customers, but cannot read this unfiled mail
 	frappe.set_user(reader)
 	with pytest.raises(frappe.PermissionError):
 		api.file_mail(question, "Customer", customer)
 	frappe.set_user("Administrator")
 	api.file_mail(question, "Customer", customer)
-	frappe.set_user(a_user())  # no CRM role: may not write the customer
+	frappe.set_user(make_user())  # no CRM role: may not write the customer
 	with pytest.raises(frappe.PermissionError):
 		api.unfile_mail(question, "Customer", customer)
 	frappe.set_user(reader)  # the mail is readable now (filed at a customer they read) …
@@ -91,7 +88,7 @@ def test_create_contact_prefills_the_sender_and_files_the_thread(conversation):
 		api.create_from_mail(question, "Contact")  # the address has its contact now
 
 
-def test_create_contact_links_the_one_customer_the_mail_is_filed_at(conversation, crm):  # noqa: F811
+def test_create_contact_links_the_one_customer_the_mail_is_filed_at(conversation, crm):
 	_account, _sender, (question, _answer), cleanup = conversation
 	customer = crm.customer("Zielkunde")
 	api.file_mail(question, "Customer", customer)
@@ -116,7 +113,7 @@ def test_create_lead_and_issue_file_the_thread(conversation):
 	assert frappe.db.get_value("Communication", question, "reference_doctype") == "Lead"
 
 
-def test_create_opportunity_takes_the_filed_customer_and_offers_open_ones(conversation, crm):  # noqa: F811
+def test_create_opportunity_takes_the_filed_customer_and_offers_open_ones(conversation, crm):
 	_account, _sender, (question, answer), cleanup = conversation
 	customer = crm.customer("Chancenkunde")
 	api.file_mail(question, "Customer", customer)
@@ -130,14 +127,14 @@ def test_create_opportunity_takes_the_filed_customer_and_offers_open_ones(conver
 	assert [row["name"] for row in api.open_opportunities(question)] == [opportunity]
 
 
-def test_creating_needs_create_permission_and_read_on_the_mail(conversation, crm):  # noqa: F811
+def test_creating_needs_create_permission_and_read_on_the_mail(conversation, crm):
 	_account, _sender, (question, _answer), _cleanup = conversation
-	frappe.set_user(a_user())
+	frappe.set_user(make_user())
 	with pytest.raises(frappe.PermissionError):
 		api.create_from_mail(question, "Lead")
 	frappe.set_user("Administrator")
 	api.file_mail(question, "Customer", crm.customer("Lesekunde"))
-	frappe.set_user(a_user("Sales User"))  # reads the mail now, but may not create Issues
+	frappe.set_user(make_user("Sales User"))  # reads the mail now, but may not create Issues
 	with pytest.raises(frappe.PermissionError):
 		api.create_from_mail(question, "Issue")
 	with pytest.raises(frappe.ValidationError):
@@ -174,7 +171,7 @@ def test_creating_needs_create_permission_and_read_on_the_mail(conversation, crm
 )
 def test_every_mail_method_refuses_a_user_who_cannot_read_the_mail(conversation, call):
 	_account, _sender, (question, _answer), _cleanup = conversation
-	frappe.set_user(a_user("Sales User"))  # the mail is filed nowhere they can read
+	frappe.set_user(make_user("Sales User"))  # the mail is filed nowhere they can read
 	with pytest.raises(frappe.PermissionError):
 		call(question)
 	frappe.set_user("Administrator")

@@ -7,12 +7,8 @@ import html
 import pytest
 from bs4 import BeautifulSoup
 
-from crm_mail_archive.archive.content import (
-	inert_text,
-	safe_file_name,
-	safe_mail_html,
-	valid_content_id,
-)
+from crm_mail_archive.infra.text import inert_text
+from crm_mail_archive.storage.content import safe_file_name, safe_mail_html, valid_content_id
 from crm_mail_archive.sync.engine import Batch, FetchLimits, batches
 
 HOSTILE_HEADERS = [

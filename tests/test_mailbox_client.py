@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from crm_mail_archive.devtools.dovecot import DovecotServer
 from crm_mail_archive.mailbox.client import (
 	ConnectionSettings,
 	MailboxClient,
@@ -16,7 +15,8 @@ from crm_mail_archive.mailbox.client import (
 	MailboxUnavailable,
 	_uid_map,
 )
-from tests.test_foundation_dovecot import a_mail
+from devtools.dovecot import DovecotServer
+from tests.support import a_mail
 
 
 def client_for(dovecot: DovecotServer, user: str) -> MailboxClient:

@@ -1,4 +1,5 @@
-"""Specification of crm_mail_archive.mailbox.parser: raw RFC 5322 bytes into plain dataclasses.
+"""Specification of the mail parser (crm_mail_archive.mailbox.parser with its addresses, headers,
+charsets and body modules): raw RFC 5322 bytes into plain dataclasses.
 
 Frappe-free: run with `pytest --noconftest tests/test_mailbox_parser.py`.
 """
@@ -13,14 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crm_mail_archive.mailbox.parser import (
-	Address,
-	MailParseError,
-	ParsedMail,
-	normalize_address,
-	parse_addresses,
-	parse_message,
-)
+from crm_mail_archive.mailbox.addresses import Address, normalize_address, parse_addresses
+from crm_mail_archive.mailbox.parser import MailParseError, ParsedMail, parse_message
 
 
 def mail(*headers: str, body: str = "Hello.", raw_body: bytes | None = None) -> bytes:

@@ -4,7 +4,7 @@ the sync goes through the whole folder without stalling."""
 import frappe
 from imapclient.exceptions import IMAPClientError
 
-from crm_mail_archive.archive.accounts import sync_account
+from crm_mail_archive.accounts.sync import sync_account
 from tests.malformed_corpus import corpus
 
 

@@ -11,11 +11,9 @@ from frappe.desk import reportview
 from frappe.desk.form.load import get_communications, getdoc
 
 from crm_mail_archive import api
-from crm_mail_archive.archive.accounts import sync_account
-from crm_mail_archive.filing import service
-from tests.test_filing import crm
-from tests.test_permissions import a_user
-from tests.test_sync import a_mail, copies_of
+from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.filing import links
+from tests.support import a_mail, copies_of, make_user
 
 USERS = {
 	"system_manager": ("System Manager",),
@@ -30,8 +28,8 @@ READS_ORDINARY = {"system_manager", "sales_manager", "sales_user", "owner", "oth
 
 
 @pytest.fixture
-def world(dovecot, mail_user, make_archive_account, crm):  # noqa: F811
-	users = {kind: a_user(*roles) for kind, roles in USERS.items()}
+def world(dovecot, mail_user, make_archive_account, crm):
+	users = {kind: make_user(*roles) for kind, roles in USERS.items()}
 	customer = crm.customer("Matrixkunde")
 	sender = crm.address("einkauf")
 	crm.contact([sender], links=[("Customer", customer)])
@@ -45,7 +43,7 @@ def world(dovecot, mail_user, make_archive_account, crm):  # noqa: F811
 	confidential_account = make_archive_account(secret_user, confidential=1, account_owner=users["owner"])
 	sync_account(confidential_account.name)
 	(confidential,) = [c.communication for c in copies_of(confidential_account)]
-	service.link(confidential, "Customer", customer, "Manual", user=users["owner"])
+	links.link(confidential, "Customer", customer, "Manual", user=users["owner"])
 	frappe.db.commit()
 	passwords = [dovecot.password(mail_user), dovecot.password(secret_user)]
 	return users, customer, ordinary, confidential, passwords

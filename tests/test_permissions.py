@@ -9,24 +9,9 @@ import pytest
 from frappe.desk.form.load import get_communications
 
 from crm_mail_archive import api
-from crm_mail_archive.archive.accounts import sync_account
-from crm_mail_archive.filing import service
-from tests.test_filing import crm, only_communication
-from tests.test_sync import a_mail
-
-
-def a_user(*roles: str) -> str:
-	user = frappe.get_doc(
-		{
-			"doctype": "User",
-			"email": f"user-{uuid.uuid4().hex[:8]}@mail.test",
-			"first_name": "Permission",
-			"send_welcome_email": 0,
-		}
-	).insert(ignore_permissions=True)
-	if roles:
-		user.add_roles(*roles)
-	return user.name
+from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.filing import links
+from tests.support import a_mail, make_user, only_communication
 
 
 def as_requested(method: str, **kwargs):
@@ -47,7 +32,7 @@ def listed(user: str) -> set[str]:
 
 
 @pytest.fixture
-def filed_mail(dovecot, mail_user, make_archive_account, crm):  # noqa: F811
+def filed_mail(dovecot, mail_user, make_archive_account, crm):
 	"""One mail filed at a contact and its customer, one mail filed nowhere."""
 	customer = crm.customer("Rechtekunde")
 	sender = crm.address("einkauf")
@@ -67,7 +52,7 @@ def filed_mail(dovecot, mail_user, make_archive_account, crm):  # noqa: F811
 
 def test_a_sales_user_opens_the_mail_filed_at_a_customer_they_can_read(filed_mail):
 	_account, customer, filed, unfiled = filed_mail
-	sales_user = a_user("Sales User")
+	sales_user = make_user("Sales User")
 	assert frappe.has_permission("Customer", "read", customer, user=sales_user)
 	assert can_read(filed, sales_user)
 	assert not can_read(unfiled, sales_user)  # filed nowhere they can read
@@ -78,7 +63,7 @@ def test_a_sales_user_opens_the_mail_filed_at_a_customer_they_can_read(filed_mai
 
 def test_a_user_without_crm_roles_opens_no_archived_mail(filed_mail):
 	_account, _customer, filed, unfiled = filed_mail
-	outsider = a_user()
+	outsider = make_user()
 	assert not can_read(filed, outsider)
 	assert not can_read(unfiled, outsider)
 	assert not {filed, unfiled} & listed(outsider)
@@ -86,25 +71,25 @@ def test_a_user_without_crm_roles_opens_no_archived_mail(filed_mail):
 
 def test_the_account_holder_reads_and_lists_the_accounts_mail(filed_mail):
 	account, _customer, filed, unfiled = filed_mail
-	holder = a_user("Sales User")
+	holder = make_user("Sales User")
 	frappe.db.set_value("Mail Archive Account", account.name, "account_owner", holder)
 	user = frappe.get_doc("User", holder)
 	user.append("user_emails", {"email_account": account.email_account})
 	user.save(ignore_permissions=True)
 	assert can_read(unfiled, holder)
 	assert {filed, unfiled} <= listed(holder)
-	assert not {filed, unfiled} & listed(a_user("Sales User"))  # the list shows one's own accounts
+	assert not {filed, unfiled} & listed(make_user("Sales User"))  # the list shows one's own accounts
 
 
 def test_a_confidential_accounts_mail_is_its_owners_alone_even_when_filed_by_hand(filed_mail):
 	account, customer, _filed, unfiled = filed_mail
-	owner = a_user("Sales User")
+	owner = make_user("Sales User")
 	frappe.db.set_value("Mail Archive Account", account.name, {"confidential": 1, "account_owner": owner})
 	frappe.clear_cache()
-	service.link(unfiled, "Customer", customer, "Manual", user=owner)
+	links.link(unfiled, "Customer", customer, "Manual", user=owner)
 
 	assert can_read(unfiled, owner)
-	for user in (a_user("Sales User"), a_user("System Manager")):
+	for user in (make_user("Sales User"), make_user("System Manager")):
 		assert not can_read(unfiled, user)
 		assert unfiled not in listed(user)
 	# the stock form timeline shows a document's mail to all its readers: ours stays off it
@@ -116,7 +101,7 @@ def test_a_confidential_accounts_mail_is_its_owners_alone_even_when_filed_by_han
 
 def test_other_communications_stay_as_stock_decides(filed_mail):
 	_account, customer, _filed, _unfiled = filed_mail
-	sales_user = a_user("Sales User")
+	sales_user = make_user("Sales User")
 	note = frappe.get_doc(
 		{
 			"doctype": "Communication",
@@ -134,13 +119,13 @@ def test_other_communications_stay_as_stock_decides(filed_mail):
 	).insert(ignore_permissions=True)  # stock lets only Inbox Users create; owning is what counts
 	frappe.set_user("Administrator")
 	assert can_read(own.name, sales_user)
-	assert can_read(note.name, a_user("System Manager", "Sales User"))  # stock also asks the Customer
+	assert can_read(note.name, make_user("System Manager", "Sales User"))  # stock also asks the Customer
 
 
 def test_refile_mail_files_again_and_needs_read_permission(filed_mail):
 	_account, customer, filed, _unfiled = filed_mail
-	service.unlink(filed, "Customer", customer)
-	frappe.set_user(a_user())
+	links.unlink(filed, "Customer", customer)
+	frappe.set_user(make_user())
 	with pytest.raises(frappe.PermissionError):
 		api.refile_mail(filed)
 	frappe.set_user("Administrator")
@@ -150,7 +135,7 @@ def test_refile_mail_files_again_and_needs_read_permission(filed_mail):
 
 def test_a_shared_document_opens_no_archived_mail_filed_there(filed_mail):
 	_account, customer, filed, _unfiled = filed_mail
-	buyer = a_user("Projects User")  # reads neither Customers nor (others') Contacts
+	buyer = make_user("Projects User")  # reads neither Customers nor (others') Contacts
 	frappe.share.add_docshare("Customer", customer, buyer, read=1, flags={"ignore_share_permission": True})
 	assert frappe.has_permission("Customer", "read", customer, user=buyer)
 	assert not can_read(filed, buyer)
@@ -161,11 +146,11 @@ def test_a_shared_document_opens_no_archived_mail_filed_there(filed_mail):
 
 def test_a_document_readable_only_as_its_owner_opens_no_archived_mail_filed_there(filed_mail):
 	_account, _customer, filed, _unfiled = filed_mail
-	planner = a_user("Projects User")  # Contacts: only their own ("if owner")
+	planner = make_user("Projects User")  # Contacts: only their own ("if owner")
 	frappe.set_user(planner)
 	own = frappe.get_doc({"doctype": "Contact", "first_name": "Eigener Kontakt"}).insert()
 	frappe.set_user("Administrator")
-	service.link(filed, "Contact", own.name, "Manual", user="Administrator")
+	links.link(filed, "Contact", own.name, "Manual", user="Administrator")
 	assert frappe.has_permission("Contact", "read", own.name, user=planner)
 	assert not can_read(filed, planner)
 	frappe.set_user(planner)
@@ -178,14 +163,14 @@ def test_a_contact_made_by_a_user_who_keeps_no_contacts_files_no_mail(
 	dovecot,
 	mail_user,
 	make_archive_account,
-	crm,  # noqa: F811
+	crm,
 ):
 	address = crm.address("fremd")
 	dovecot.append(mail_user, a_mail("Vorher", sender=address))
 	account = make_archive_account(mail_user)
 	sync_account(account.name)
 	mail = only_communication(account)
-	planner = a_user("Projects User")
+	planner = make_user("Projects User")
 	frappe.set_user(planner)
 	contact = frappe.get_doc({"doctype": "Contact", "first_name": "Fremd"})
 	contact.append("email_ids", {"email_id": address, "is_primary": 1})

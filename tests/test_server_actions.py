@@ -6,12 +6,10 @@ import pytest
 from frappe.core.doctype.communication.email import make
 
 from crm_mail_archive import api
+from crm_mail_archive.accounts.sync import sync_account
 from crm_mail_archive.actions.service import run_apply_job
-from crm_mail_archive.archive.accounts import sync_account
-from crm_mail_archive.devtools.dovecot import free_port
-from tests.test_filing import crm
-from tests.test_permissions import a_user
-from tests.test_sync import a_mail, copies_of
+from devtools.dovecot import free_port
+from tests.support import a_mail, copies_of, make_user
 
 
 def action_states(communication: str) -> list[tuple[str, str]]:
@@ -161,11 +159,11 @@ def test_changes_in_the_mail_client_reach_the_desk_on_the_next_sync(dovecot, mai
 	assert frappe.db.count("Communication", {"email_account": account.email_account}) == 2
 
 
-def test_only_the_mailbox_holder_may_change_it_on_the_server(synced_mail, crm):  # noqa: F811
+def test_only_the_mailbox_holder_may_change_it_on_the_server(synced_mail, crm):
 	account, communication, _uid = synced_mail
 	customer = crm.customer("Aktionskunde")
 	api.file_mail(communication, "Customer", customer)
-	reader = a_user("Sales User")  # reads the mail through the customer
+	reader = make_user("Sales User")  # reads the mail through the customer
 	frappe.set_user(reader)
 	assert frappe.has_permission("Communication", "read", communication)
 	for action in (lambda: api.mark_read(communication), lambda: api.trash_mail(communication)):

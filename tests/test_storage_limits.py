@@ -10,9 +10,8 @@ from email.utils import make_msgid
 import frappe
 import pytest
 
-from crm_mail_archive.archive.accounts import sync_account
-from tests.test_filing import crm
-from tests.test_sync import copies_of
+from crm_mail_archive.accounts.sync import sync_account
+from tests.support import copies_of
 
 LIMITS = {
 	"max_attachments_per_mail": 3,
@@ -73,7 +72,7 @@ def test_a_mail_over_each_limit_is_stored_with_a_note_and_the_mailbox_moves_on(
 	dovecot,
 	mail_user,
 	make_archive_account,
-	crm,  # noqa: F811
+	crm,
 	small_limits,
 ):
 	customer = crm.customer("Grenzkunde")

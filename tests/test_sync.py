@@ -6,50 +6,10 @@ from email.utils import format_datetime, make_msgid
 import frappe
 import pytest
 
-from crm_mail_archive.archive.accounts import sync_account
-from crm_mail_archive.devtools.dovecot import DovecotServer
+from crm_mail_archive.accounts.sync import sync_account
 from crm_mail_archive.mailbox.client import MailboxAuthError, MailboxUnavailable
-
-
-def a_mail(
-	subject: str,
-	sender: str = "kunde@beispiel.de",
-	to: str = "vertrieb@mail.test",
-	message_id=True,
-	attachment=None,
-) -> bytes:
-	message = EmailMessage()
-	message["From"] = f"Kunde <{sender}>"
-	message["To"] = to
-	message["Subject"] = subject
-	message["Date"] = format_datetime(frappe.utils.now_datetime().astimezone())
-	if message_id:
-		message["Message-ID"] = make_msgid(domain="beispiel.de")
-	message.set_content(f"Text zu {subject}\n")
-	if attachment:
-		message.add_attachment(
-			attachment[1], maintype="application", subtype="octet-stream", filename=attachment[0]
-		)
-	return bytes(message)
-
-
-def communications_of(account) -> list[dict]:
-	names = frappe.get_all(
-		"Mailbox Copy", {"account": account.name, "status": "Stored"}, pluck="communication"
-	)
-	return frappe.get_all(
-		"Communication",
-		filters={"name": ("in", names or [""])},
-		fields=["name", "subject", "sent_or_received", "seen", "sender", "has_attachment"],
-	)
-
-
-def copies_of(account, **filters) -> list[dict]:
-	return frappe.get_all(
-		"Mailbox Copy",
-		filters={"account": account.name, **filters},
-		fields=["folder", "uid", "uidvalidity", "communication", "status", "quarantine_reason", "seen"],
-	)
+from devtools.dovecot import DovecotServer
+from tests.support import a_mail, communications_of, copies_of
 
 
 def test_inbox_and_sent_are_imported_once_then_only_new_mail(
@@ -87,7 +47,7 @@ def test_inbox_and_sent_are_imported_once_then_only_new_mail(
 def test_seen_flag_attachments_and_raw_message_are_kept(dovecot, mail_user, make_archive_account):
 	dovecot.append(mail_user, a_mail("gelesen"), flags=("\\Seen",))
 	dovecot.append(
-		mail_user, a_mail("mit Anhang", attachment=("Preisliste.xlsx", b"PK\x03\x04 demo workbook"))
+		mail_user, a_mail("mit Anhang", attachments=[("Preisliste.xlsx", b"PK\x03\x04 demo workbook")])
 	)
 	account = make_archive_account(mail_user)
 	sync_account(account.name)
@@ -189,7 +149,7 @@ def test_a_mail_the_database_refuses_is_quarantined_alone_and_its_batch_is_store
 	"""A batch is written with one INSERT per table; a row the database refuses (here a
 	Message-ID longer than its column) sends the batch through one mail at a time."""
 	refused = a_mail("zu lang").replace(b"Message-ID: <", b"Message-ID: <" + b"x" * 70_000, 1)
-	dovecot.append(mail_user, a_mail("davor", attachment=("Liste.csv", b"a;b\n1;2\n")))
+	dovecot.append(mail_user, a_mail("davor", attachments=[("Liste.csv", b"a;b\n1;2\n")]))
 	dovecot.append(mail_user, refused)
 	dovecot.append(mail_user, a_mail("danach"))
 	account = make_archive_account(mail_user)
@@ -270,7 +230,7 @@ def test_oversized_attachment_becomes_a_visible_note_and_stays_in_the_raw_mail(
 	frappe.db.commit()
 	try:
 		dovecot.append(
-			mail_user, a_mail("großer Anhang", attachment=("Katalog.bin", b"\x01" * (1024 * 1024 + 10)))
+			mail_user, a_mail("großer Anhang", attachments=[("Katalog.bin", b"\x01" * (1024 * 1024 + 10))])
 		)
 		account = make_archive_account(mail_user)
 		sync_account(account.name)

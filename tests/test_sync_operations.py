@@ -11,12 +11,23 @@ import uuid
 import frappe
 import pytest
 
-from crm_mail_archive.archive.accounts import due_accounts, sync_account
-from crm_mail_archive.archive.quarantine import retry_quarantined
-from crm_mail_archive.devtools.dovecot import DovecotServer, free_port
+from crm_mail_archive.accounts.schedule import due_accounts
+from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.filing import links
+from crm_mail_archive.ingest import retry_quarantined
 from crm_mail_archive.mailbox.client import MailboxUnavailable
-from tests.conftest import TEST_SITE, bench_command, bench_path
-from tests.test_sync import a_mail, copies_of
+from crm_mail_archive.storage.files import keep_private
+from devtools.dovecot import DovecotServer, free_port
+from tests.support import (
+	TEST_SITE,
+	a_mail,
+	bench_command,
+	bench_path,
+	copies_of,
+	filing_sources,
+	message_id_of,
+	with_headers,
+)
 
 
 def bench_sync_process(account_name: str) -> subprocess.Popen:
@@ -271,3 +282,76 @@ def test_expunged_newest_mail_moves_the_folder_state_up(dovecot, mail_user, make
 	assert state.highest_uid == gone  # nothing lies below UIDNEXT any more
 	assert state.highest_modseq  # and the next sync can answer "nothing changed" from STATUS
 	assert frappe.db.count("Mailbox Copy", {"account": account.name}) == 2
+
+
+def test_a_retried_quarantined_mail_is_indexed_threaded_and_filed_like_a_synced_one(
+	dovecot, mail_user, make_archive_account, crm
+):
+	customer = crm.customer("Wiederholkunde")
+	sender = crm.address("einkauf")
+	contact = crm.contact([sender], links=[("Customer", customer)])
+	original = a_mail("Angebot", sender=sender)
+	account = make_archive_account(mail_user, automatic_filing=1)
+	dovecot.append(mail_user, original)
+	sync_account(account.name)
+	(first,) = [c.communication for c in copies_of(account)]
+	links.link(first, "Opportunity", make_opportunity(customer), "Manual", user="Administrator")
+	frappe.db.commit()
+
+	# the reply could not be stored by an earlier version: it waits in quarantine
+	reply = with_headers(a_mail("AW: Angebot", sender=sender), In_Reply_To=f"<{message_id_of(original)}>")
+	uid = dovecot.append(mail_user, reply)
+	raw_file = keep_private("quarantine", "eml", reply)
+	frappe.get_doc(
+		{
+			"doctype": "Mailbox Copy",
+			"account": account.name,
+			"folder": "INBOX",
+			"uidvalidity": dovecot.uidvalidity(mail_user),
+			"uid": uid,
+			"status": "Quarantined",
+			"quarantine_reason": "ParserBug: earlier version",
+			"raw_file": raw_file,
+			"size": len(reply),
+		}
+	).insert(ignore_permissions=True)
+	frappe.db.set_value(
+		"Mail Archive Folder", {"parent": account.name, "folder_name": "INBOX"}, "highest_uid", uid
+	)
+	frappe.db.commit()
+
+	(copy,) = [c for c in copies_of(account) if c.status == "Quarantined"]
+	communication = retry_quarantined(copy.name)
+	opportunity = frappe.db.get_value(
+		"Timeline Link", {"communication": first, "link_doctype": "Opportunity"}, "link_name"
+	)
+	assert filing_sources(communication) == {
+		("Contact", contact): "Automatic",  # filed by its addresses
+		("Customer", customer): "Automatic",
+		("Opportunity", opportunity): "Reply",  # and threaded to where its original was filed
+	}
+	assert frappe.db.get_value("Communication", communication, "in_reply_to") == first
+	assert set(frappe.get_all("Mail Address Index", {"communication": communication}, pluck="address")) == {
+		sender,
+		"vertrieb@mail.test",
+	}
+	assert frappe.db.get_value("Mailbox Copy", copy.name, ["status", "communication"]) == (
+		"Stored",
+		communication,
+	)
+
+
+def make_opportunity(customer: str) -> str:
+	company = frappe.db.get_single_value("Global Defaults", "default_company")
+	return (
+		frappe.get_doc(
+			{
+				"doctype": "Opportunity",
+				"opportunity_from": "Customer",
+				"party_name": customer,
+				"company": company,
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)

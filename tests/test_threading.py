@@ -8,25 +8,9 @@ import frappe
 import pytest
 from frappe.core.doctype.communication.email import make
 
-from crm_mail_archive.archive.accounts import sync_account
-from crm_mail_archive.filing import service
-from tests.test_filing import crm, filed_at
-from tests.test_sync import a_mail
-
-
-def with_headers(raw: bytes, **headers: str) -> bytes:
-	message = email.message_from_bytes(raw)
-	for name, value in headers.items():
-		message[name.replace("_", "-")] = value
-	return message.as_bytes()
-
-
-def message_id_of(raw: bytes) -> str:
-	return email.message_from_bytes(raw)["Message-ID"].strip("<>")
-
-
-def communication_with(message_id: str) -> str:
-	return frappe.db.get_value("Communication", {"message_id": message_id})
+from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.filing import links
+from tests.support import a_mail, communication_with, filed_at, message_id_of, with_headers
 
 
 def reply_sources(communication: str) -> dict[tuple[str, str], str]:
@@ -39,7 +23,7 @@ def reply_sources(communication: str) -> dict[tuple[str, str], str]:
 
 
 @pytest.fixture
-def filed_original(dovecot, mail_user, make_archive_account, crm):  # noqa: F811
+def filed_original(dovecot, mail_user, make_archive_account, crm):
 	"""A mail from an unknown sender, filed by hand at a customer."""
 	customer = crm.customer("Threadkunde")
 	original = a_mail("Anfrage Gehäuse", sender=crm.address("neu"))
@@ -47,7 +31,7 @@ def filed_original(dovecot, mail_user, make_archive_account, crm):  # noqa: F811
 	account = make_archive_account(mail_user)
 	sync_account(account.name)
 	communication = communication_with(message_id_of(original))
-	service.link(communication, "Customer", customer, "Manual")
+	links.link(communication, "Customer", customer, "Manual")
 	frappe.db.commit()
 	return account, customer, communication, message_id_of(original)
 
@@ -98,7 +82,7 @@ def test_the_answer_to_a_mail_sent_from_the_desk_threads_back_to_its_document(
 	dovecot,
 	mail_user,
 	make_archive_account,
-	crm,  # noqa: F811
+	crm,
 ):
 	customer = crm.customer("Desk-Kunde")
 	sent = make(

@@ -2,7 +2,7 @@
 
 import frappe
 
-from crm_mail_archive.devtools.translations import extract, untranslated
+from devtools.translations import extract, untranslated
 
 
 def test_every_string_the_app_shows_is_translated_to_german():

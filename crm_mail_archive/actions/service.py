@@ -13,8 +13,10 @@ import frappe
 from frappe import _
 from frappe.utils import add_to_date, now_datetime
 
-from crm_mail_archive.archive.content import inert_text
-from crm_mail_archive.archive.lock import AccountLock
+from crm_mail_archive.infra.connection import connection_settings
+from crm_mail_archive.infra.jobs import enqueue
+from crm_mail_archive.infra.locks import AccountLock
+from crm_mail_archive.infra.text import inert_text
 from crm_mail_archive.mailbox.client import MailboxClient, MailboxError, MailboxUnavailable
 
 FLAG_ACTIONS = {
@@ -121,14 +123,10 @@ def job_id(account: str) -> str:
 
 
 def enqueue_apply(account: str) -> None:
-	if frappe.flags.in_test:
-		return  # tests run run_apply_job themselves, as a worker would after the commit
-	frappe.enqueue(
+	enqueue(
 		"crm_mail_archive.actions.service.run_apply_job",
 		queue="short",
 		job_id=job_id(account),
-		deduplicate=True,
-		enqueue_after_commit=True,
 		account=account,
 	)
 
@@ -140,14 +138,11 @@ def run_apply_job(account: str) -> None:
 	if not lock.acquire():
 		return
 	try:
-		from crm_mail_archive.archive.accounts import connection_settings
-
-		try:
-			email_account = frappe.db.get_value("Mail Archive Account", account, "email_account")
-			with MailboxClient(connection_settings(email_account)) as client:
-				apply_pending(account, client)
-		except MailboxError as error:
-			postpone_all(account, error)
+		email_account = frappe.db.get_value("Mail Archive Account", account, "email_account")
+		with MailboxClient(connection_settings(email_account)) as client:
+			apply_pending(account, client)
+	except MailboxError as error:
+		postpone_all(account, error)
 	finally:
 		lock.release()
 

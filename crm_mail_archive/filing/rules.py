@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from crm_mail_archive.mailbox.parser import normalize_address
+from crm_mail_archive.mailbox.addresses import normalize_address
 
 BULK_NEVER = "Never File"
 LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")

@@ -3,7 +3,7 @@ names, addresses, folder), in chunks, so that no stock surface renders them as m
 
 import frappe
 
-from crm_mail_archive.archive.content import TAG_OPENING, inert_text
+from crm_mail_archive.infra.text import TAG_OPENING, inert_text
 
 FIELDS = ("subject", "sender", "sender_full_name", "recipients", "cc", "bcc", "message_id", "imap_folder")
 

@@ -154,7 +154,9 @@ crm_mail_archive.show_archive_state = (frm) => {
 			(row) => `<tr>
 				<td><a href="/app/${frappe.router.slug(row.link_doctype)}/${encodeURIComponent(row.link_name)}">${escape(__(row.link_doctype))}: ${escape(row.link_name)}</a></td>
 				<td>${escape(__(row.source))}</td>
-				<td class="text-muted">${escape(row.rule || row.filed_by || "")}</td>
+				<td class="text-muted">${escape(
+					row.matched_address || (row.reply_to_mail ? __("Reply to {0}", [row.reply_to_mail]) : "") || row.filed_by || ""
+				)}</td>
 				<td><button class="btn btn-xs btn-default mail-archive-unfile" data-doctype="${escape(row.link_doctype)}" data-name="${escape(row.link_name)}">${__("Un-file")}</button></td>
 			</tr>`
 		);

@@ -3,7 +3,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from crm_mail_archive.filing.rules import normalize_domain
-from crm_mail_archive.mailbox.parser import normalize_address
+from crm_mail_archive.mailbox.addresses import normalize_address
 
 
 class ArchiveBlocklist(Document):
@@ -27,7 +27,7 @@ class ArchiveBlocklist(Document):
 
 	def on_update(self) -> None:
 		"""Enabled: un-file what the entry forbids; disabled: file again what it held back."""
-		from crm_mail_archive.filing.service import enqueue_blocklist_entry
+		from crm_mail_archive.filing.blocklist import enqueue_blocklist_entry
 
 		before = self.get_doc_before_save()
 		if self.enabled or (before and before.enabled):

@@ -1,4 +1,4 @@
-"""The Email Archive of a document: its filed mail, newest first, permission-filtered."""
+"""The Email Archive tab of a document: its filed mail, newest first, permission-filtered."""
 
 from __future__ import annotations
 

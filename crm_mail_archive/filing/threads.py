@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import frappe
 
-from crm_mail_archive.filing.service import link, refresh_filed_summary
+from crm_mail_archive.filing.links import Reason, link_mails
 
 # links a reply inherits from its parent (automatic ones are re-derived from its own addresses)
 INHERITED_SOURCES = ("Reply", "Created From", "Manual")
@@ -91,14 +91,8 @@ def thread_reply(communication: str, message_id: str | None, in_reply_to: str | 
 	if targets and not frappe.db.get_value("Communication", communication, "reference_doctype"):
 		updates.update({"reference_doctype": targets[0][0], "reference_name": targets[0][1]})
 	frappe.db.set_value("Communication", communication, updates, update_modified=False)
-	added = 0
-	for doctype, name in targets:
-		added += link(
-			communication, doctype, name, "Reply", rule=parent, user="Administrator", refresh_summary=False
-		)
-	if added:
-		refresh_filed_summary(communication)
-	return added
+	reason = Reason(reply_to_mail=parent)
+	return link_mails({communication: dict.fromkeys(targets, reason)}, "Reply", "Administrator")
 
 
 # --- mail sent from the desk -----------------------------------------------------------------
@@ -130,15 +124,15 @@ def ancestor_message_ids(parent: str) -> list[str]:
 	return list(reversed(ids))
 
 
-def set_in_reply_to(doc, method=None) -> None:
-	"""Communication before_insert: a desk reply remembers the mail it answers."""
+def set_in_reply_to(doc) -> None:
+	"""A desk reply (before insert) remembers the mail it answers."""
 	if doc.communication_medium == "Email" and doc.sent_or_received == "Sent" and not doc.in_reply_to:
 		if doc.reference_doctype == "Communication" and doc.reference_name:
 			doc.in_reply_to = doc.reference_name
 
 
-def add_thread_headers(doc, method=None) -> None:
-	"""Email Queue before_insert: put In-Reply-To and References on a desk reply's message."""
+def add_thread_headers(doc) -> None:
+	"""Put In-Reply-To and References on the queued message of a desk reply."""
 	if not doc.communication or not doc.message:
 		return
 	communication = frappe.db.get_value(

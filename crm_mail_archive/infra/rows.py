@@ -1,4 +1,4 @@
-"""Multi-row INSERTs for the import's hot path (archive and filing).
+"""Multi-row INSERTs for the import's hot path (storage and filing).
 
 Frappe's `db_insert` costs one round trip per row, and `frappe.db.bulk_insert` formats every value
 in Python through pypika, which costs more than the database's own work. `insert_rows` takes the

@@ -108,7 +108,7 @@ def _config(
 	mailboxes = "\n".join(
 		f'  mailbox "{name}" {{\n    special_use = {role}\n  }}' for name, role in SPECIAL_USE_FOLDERS.items()
 	)
-	return f"""# written by crm_mail_archive.devtools.dovecot
+	return f"""# written by devtools.dovecot
 instance_name = crm-mail-archive-{imaps_port}
 base_dir = {root}/run
 state_dir = {root}/state

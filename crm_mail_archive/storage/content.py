@@ -1,10 +1,6 @@
 """What of a mail reaches the desk, and in what form.
 
-Header values (subject, display names, addresses, file names) are text. Stock Frappe renders a
-Communication's subject and sender name as HTML on the form timeline and in read-only fields, so
-what we store must be inert there: wherever a value could open a tag, `<` and `>` are stored as
-entities (stricter than stock's sanitizer, which keeps "harmless" tags). The exact header stays in
-the raw message.
+Header values are stored inert (infra/text.py); attachment names are safe file names.
 
 Mail HTML goes through Frappe's mail sanitizer (a tag and attribute allowlist: no script, event
 handlers, javascript: URLs, SVG, iframes, forms or meta refresh; CSS properties allowlisted), then,
@@ -24,26 +20,14 @@ from urllib.parse import unquote
 from bs4 import BeautifulSoup
 from frappe.utils.html_utils import clean_email_html
 
-from crm_mail_archive.mailbox.parser import fit_file_name
+from crm_mail_archive.mailbox.body import fit_file_name
 
 REMOTE_SRC_ATTRIBUTE = "data-mail-archive-src"
 ACTIVE_CSS = re.compile(r"expression\s*\(|url\s*\(|behavior\s*:|-moz-binding|@import", re.IGNORECASE)
-# an HTML tokenizer opens a tag (or comment, doctype, processing instruction) only at these
-TAG_OPENING = re.compile(r"<[A-Za-z!/?]")
 # RFC 5322 msg-id characters without quotes, brackets, spaces or backslashes
 CONTENT_ID = re.compile(r"^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.@]{1,250}$")
 # not in a file name on any system we serve files to, nor in HTML
 UNSAFE_FILE_NAME_CHARACTERS = re.compile(r'[<>:"/\\|?*&\'`]')
-
-
-def inert_text(value: str | None) -> str | None:
-	"""A header value as text that no HTML surface can turn into markup."""
-	if not value:
-		return value
-	value = "".join(ch if ch.isprintable() or ch in "\t\n" else " " for ch in value)
-	if TAG_OPENING.search(value):
-		return value.replace("<", "&lt;").replace(">", "&gt;")
-	return value
 
 
 def safe_file_name(name: str | None, fallback: str = "attachment") -> str:

@@ -22,8 +22,8 @@ from email.message import EmailMessage
 
 import frappe
 
-from crm_mail_archive.devtools.dovecot import DovecotServer
-from crm_mail_archive.devtools.tcp_proxy import CuttingProxy
+from devtools.dovecot import DovecotServer
+from devtools.tcp_proxy import CuttingProxy
 
 
 @dataclass
@@ -117,14 +117,14 @@ def sync_command(site: str, account: str) -> list[str]:
 		"--site",
 		site,
 		"execute",
-		"crm_mail_archive.archive.accounts.sync_account",
+		"crm_mail_archive.accounts.sync.sync_account",
 		"--kwargs",
 		json.dumps({"account_name": account}),
 	]
 
 
 def kill_phase(site: str, dovecot: DovecotServer, mails: int, kills: int, seed: int) -> SoakResult:
-	from crm_mail_archive.archive.accounts import AccountBusy, sync_account
+	from crm_mail_archive.accounts.sync import AccountBusy, sync_account
 
 	generator = random.Random(seed)
 	user = dovecot.add_user(f"kill-{seed}-{int(time.time())}@soak.example", "soak")
@@ -159,7 +159,7 @@ def kill_phase(site: str, dovecot: DovecotServer, mails: int, kills: int, seed: 
 
 
 def cut_phase(dovecot: DovecotServer, mails: int, cuts: int, seed: int) -> SoakResult:
-	from crm_mail_archive.archive.accounts import sync_account
+	from crm_mail_archive.accounts.sync import sync_account
 	from crm_mail_archive.mailbox.client import MailboxError
 
 	generator = random.Random(seed)

@@ -2,8 +2,8 @@
 babel extractors for Python, JS, DocType and Workspace JSON), from the package directory itself
 (the bench command resolves paths against the bench and fails for an app linked from elsewhere).
 
-bench --site S execute crm_mail_archive.devtools.translations.write_pot
-bench --site S execute crm_mail_archive.devtools.translations.update_po --kwargs "{'locale': 'de'}"
+PYTHONPATH=<checkout> bench --site S execute devtools.translations.write_pot
+PYTHONPATH=<checkout> bench --site S execute devtools.translations.update_po --kwargs "{'locale': 'de'}"
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""Working with one mail: its thread, filing it by hand, and creating CRM documents from it.
+"""Creating a Contact, Lead, Opportunity or Issue from a mail, filing the mail and its thread
+there (source "Created From").
 
-Creating reuses ERPNext's own mapping functions (make_lead_from_communication, …) but never lets
-them save the Communication (stock's link_communication_to_document runs a full save, which
-creates Contacts for every address): the filing service links instead, source "Created From".
+ERPNext's own mapping (make_lead_from_communication) is reused, but it never saves the
+Communication: stock's link_communication_to_document runs a full save, which creates Contacts
+for every address. The filing service links instead.
 """
 
 from __future__ import annotations
@@ -10,73 +11,10 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
-from crm_mail_archive.filing.service import AUTOMATIC_SOURCES, link, refresh_filed_summary, unlink
+from crm_mail_archive.filing.manual import file_thread
 from crm_mail_archive.permissions import confidential_owner
 
-MAX_THREAD = 200
 CREATABLE = ("Contact", "Lead", "Opportunity", "Issue")
-
-
-def thread_of(communication: str) -> list[str]:
-	"""The mail and every mail connected to it through in_reply_to, up and down (bounded)."""
-	found = {communication}
-	frontier = [communication]
-	while frontier and len(found) < MAX_THREAD:
-		parents = frappe.get_all(
-			"Communication", {"name": ("in", frontier), "in_reply_to": ("is", "set")}, pluck="in_reply_to"
-		)
-		children = frappe.get_all("Communication", {"in_reply_to": ("in", frontier)}, pluck="name")
-		frontier = [name for name in {*parents, *children} if name not in found]
-		found.update(frontier)
-	return sorted(found)[:MAX_THREAD]
-
-
-def file_thread(communication: str, doctype: str, name: str, source: str, user: str) -> int:
-	"""File the thread at a document; a person's choice outranks an automatic link already there
-	(creating a Contact files its past mail retroactively first), so a later blocklist entry
-	leaves it alone. Only the mails of the thread the user may read: filing them at a document
-	must not show anyone mail the user could not show them."""
-	added = 0
-	for member in thread_of(communication):
-		if not frappe.has_permission("Communication", "read", member, user=user):
-			continue
-		if link(member, doctype, name, source, user=user, refresh_summary=False):
-			added += 1
-			refresh_filed_summary(member)
-		else:
-			frappe.db.set_value(
-				"Timeline Link",
-				{
-					"communication": member,
-					"link_doctype": doctype,
-					"link_name": name,
-					"source": ("in", AUTOMATIC_SOURCES),
-				},
-				{"source": source, "filed_by": user, "rule": None},
-			)
-	return added
-
-
-def file_at(communication: str, doctype: str, name: str, user: str) -> bool:
-	if not frappe.db.exists(doctype, name):
-		frappe.throw(_("{0} {1} does not exist.").format(_(doctype), name), frappe.DoesNotExistError)
-	return link(communication, doctype, name, "Manual", user=user)
-
-
-def unfile(communication: str, doctype: str, name: str) -> bool:
-	return unlink(communication, doctype, name)
-
-
-def filings(communication: str) -> list[dict]:
-	return frappe.get_all(
-		"Timeline Link",
-		{"communication": communication},
-		["link_doctype", "link_name", "source", "rule", "filed_by", "filed_on"],
-		order_by="filed_on asc, creation asc",
-	)
-
-
-# --- creating documents ----------------------------------------------------------------------
 
 
 def _filed_at(communication: str, doctype: str) -> list[str]:

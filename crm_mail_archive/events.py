@@ -1,0 +1,84 @@
+"""Document events (hooks.py → doc_events): thin handlers that hand the change to the service it
+concerns."""
+
+from __future__ import annotations
+
+import re
+
+import frappe
+
+from crm_mail_archive.actions.service import request
+from crm_mail_archive.filing import threads
+from crm_mail_archive.filing.blocklist import enqueue_blocklist_entry
+from crm_mail_archive.filing.retroactive import enqueue_past_mail
+from crm_mail_archive.filing.targets import may_keep_records
+from crm_mail_archive.mailbox.addresses import normalize_address
+
+# Frappe's composer prefixes forwards with "Fw:" (and its translations); mail clients add more
+FORWARD_PREFIX = re.compile(r"^\s*(fw|fwd|wg|tr|rv|doorst)\s*:", re.IGNORECASE)
+
+
+def _addresses(values) -> list[str]:
+	return sorted({a for a in (normalize_address(v or "") for v in values) if a})
+
+
+def contact_changed(doc, method=None) -> None:
+	"""A Contact gained an address or a link: file the past mail of its addresses there (only a
+	Contact that files mail at all: targets.trusted_makers)."""
+	if not may_keep_records("Contact", doc.owner):
+		return
+	before = doc.get_doc_before_save()
+	addresses = _addresses(row.email_id for row in doc.email_ids)
+	links = {(row.link_doctype, row.link_name) for row in doc.links}
+	if before:
+		old_addresses = set(_addresses(row.email_id for row in before.email_ids))
+		old_links = {(row.link_doctype, row.link_name) for row in before.links}
+		if set(addresses) <= old_addresses and links <= old_links:
+			return
+	enqueue_past_mail(addresses, [("Contact", doc.name), *sorted(links)])
+
+
+def lead_changed(doc, method=None) -> None:
+	"""A Lead appeared with an address, or its address changed: file that address's past mail."""
+	before = doc.get_doc_before_save()
+	if not doc.email_id or (before and before.email_id == doc.email_id):
+		return
+	if may_keep_records("Lead", doc.owner):
+		enqueue_past_mail(_addresses([doc.email_id]), [("Lead", doc.name)])
+
+
+def blocklist_entry_removed(doc, method=None) -> None:
+	if doc.enabled:  # what it held back is filed again
+		enqueue_blocklist_entry(doc.entry_type, doc.value)
+
+
+def document_deleted(doc, method=None) -> None:
+	"""A deleted document takes its filings along (stock removes the Communication Link rows)."""
+	# while the app is (un)installed our tables may not exist (yet, or any more)
+	if frappe.flags.in_uninstall or frappe.flags.in_install:
+		return
+	if doc.doctype in ("Timeline Link", "Mail Address Index", "Mailbox Copy"):
+		return
+	if doc.doctype == "Communication":
+		for doctype in ("Timeline Link", "Mail Address Index"):
+			frappe.db.delete(doctype, {"communication": doc.name})
+		return
+	frappe.db.delete("Timeline Link", {"link_doctype": doc.doctype, "link_name": doc.name})
+
+
+def communication_before_insert(doc, method=None) -> None:
+	threads.set_in_reply_to(doc)
+
+
+def communication_after_insert(doc, method=None) -> None:
+	"""Mail sent from the desk marks the mail it answers (\\Answered) or forwards ($Forwarded),
+	on the server too."""
+	if doc.communication_medium != "Email" or doc.sent_or_received != "Sent" or doc.get("mail_archive_key"):
+		return
+	original = threads.answered_communication(doc)
+	if original:
+		request(original, "Forwarded" if FORWARD_PREFIX.match(doc.subject or "") else "Answered")
+
+
+def email_queue_before_insert(doc, method=None) -> None:
+	threads.add_thread_headers(doc)

@@ -1,0 +1,229 @@
+"""Getting a mail in: one use case for every way mail arrives (a sync batch, the retry of a
+quarantined mail, and any later import).
+
+parse → persist → index → thread → file, for a batch, in one transaction:
+- parse each mail (a mail that cannot be parsed is quarantined, the others go on);
+- persist through storage (Communications, files, copies; one INSERT per table);
+- index the new mails' addresses (written with them);
+- thread replies to the mail they answer, and file the new mails automatically (account rules);
+- advance the folder's state, and commit.
+A batch that loses a deadlock or lock wait to a filing job or another worker runs again. After
+the commit, the batch is filed once more if the CRM changed while it ran (retroactive filing
+could not see its mail, and its filing could not see the change).
+"""
+
+from __future__ import annotations
+
+import os
+from zoneinfo import ZoneInfo
+
+import frappe
+from frappe import _
+from frappe.utils import add_to_date, get_datetime, get_system_timezone, now_datetime
+
+from crm_mail_archive.filing.address_index import index_rows
+from crm_mail_archive.filing.automatic import file_mails
+from crm_mail_archive.filing.policy import files_automatically, filing_policy
+from crm_mail_archive.filing.rules import MailAddresses
+from crm_mail_archive.filing.threads import thread_reply
+from crm_mail_archive.infra.conflicts import is_lock_conflict, retrying_lock_conflicts
+from crm_mail_archive.mailbox.client import FetchedMessage
+from crm_mail_archive.mailbox.parser import ParsedMail, parse_message
+from crm_mail_archive.storage.files import read_private_file
+from crm_mail_archive.storage.folders import FolderStates
+from crm_mail_archive.storage.limits import StorageLimits
+from crm_mail_archive.storage.store import MailStore, StoredBatch, StoredMail
+from crm_mail_archive.sync.engine import BatchResult, FolderConfig, StoredFolderState
+
+
+def mail_addresses(parsed: ParsedMail, sent: bool, limit: int) -> MailAddresses:
+	"""The addresses of a mail as filing sees them: the first `limit` of them (From first), so
+	that one mail with thousands of recipients cannot flood the index or the filing."""
+	groups = []
+	for addresses in (
+		[parsed.from_address] if parsed.from_address else [],
+		parsed.reply_to,
+		parsed.to,
+		parsed.cc,
+		parsed.bcc,
+	):
+		groups.append(tuple(address.email[:255] for address in addresses[: max(0, limit)]))
+		limit -= len(groups[-1])
+	sender, reply_to, to, cc, bcc = groups
+	return MailAddresses(
+		sent=sent,
+		sender=sender[0] if sender else None,
+		reply_to=reply_to,
+		to=to,
+		cc=cc,
+		bcc=bcc,
+		is_bulk=bool(parsed.is_bulk),
+	)
+
+
+class Ingest:
+	"""Getting mail into the archive of one Mail Archive Account."""
+
+	def __init__(self, account, limits: StorageLimits | None = None):
+		self.account = account
+		self.limits = limits or StorageLimits()
+		self.store = MailStore(account, self.limits)
+		self.folders = FolderStates(account)
+
+	def batch(
+		self,
+		folder: FolderConfig,
+		uidvalidity: int,
+		messages: list[FetchedMessage],
+		advance_to: int | None,
+	) -> BatchResult:
+		"""Get a batch of one folder in; with `advance_to`, the folder's state moves to that UID
+		in the same transaction."""
+		snapshot_taken = now_datetime()
+		stored = retrying_lock_conflicts(lambda: self._batch_once(folder, uidvalidity, messages, advance_to))
+		# the batch is committed: a conflict from here on repeats only this step, never the batch
+		# (run again, the batch would find its mail stored and file nothing)
+		retrying_lock_conflicts(lambda: self._file_again_if_crm_changed(folder, stored.new, snapshot_taken))
+		return BatchResult(
+			stored_uids=stored.stored_uids,
+			new_communications=[mail.communication for mail in stored.new],
+			quarantined_uids=stored.quarantined_uids,
+		)
+
+	def _batch_once(
+		self, folder: FolderConfig, uidvalidity: int, messages: list[FetchedMessage], advance_to: int | None
+	) -> StoredBatch:
+		frappe.db.commit()  # a fresh snapshot
+		parsed: dict[int, ParsedMail | Exception] = {}
+		for message in messages:
+			try:
+				parsed[message.uid] = parse_message(
+					message.raw, max_attachment_size=self.limits.max_attachment_size
+				)
+			except Exception as error:  # quarantined by storage, with the others' savepoint handling
+				parsed[message.uid] = error
+		sent = folder.role == "Sent"
+		stored = self.store.persist(
+			folder,
+			uidvalidity,
+			messages,
+			parsed,
+			extra_rows=lambda communication, mail: index_rows(
+				communication, mail_addresses(mail, sent, self.limits.max_addresses)
+			),
+		)
+		self._thread_and_file(folder, stored.new)
+		if advance_to is not None:
+			self.folders.advance(folder.name, uidvalidity, advance_to)
+		frappe.db.commit()
+		return stored
+
+	def _thread_and_file(self, folder: FolderConfig, mails: list[StoredMail]) -> None:
+		"""Thread and file new mail, in the batch's transaction. An error here leaves the mail
+		stored and unfiled (logged; "Re-file" repairs it), never lost."""
+		if not mails or not files_automatically(self.account):
+			return
+		sent = folder.role == "Sent"
+		frappe.db.savepoint("mail_archive_filing")
+		try:
+			for mail in mails:
+				if mail.inserted:
+					thread_reply(
+						mail.communication,
+						mail.parsed.message_id,
+						mail.parsed.in_reply_to,
+						mail.parsed.references,
+					)
+			file_mails(
+				{
+					mail.communication: mail_addresses(mail.parsed, sent, self.limits.max_addresses)
+					for mail in mails
+				},
+				filing_policy(self.account),
+			)
+		except Exception as error:
+			if is_lock_conflict(error):
+				raise
+			frappe.db.rollback(save_point="mail_archive_filing")
+			frappe.log_error(title=f"Mail Archive: filing failed for {self.account.name}")
+
+	def _file_again_if_crm_changed(
+		self, folder: FolderConfig, mails: list[StoredMail], snapshot_taken
+	) -> None:
+		"""Filing is idempotent: a Contact, link or Lead committed while the batch ran makes the
+		batch file once more."""
+		if not mails:
+			return
+		since = add_to_date(snapshot_taken, seconds=-5)  # clock and commit skew
+		if any(
+			frappe.db.exists(doctype, {"modified": (">=", since)})
+			for doctype in ("Contact", "Lead", "Customer", "Supplier")
+		):
+			self._thread_and_file(folder, mails)
+			frappe.db.commit()
+
+
+class SyncTarget:
+	"""What the sync engine talks to (sync.engine.ArchiveStore): folder state from storage,
+	batches through ingest."""
+
+	def __init__(self, account, limits: StorageLimits | None = None):
+		self.ingest = Ingest(account, limits)
+		self.folders = self.ingest.folders
+
+	def folder_state(self, folder: str) -> StoredFolderState:
+		return self.folders.state(folder)
+
+	def start_folder(self, folder: str, uidvalidity: int) -> None:
+		self.folders.start(folder, uidvalidity)
+
+	def store_batch(
+		self, folder: FolderConfig, uidvalidity: int, messages: list[FetchedMessage], highest_uid: int
+	) -> BatchResult:
+		return self.ingest.batch(folder, uidvalidity, messages, advance_to=highest_uid)
+
+	def apply_server_state(
+		self,
+		folder: str,
+		uidvalidity: int,
+		flags: dict[int, set[str]],
+		present_uids: set[int] | None,
+		highest_modseq: int | None,
+	) -> tuple[int, int]:
+		return self.folders.apply_server_state(folder, uidvalidity, flags, present_uids, highest_modseq)
+
+
+def retry_quarantined(copy_name: str) -> str:
+	"""Get a quarantined copy in again from its kept raw bytes, exactly as the sync would (stored,
+	indexed, threaded, filed). Returns its Communication; a new failure keeps it quarantined
+	with the new reason and raises a clear error."""
+	copy = frappe.get_doc("Mailbox Copy", copy_name)
+	if copy.status != "Quarantined":
+		frappe.throw(_("Mailbox Copy {0} is not quarantined.").format(copy_name))
+	account = frappe.get_doc("Mail Archive Account", copy.account)
+	role = next((row.role for row in account.folders if row.folder_name == copy.folder), "Other")
+	internal_date = (
+		get_datetime(copy.internal_date).replace(tzinfo=ZoneInfo(get_system_timezone()))
+		if copy.internal_date
+		else None
+	)
+	message = FetchedMessage(
+		uid=copy.uid,
+		raw=read_private_file(copy.raw_file),
+		flags=tuple((copy.server_flags or "").split()),
+		internaldate=internal_date,
+		size=copy.size,
+	)
+	ingest = Ingest(account, StorageLimits.from_settings(frappe.get_cached_doc("Mail Archive Settings")))
+	result = ingest.batch(FolderConfig(copy.folder, role), copy.uidvalidity, [message], advance_to=None)
+	if result.quarantined_uids:
+		reason = frappe.db.get_value("Mailbox Copy", copy_name, "quarantine_reason")
+		frappe.throw(
+			_("The mail could not be stored again: {0}").format(reason), title=_("Still Quarantined")
+		)
+	path = frappe.get_site_path(copy.raw_file.lstrip("/"))
+	# the Communication now keeps its own copy of the raw message; the same bytes may still be
+	# another quarantined copy's (the same mail in two folders)
+	if os.path.exists(path) and not frappe.db.exists("Mailbox Copy", {"raw_file": copy.raw_file}):
+		os.remove(path)
+	return frappe.db.get_value("Mailbox Copy", copy_name, "communication")

@@ -1,0 +1,162 @@
+"""One mail as one Communication: the row, its body for the desk, its files, and the notes that
+say what a limit kept out.
+
+Communications are written as rows (db_insert, or the batch's multi-row INSERT): importing mail
+must not run Communication's validate (it creates Contacts for every address), notifications,
+assignment rules or SLA hooks. Header values are stored inert (content.py); the exact headers
+stay in the raw message, which is kept whatever its size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+
+import frappe
+from frappe import _
+from frappe.utils import now_datetime
+
+from crm_mail_archive.infra.rows import RowBuffer
+from crm_mail_archive.infra.text import inert_text
+from crm_mail_archive.mailbox.client import FetchedMessage
+from crm_mail_archive.mailbox.parser import ParsedMail
+from crm_mail_archive.storage.content import safe_file_name, safe_mail_html, valid_content_id
+from crm_mail_archive.storage.copies import system_datetime
+from crm_mail_archive.storage.files import save_attachment, save_raw
+from crm_mail_archive.storage.limits import StorageLimits
+
+MESSAGE_KEY_FIELD = "mail_archive_key"
+NOTE = '<p class="mail-archive-attachment-note">{}</p>'
+
+
+def message_key(parsed: ParsedMail) -> str:
+	"""One Communication per mail: SHA-256 of its Message-ID, or of its content without one."""
+	if parsed.message_id:
+		return hashlib.sha256(f"message-id:{parsed.message_id}".encode()).hexdigest()
+	return hashlib.sha256(f"content:{parsed.content_hash}".encode()).hexdigest()
+
+
+def address_count(parsed: ParsedMail) -> int:
+	return (
+		int(parsed.from_address is not None)
+		+ len(parsed.reply_to)
+		+ len(parsed.to)
+		+ len(parsed.cc)
+		+ len(parsed.bcc)
+	)
+
+
+def _format_addresses(addresses) -> str:
+	text = ", ".join(f'"{a.name}" <{a.email}>' if a.name else a.email for a in addresses)
+	return inert_text(text)
+
+
+def add_communication(
+	rows: RowBuffer,
+	account,
+	folder_name: str,
+	sent: bool,
+	parsed: ParsedMail,
+	message: FetchedMessage,
+	key: str,
+	limits: StorageLimits,
+) -> str:
+	"""The Communication of a new mail, its files and raw message, into `rows`; returns its name."""
+	sender = parsed.from_address
+	date = parsed.date or message.internaldate
+	communication = frappe.get_doc(
+		{
+			"doctype": "Communication",
+			"communication_type": "Communication",
+			"communication_medium": "Email",
+			"sent_or_received": "Sent" if sent else "Received",
+			"subject": inert_text(parsed.subject or "(no subject)")[:10000],
+			# an address beyond RFC 5321's 254 characters is no address (it stays in the raw mail)
+			"sender": inert_text(sender.email) if sender and len(sender.email) <= 254 else None,
+			"sender_full_name": inert_text(sender.name or sender.email)[:140] if sender else None,
+			"recipients": _format_addresses(parsed.to),
+			"cc": _format_addresses(parsed.cc),
+			"bcc": _format_addresses(parsed.bcc),
+			"text_content": parsed.text,
+			"communication_date": system_datetime(date) or now_datetime(),
+			"message_id": inert_text(parsed.message_id),
+			"email_account": account.email_account,
+			"imap_folder": inert_text(folder_name),
+			"uid": message.uid if message.uid < 2**31 else None,
+			"seen": int("\\Seen" in message.flags),
+			"status": "Open",
+			"email_status": "Open",
+			"has_attachment": int(bool(parsed.attachments)),
+			"mail_archive_bulk": int(parsed.is_bulk),
+			MESSAGE_KEY_FIELD: key,
+		}
+	)
+	communication.set_new_name()
+	communication.owner = communication.modified_by = account.account_owner
+	communication.creation = communication.modified = now_datetime()
+	files = RowBuffer()  # after the Communication: File rows name it
+	communication.content = _body(parsed, communication.name, files, limits)
+	if message.headers_only:
+		communication.content += NOTE.format(
+			_(
+				"This mail is {0} MB, more than the limit of {1} MB: only its headers are archived, the whole mail stays on the mail server."
+			).format(round(message.size / 1024 / 1024, 1), limits.max_mail_size // 1024 // 1024)
+		)
+	rows.add(communication)
+	rows.extend(files)
+	save_raw(communication.name, message.raw, rows)
+	return communication.name
+
+
+def _body(parsed: ParsedMail, communication: str, rows: RowBuffer, limits: StorageLimits) -> str:
+	"""The mail's body for the desk, its attachments saved as files (cid: images point at them),
+	and a visible note for whatever a limit kept out (it stays in the raw message)."""
+	notes = []
+	cid_urls: dict[str, str] = {}
+	for index, attachment in enumerate(parsed.attachments):
+		name = html.escape(safe_file_name(attachment.filename))
+		if index >= limits.max_attachments:
+			notes.append(
+				_(
+					"This mail has {0} attachments; the first {1} are saved as files, all are kept in the original message."
+				).format(len(parsed.attachments), limits.max_attachments)
+			)
+			break
+		if attachment.oversized:
+			notes.append(
+				_("Attachment {0} ({1} KB) exceeds the size limit; it is kept in the raw message.").format(
+					name, attachment.size // 1024
+				)
+			)
+			continue
+		try:
+			file_url = save_attachment(communication, attachment.filename, attachment.content or b"", rows)
+		except Exception as error:  # a file the disk refuses: noted, the mail is stored
+			notes.append(
+				_("Attachment {0} could not be saved ({1}); it is kept in the raw message.").format(
+					name, html.escape(str(error))
+				)
+			)
+			continue
+		if content_id := valid_content_id(attachment.content_id):
+			cid_urls.setdefault(content_id, file_url)
+	if parsed.html:
+		source = parsed.html
+		if len(source) > limits.max_html_size:
+			source = source[: limits.max_html_size]
+			notes.append(
+				_(
+					"This mail's HTML is larger than {0} KB; the part shown is cut there, the whole mail is kept in the original message."
+				).format(limits.max_html_size // 1024)
+			)
+		body = safe_mail_html(source, cid_urls)
+	else:
+		body = "<p>" + html.escape(parsed.text or "").replace("\n", "<br>") + "</p>"
+	addresses = address_count(parsed)
+	if addresses > limits.max_addresses:
+		notes.append(
+			_(
+				"This mail names {0} addresses; the first {1} are used for filing, all are kept in the original message."
+			).format(addresses, limits.max_addresses)
+		)
+	return body + "".join(NOTE.format(note) for note in notes)

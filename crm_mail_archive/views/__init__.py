@@ -1,0 +1,1 @@
+"""Read models of the desk: what a screen shows, permission-filtered."""
