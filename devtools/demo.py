@@ -1,5 +1,5 @@
 """Demo data for the development site: a Dovecot mailbox with realistic mail and matching CRM
-records. Called by scripts/demo.sh and scripts/services.sh through `bench execute`."""
+records. Called by scripts/demo.sh and scripts/services.sh through devtools.run."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def start_demo_dovecot() -> DovecotServer:
 
 
 def ensure_demo_dovecot() -> None:
-	"""`bench execute` entry point of scripts/services.sh."""
+	"""Entry point of scripts/services.sh (through devtools.run)."""
 	server = start_demo_dovecot()
 	print(f"demo Dovecot on 127.0.0.1:{server.imap_port} (IMAPS {server.imaps_port})")
 

@@ -2,8 +2,8 @@
 babel extractors for Python, JS, DocType and Workspace JSON), from the package directory itself
 (the bench command resolves paths against the bench and fails for an app linked from elsewhere).
 
-PYTHONPATH=<checkout> bench --site S execute devtools.translations.write_pot
-PYTHONPATH=<checkout> bench --site S execute devtools.translations.update_po --kwargs "{'locale': 'de'}"
+cd <bench>/sites && PYTHONPATH=<checkout> ../env/bin/python -m devtools.run --site S devtools.translations.write_pot
+cd <bench>/sites && PYTHONPATH=<checkout> ../env/bin/python -m devtools.run --site S devtools.translations.update_po --kwargs '{"locale": "de"}'
 """
 
 from __future__ import annotations

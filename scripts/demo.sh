@@ -4,4 +4,4 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 load_settings
 log "demo mailbox and CRM records on $DEV_SITE"
-with_devtools bench_cmd --site "$DEV_SITE" execute devtools.demo.setup_demo
+run_devtool "$DEV_SITE" devtools.demo.setup_demo

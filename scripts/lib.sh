@@ -189,6 +189,10 @@ ensure_db_admin() {
 # checkout's devtools/, outside the installable package: commands that need them run with the
 # checkout on the Python path.
 with_devtools() { PYTHONPATH="$CHECKOUT_DIR${PYTHONPATH:+:$PYTHONPATH}" "$@"; }
+# run_devtool SITE devtools.module.function  (`bench execute` runs installed apps' functions only)
+run_devtool() {
+	(cd "$BENCH_DIR/sites" && with_devtools "$BENCH_DIR/env/bin/python" -m devtools.run --site "$1" "${@:2}")
+}
 
 bench_cmd() { (cd "$BENCH_DIR" && bench "$@"); }
 bench_python() { "$BENCH_DIR/env/bin/python" "$@"; }
@@ -267,7 +271,7 @@ ensure_site() {
 			bench_cmd --site "$site" install-app crm_mail_archive
 		fi
 		# The wizard's company is what ERPNext's forms and tests expect to exist
-		with_devtools bench_cmd --site "$site" execute devtools.site.complete_setup_wizard
+		run_devtool "$site" devtools.site.complete_setup_wizard
 		bench_cmd --site "$site" migrate >/dev/null
 	fi
 }

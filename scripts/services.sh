@@ -32,7 +32,7 @@ start() {
 			echo $! >"$PID_DIR/$name.pid"
 		)
 	done
-	with_devtools bench_cmd --site "$DEV_SITE" execute devtools.demo.ensure_demo_dovecot
+	run_devtool "$DEV_SITE" devtools.demo.ensure_demo_dovecot
 	local i
 	for i in $(seq 1 60); do
 		curl -sf -o /dev/null -H "Host: $DEV_SITE" "http://127.0.0.1:$WEB_PORT/api/method/ping" && return 0
