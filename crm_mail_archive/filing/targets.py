@@ -36,7 +36,7 @@ def targets_for(addresses: list[str]) -> dict[tuple[str, str], str]:
 
 
 def targets_by_address(addresses) -> dict[str, list[tuple[str, str]]]:
-	"""address -> the documents it files a mail at; four indexed queries for any number of
+	"""address -> the documents it files a mail at; three indexed queries for any number of
 	addresses (one batch of mail at once). Only Contacts and Leads made by a user who may keep
 	such records (see `trusted_makers`) file mail."""
 	addresses = sorted(set(addresses))
@@ -46,19 +46,20 @@ def targets_by_address(addresses) -> dict[str, list[tuple[str, str]]]:
 	canonical = {variant.lower(): address for address in addresses for variant in _lookup_variants([address])}
 	found: dict[str, list[tuple[str, str]]] = {}
 	contacts_of: dict[str, list[str]] = {}
-	for row in frappe.get_all(
-		"Contact Email", {"email_id": ("in", variants), "parenttype": "Contact"}, ["parent", "email_id"]
-	):
-		address = canonical.get(row.email_id.lower(), row.email_id.lower())
-		contacts_of.setdefault(row.parent, []).append(address)
-	if contacts_of:
-		owners = dict(
-			frappe.get_all("Contact", {"name": ("in", list(contacts_of))}, ["name", "owner"], as_list=True)
-		)
-		trusted = trusted_makers("Contact", set(owners.values()))
-		contacts_of = {
-			contact: found_at for contact, found_at in contacts_of.items() if owners.get(contact) in trusted
-		}
+	contact_email, contact = frappe.qb.DocType("Contact Email"), frappe.qb.DocType("Contact")
+	rows = (
+		frappe.qb.from_(contact_email)
+		.join(contact)
+		.on(contact.name == contact_email.parent)
+		.select(contact_email.parent, contact_email.email_id, contact.owner)
+		.where(contact_email.parenttype == "Contact")
+		.where(contact_email.email_id.isin(variants))
+	).run(as_dict=True)
+	trusted = trusted_makers("Contact", {row.owner for row in rows})
+	for row in rows:
+		if row.owner in trusted:
+			address = canonical.get(row.email_id.lower(), row.email_id.lower())
+			contacts_of.setdefault(row.parent, []).append(address)
 	for contact, contact_addresses in contacts_of.items():
 		for address in contact_addresses:
 			found.setdefault(address, []).append(("Contact", contact))
