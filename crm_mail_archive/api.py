@@ -2,10 +2,24 @@
 
 import frappe
 from frappe import _
+from frappe.utils import cint
 
+from crm_mail_archive import create_from_mail as creating
+from crm_mail_archive.accounts.status import account_status
 from crm_mail_archive.accounts.sync import ROLE_LABELS, enqueue_sync
+from crm_mail_archive.actions import service as actions
+from crm_mail_archive.filing import manual
+from crm_mail_archive.filing.address_index import mails_with
+from crm_mail_archive.filing.automatic import refile
+from crm_mail_archive.filing.blocklist import enqueue_blocklist_entry
+from crm_mail_archive.filing.rules import normalize_domain
 from crm_mail_archive.infra.connection import connection_settings
+from crm_mail_archive.ingest import retry_quarantined as retry
+from crm_mail_archive.mailbox.addresses import normalize_address
 from crm_mail_archive.mailbox.client import MailboxClient, MailboxError
+from crm_mail_archive.permissions import holds_account
+from crm_mail_archive.views.email_archive import ArchiveFilters, archive_of
+from crm_mail_archive.views.mail_view import mail_view
 
 
 def _account_for_management(account: str):
@@ -81,28 +95,39 @@ def add_folder(account: str, folder: str, role: str = "Other") -> dict:
 def retry_quarantined(copy: str) -> dict:
 	"""Process a quarantined mail again from its kept raw bytes."""
 	frappe.has_permission("Mailbox Copy", "write", copy, throw=True)
-	from crm_mail_archive.ingest import retry_quarantined as retry
-
 	return {"communication": retry(copy)}
 
 
 @frappe.whitelist(methods=["GET", "POST"])
-def get_archive(
-	doctype: str, name: str, start: int = 0, page_length: int = 20, search: str | None = None
-) -> dict:
-	"""The mail filed at a document, newest first, paginated, searchable by subject and sender."""
-	frappe.has_permission(doctype, "read", name, throw=True)
-	from crm_mail_archive.views.email_archive import archive_of
+def get_account_status(account: str) -> dict:
+	"""Health, last sync and its result, next sync, and whether the scheduler runs syncs."""
+	frappe.has_permission("Mail Archive Account", "read", account, throw=True)
+	return account_status(account)
 
-	return archive_of(doctype, name, start=int(start), page_length=int(page_length), search=search)
+
+@frappe.whitelist(methods=["GET", "POST"])
+def get_archive(
+	doctype: str,
+	name: str,
+	start: int = 0,
+	page_length: int = 20,
+	search: str | None = None,
+	direction: str | None = None,
+	period: str | None = None,
+	has_attachment: bool = False,
+	source: str | None = None,
+) -> dict:
+	"""The mail filed at a document, newest first, paginated; searchable by subject and sender,
+	filtered by direction (Received/Sent), period (7d/30d/365d), attachment and source."""
+	frappe.has_permission(doctype, "read", name, throw=True)
+	filters = ArchiveFilters(search, direction, period, bool(cint(has_attachment)), source)
+	return archive_of(doctype, name, start=int(start), page_length=int(page_length), filters=filters)
 
 
 @frappe.whitelist(methods=["POST"])
 def refile_mail(communication: str) -> dict:
 	"""File one mail again under the current rules (automatic links only; manual ones stay)."""
 	frappe.has_permission("Communication", "read", communication, throw=True)
-	from crm_mail_archive.filing.automatic import refile
-
 	return {"added": refile(communication)}
 
 
@@ -111,8 +136,6 @@ def refile_blocklist_entry(entry: str) -> dict:
 	"""File the mail of a blocklist entry's address or domain again under the current rules, e.g.
 	after the entry was disabled. Runs in the background: a domain may cover much mail."""
 	frappe.has_permission("Archive Blocklist", "write", entry, throw=True)
-	from crm_mail_archive.filing.blocklist import enqueue_blocklist_entry
-
 	doc = frappe.get_doc("Archive Blocklist", entry)
 	enqueue_blocklist_entry(doc.entry_type, doc.value)
 	return {"queued": True}
@@ -134,17 +157,39 @@ def _readable_mail(communication: str) -> None:
 	frappe.has_permission("Communication", "read", communication, throw=True)
 
 
+def _readable_document(doctype: str, name: str) -> bool:
+	return bool(frappe.has_permission(doctype, "read", name))
+
+
 @frappe.whitelist(methods=["GET", "POST"])
 def get_filings(communication: str) -> list[dict]:
-	"""Where a mail is filed, with the provenance of each filing."""
+	"""Where a mail is filed (the documents the user may read, with their titles), and why."""
 	_readable_mail(communication)
-	from crm_mail_archive.filing.manual import filings
+	return mail_view(communication, _readable_document).filings
 
+
+@frappe.whitelist(methods=["GET", "POST"])
+def get_mail_view(communication: str) -> dict:
+	"""One mail as the reader shows it: headers as text, the sanitized body, attachments (not the
+	original message), where it is filed, and its original message's URL."""
+	_readable_mail(communication)
+	return mail_view(communication, _readable_document)
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def file_at_doctypes() -> list[dict]:
+	"""The document types "File at…" offers (Mail Archive Settings), those the user may write."""
+	configured = frappe.db.get_single_value("Mail Archive Settings", "file_at_doctypes") or ""
+	names = [line.strip() for line in configured.splitlines() if line.strip()] or list(DEFAULT_FILE_AT)
 	return [
-		row
-		for row in filings(communication)
-		if frappe.has_permission(row.link_doctype, "read", row.link_name)
+		{"value": doctype, "label": _(doctype)}
+		for doctype in names
+		if frappe.db.exists("DocType", doctype) and frappe.has_permission(doctype, "write")
 	]
+
+
+DEFAULT_FILE_AT = ("Customer", "Supplier", "Contact", "Lead", "Opportunity", "Issue", "Project")
+DEFAULT_FILE_AT += ("Quotation", "Sales Order", "Sales Invoice", "Purchase Order")
 
 
 @frappe.whitelist(methods=["POST"])
@@ -156,9 +201,7 @@ def file_mail(communications: list[str] | str, doctype: str, name: str) -> dict:
 	frappe.has_permission(doctype, "write", name, throw=True)
 	for communication in names:
 		_readable_mail(communication)
-	from crm_mail_archive.filing.manual import file_at
-
-	added = sum(file_at(communication, doctype, name, frappe.session.user) for communication in names)
+	added = sum(manual.file_at(communication, doctype, name, frappe.session.user) for communication in names)
 	return {"added": added}
 
 
@@ -167,33 +210,93 @@ def unfile_mail(communication: str, doctype: str, name: str) -> dict:
 	"""Remove one filing (any source) and its stock timeline row."""
 	_readable_mail(communication)
 	frappe.has_permission(doctype, "write", name, throw=True)
-	from crm_mail_archive.filing.manual import unfile
-
-	return {"removed": unfile(communication, doctype, name)}
+	return {"removed": manual.unfile(communication, doctype, name)}
 
 
 @frappe.whitelist(methods=["GET", "POST"])
 def open_opportunities(communication: str) -> list[dict]:
 	"""Open Opportunities the mail may belong to, for the user to pick one before creating."""
 	_readable_mail(communication)
-	from crm_mail_archive.create_from_mail import open_opportunities as find
+	return [
+		row
+		for row in creating.open_opportunities(communication)
+		if frappe.has_permission("Opportunity", "read", row.name)
+	]
 
-	return [row for row in find(communication) if frappe.has_permission("Opportunity", "read", row.name)]
+
+def _creatable(communication: str, doctype: str) -> None:
+	_readable_mail(communication)
+	if doctype not in creating.CREATABLE:
+		frappe.throw(_("Cannot create a {0} from a mail.").format(_(doctype)))
+	frappe.has_permission(doctype, "create", throw=True)
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def prefill_from_mail(communication: str, doctype: str) -> dict:
+	"""What a new Contact, Lead, Opportunity or Issue would hold, read from the mail (sender,
+	signature), for the person to review before creating it."""
+	_creatable(communication, doctype)
+	values = creating.prefill(communication, doctype)
+	if "open" in values:
+		values["open"] = [
+			row for row in values["open"] if frappe.has_permission("Opportunity", "read", row.name)
+		]
+	return values
 
 
 @frappe.whitelist(methods=["POST"])
-def create_from_mail(communication: str, doctype: str, company: str | None = None) -> dict:
-	"""Create a Contact, Lead, Opportunity or Issue from a mail; the mail and its thread are
-	filed there (source "Created From")."""
-	_readable_mail(communication)
-	from crm_mail_archive.create_from_mail import CREATABLE
-	from crm_mail_archive.create_from_mail import create_from_mail as create
+def create_from_mail(
+	communication: str, doctype: str, company: str | None = None, values: dict | str | None = None
+) -> dict:
+	"""Create a Contact, Lead, Opportunity or Issue from a mail with the reviewed `values`; the mail
+	and its thread are filed there (source "Created From")."""
+	_creatable(communication, doctype)
+	values = frappe.parse_json(values) if isinstance(values, str) else dict(values or {})
+	if company and doctype == "Opportunity":
+		values.setdefault("company", company)
+	name = creating.create_from_mail(communication, doctype, frappe.session.user, values)
+	return {"doctype": doctype, "name": name}
 
-	if doctype not in CREATABLE:
-		frappe.throw(_("Cannot create a {0} from a mail.").format(_(doctype)))
-	frappe.has_permission(doctype, "create", throw=True)
-	options = {"company": company} if doctype == "Opportunity" and company else {}
-	return {"doctype": doctype, "name": create(communication, doctype, frappe.session.user, **options)}
+
+@frappe.whitelist(methods=["GET", "POST"])
+def blocklist_impact(entry_type: str, value: str) -> dict:
+	"""What blocking an address or domain takes away: the Customers and Suppliers it belongs to,
+	and how many filed mails would be un-filed (automatic filings by that address or domain)."""
+	frappe.has_permission("Archive Blocklist", "create", throw=True)
+	value = normalize_address(value) if entry_type == "Address" else normalize_domain(value)
+	if not value:
+		return {"parties": [], "filed_mails": 0}
+	pattern = value if entry_type == "Address" else f"%@{value}"
+	contacts = frappe.get_all(
+		"Contact Email", {"email_id": ("like", pattern), "parenttype": "Contact"}, pluck="parent"
+	)
+	if entry_type == "Domain":
+		contacts += frappe.get_all(
+			"Contact Email", {"email_id": ("like", f"%.{value}"), "parenttype": "Contact"}, pluck="parent"
+		)
+	parties = frappe.get_all(
+		"Dynamic Link",
+		{
+			"parenttype": "Contact",
+			"parent": ("in", contacts or [""]),
+			"link_doctype": ("in", ["Customer", "Supplier"]),
+		},
+		["link_doctype", "link_name"],
+		distinct=True,
+	)
+	mails = mails_with(entry_type, value)
+	filed = (
+		frappe.db.count(
+			"Timeline Link",
+			{"communication": ("in", mails or [""]), "source": ("in", ["Automatic", "Retroactive"])},
+		)
+		if mails
+		else 0
+	)
+	return {
+		"parties": [p for p in parties if frappe.has_permission(p.link_doctype, "read", p.link_name)],
+		"filed_mails": filed,
+	}
 
 
 # --- actions mirrored to the mail server -----------------------------------------------------
@@ -204,11 +307,8 @@ def _mail_for_server_action(communication: str) -> None:
 	its Mail Archive Account only, beyond reading the mail; also when no copy is left on a
 	server (the desk still changes)."""
 	_readable_mail(communication)
-	from crm_mail_archive.actions.service import accounts_holding
-	from crm_mail_archive.permissions import holds_account
-
 	user = frappe.session.user
-	accounts = accounts_holding(communication)
+	accounts = actions.accounts_holding(communication)
 	if not accounts:
 		email_account = frappe.db.get_value("Communication", communication, "email_account")
 		account = email_account and frappe.db.get_value(
@@ -233,9 +333,9 @@ def _request(communications: list[str] | str, action: str, target_folder: str | 
 	names = _as_list(communications)
 	for communication in names:
 		_mail_for_server_action(communication)
-	from crm_mail_archive.actions.service import request
-
-	queued = [name for communication in names for name in request(communication, action, target_folder)]
+	queued = [
+		name for communication in names for name in actions.request(communication, action, target_folder)
+	]
 	return {"queued": queued}
 
 
@@ -267,6 +367,4 @@ def trash_mail(communication: str) -> dict:
 def get_server_state(communication: str) -> dict:
 	"""The mail's copies on the server and its pending or failed server actions."""
 	_readable_mail(communication)
-	from crm_mail_archive.actions.service import server_state
-
-	return server_state(communication)
+	return actions.server_state(communication)

@@ -1,9 +1,11 @@
 """Creating a Contact, Lead, Opportunity or Issue from a mail, filing the mail and its thread
 there (source "Created From").
 
-ERPNext's own mapping (make_lead_from_communication) is reused, but it never saves the
-Communication: stock's link_communication_to_document runs a full save, which creates Contacts
-for every address. The filing service links instead.
+`prefill` proposes the new record's values from the mail: the sender's address and name, and from
+the signature the organisation, phone numbers and job title. The person reviews and edits them in
+the desk, and `create_from_mail` creates the record from what they confirmed. The Communication is
+never saved (stock's link_communication_to_document runs a full save, which creates Contacts for
+every address): the filing service links instead.
 """
 
 from __future__ import annotations
@@ -12,9 +14,19 @@ import frappe
 from frappe import _
 
 from crm_mail_archive.filing.manual import file_thread
+from crm_mail_archive.infra.text import as_text
+from crm_mail_archive.mailbox.signature import parse_signature
 from crm_mail_archive.permissions import confidential_owner
 
 CREATABLE = ("Contact", "Lead", "Opportunity", "Issue")
+# what the review dialog may set, per document type (anything else sent is ignored)
+PERSON = ("first_name", "last_name", "email_id", "phone", "mobile_no", "company_name")
+EDITABLE = {
+	"Contact": (*PERSON, "designation", "customer"),
+	"Lead": (*PERSON, "job_title", "website"),
+	"Opportunity": ("title", "opportunity_from", "party_name", "contact_person", "company"),
+	"Issue": ("subject", "raised_by", "customer"),
+}
 
 
 def _filed_at(communication: str, doctype: str) -> list[str]:
@@ -23,7 +35,7 @@ def _filed_at(communication: str, doctype: str) -> list[str]:
 	)
 
 
-def _split_name(full_name: str | None, address: str) -> tuple[str, str]:
+def split_name(full_name: str | None, address: str) -> tuple[str, str]:
 	full_name = (full_name or "").strip()
 	if not full_name or full_name == address:
 		return address.split("@")[0], ""
@@ -34,32 +46,66 @@ def _split_name(full_name: str | None, address: str) -> tuple[str, str]:
 	return (first, last) if first else (last, "")
 
 
-def create_contact(communication: str) -> str:
-	mail = frappe.db.get_value("Communication", communication, ["sender", "sender_full_name"], as_dict=True)
-	if not mail.sender:
-		frappe.throw(_("The mail has no sender address."))
-	existing = frappe.db.get_value(
-		"Contact Email", {"email_id": mail.sender, "parenttype": "Contact"}, "parent"
+def _mail(communication: str):
+	mail = frappe.db.get_value(
+		"Communication",
+		communication,
+		["subject", "sender", "sender_full_name", "text_content", "phone_no"],
+		as_dict=True,
 	)
-	if existing:
-		frappe.throw(
-			_("{0} already belongs to Contact {1}.").format(mail.sender, existing), frappe.DuplicateEntryError
-		)
-	first_name, last_name = _split_name(mail.sender_full_name, mail.sender)
-	contact = frappe.new_doc("Contact")
-	contact.update({"first_name": first_name, "last_name": last_name})
-	contact.append("email_ids", {"email_id": mail.sender, "is_primary": 1})
+	for field in ("subject", "sender", "sender_full_name"):
+		mail[field] = as_text(mail[field])
+	return mail
+
+
+def prefill(communication: str, doctype: str) -> dict:
+	"""The values the review dialog starts with."""
+	mail = _mail(communication)
+	if doctype in ("Contact", "Lead"):
+		if not mail.sender:
+			frappe.throw(_("The mail has no sender address."))
+		signature = parse_signature(mail.text_content or "", mail.sender_full_name, mail.sender)
+		first_name, last_name = split_name(signature.name or mail.sender_full_name, mail.sender)
+		values = {
+			"first_name": first_name,
+			"last_name": last_name,
+			"email_id": mail.sender,
+			"phone": signature.phone or "",
+			"mobile_no": signature.mobile or mail.phone_no or "",
+			"company_name": signature.organisation or "",
+		}
+		if doctype == "Contact":
+			customers = _filed_at(communication, "Customer")
+			values.update(
+				designation=signature.job_title or "",
+				customer=customers[0] if len(customers) == 1 else "",
+			)
+		else:
+			values.update(job_title=signature.job_title or "", website=signature.website or "")
+		return values
+	if doctype == "Opportunity":
+		party = party_of(communication)
+		contacts = _filed_at(communication, "Contact")
+		return {
+			"title": (mail.subject or "")[:140],
+			"opportunity_from": party[0] if party else "Lead",
+			"party_name": party[1] if party else "",
+			"contact_person": contacts[0] if len(contacts) == 1 else "",
+			"company": default_company() or "",
+			"open": open_opportunities(communication),
+		}
 	customers = _filed_at(communication, "Customer")
-	if len(customers) == 1:  # the one customer the mail already belongs to
-		contact.append("links", {"link_doctype": "Customer", "link_name": customers[0]})
-	contact.insert()
-	return contact.name
+	return {
+		"subject": (mail.subject or _("(no subject)"))[:140],
+		"raised_by": mail.sender or "",
+		"customer": customers[0] if len(customers) == 1 else "",
+	}
 
 
-def create_lead(communication: str) -> str:
-	from erpnext.crm.doctype.lead.lead import make_lead_from_communication
-
-	return make_lead_from_communication(communication, ignore_communication_links=True)
+def default_company() -> str | None:
+	return frappe.defaults.get_user_default("Company") or frappe.db.get_single_value(
+		"Global Defaults", "default_company"
+	)
 
 
 def party_of(communication: str) -> tuple[str, str] | None:
@@ -98,52 +144,99 @@ def open_opportunities(communication: str) -> list[dict]:
 	return list(found.values())
 
 
-def create_opportunity(communication: str, company: str | None = None) -> str:
-	from erpnext.crm.doctype.lead.lead import make_lead_from_communication
+def _reviewed(communication: str, doctype: str, values: dict | None) -> dict:
+	"""What the person confirmed, over what the mail proposes (only fields the dialog edits)."""
+	proposed = {
+		key: value for key, value in prefill(communication, doctype).items() if key in EDITABLE[doctype]
+	}
+	confirmed = {key: value for key, value in (values or {}).items() if key in EDITABLE[doctype]}
+	return {**proposed, **confirmed}
 
-	company = (
-		company
-		or frappe.defaults.get_user_default("Company")
-		or frappe.db.get_single_value("Global Defaults", "default_company")
+
+def create_contact(communication: str, values: dict) -> str:
+	email_id = (values.get("email_id") or "").strip()
+	existing = email_id and frappe.db.get_value(
+		"Contact Email", {"email_id": email_id, "parenttype": "Contact"}, "parent"
 	)
+	if existing:
+		frappe.throw(
+			_("{0} already belongs to Contact {1}.").format(email_id, existing), frappe.DuplicateEntryError
+		)
+	contact = frappe.new_doc("Contact")
+	contact.update(
+		{
+			"first_name": values.get("first_name") or email_id.split("@")[0],
+			"last_name": values.get("last_name") or "",
+			"company_name": values.get("company_name") or "",
+			"designation": values.get("designation") or "",
+		}
+	)
+	if email_id:
+		contact.append("email_ids", {"email_id": email_id, "is_primary": 1})
+	for field, flag in (("phone", "is_primary_phone"), ("mobile_no", "is_primary_mobile_no")):
+		if values.get(field):
+			contact.append("phone_nos", {"phone": values[field], flag: 1})
+	if values.get("customer"):
+		contact.append("links", {"link_doctype": "Customer", "link_name": values["customer"]})
+	contact.insert()
+	return contact.name
+
+
+def create_lead(communication: str, values: dict) -> str:
+	email_id = (values.get("email_id") or "").strip()
+	existing = email_id and frappe.db.get_value("Lead", {"email_id": email_id})
+	if existing:
+		frappe.throw(
+			_("{0} already belongs to Lead {1}.").format(email_id, existing), frappe.DuplicateEntryError
+		)
+	lead = frappe.get_doc(
+		{
+			"doctype": "Lead",
+			"first_name": values.get("first_name") or email_id.split("@")[0],
+			"last_name": values.get("last_name") or "",
+			"email_id": email_id or None,
+			"phone": values.get("phone") or "",
+			"mobile_no": values.get("mobile_no") or "",
+			"company_name": values.get("company_name") or "",
+			"job_title": values.get("job_title") or "",
+			"website": values.get("website") or "",
+		}
+	)
+	lead.insert()
+	return lead.name
+
+
+def create_opportunity(communication: str, values: dict) -> str:
+	company = values.get("company") or default_company()
 	if not company:
 		frappe.throw(_("Set a default Company first."))
-	party = party_of(communication) or (
-		"Lead",
-		make_lead_from_communication(communication, ignore_communication_links=True),
-	)
-	subject = frappe.db.get_value("Communication", communication, "subject")
+	party = (values.get("opportunity_from"), values.get("party_name"))
+	if not party[1]:
+		party = ("Lead", create_lead(communication, _reviewed(communication, "Lead", None)))
 	opportunity = frappe.get_doc(
 		{
 			"doctype": "Opportunity",
 			"company": company,
-			"opportunity_from": party[0],
+			"opportunity_from": party[0] or "Lead",
 			"party_name": party[1],
-			"title": (subject or "")[:140] or None,
+			"title": (values.get("title") or "")[:140] or None,
+			"contact_person": values.get("contact_person") or None,
 		}
 	)
-	contacts = _filed_at(communication, "Contact")
-	if len(contacts) == 1:
-		opportunity.contact_person = contacts[0]
 	opportunity.insert()
 	return opportunity.name
 
 
-def create_issue(communication: str) -> str:
-	mail = frappe.db.get_value(
-		"Communication", communication, ["subject", "sender", "communication_medium"], as_dict=True
-	)
+def create_issue(communication: str, values: dict) -> str:
 	issue = frappe.get_doc(
 		{
 			"doctype": "Issue",
-			"subject": (mail.subject or _("(no subject)"))[:140],
-			"raised_by": mail.sender or "",
-			"communication_medium": mail.communication_medium,
+			"subject": (values.get("subject") or _("(no subject)"))[:140],
+			"raised_by": values.get("raised_by") or "",
+			"customer": values.get("customer") or None,
+			"communication_medium": "Email",
 		}
 	)
-	customers = _filed_at(communication, "Customer")
-	if len(customers) == 1:
-		issue.customer = customers[0]
 	issue.insert()
 	return issue.name
 
@@ -156,11 +249,11 @@ CREATORS = {
 }
 
 
-def create_from_mail(communication: str, doctype: str, user: str, **options) -> str:
-	"""Create the document and file the mail and its thread there."""
+def create_from_mail(communication: str, doctype: str, user: str, values: dict | None = None) -> str:
+	"""Create the document from the reviewed values and file the mail and its thread there."""
 	if doctype not in CREATORS:
 		frappe.throw(_("Cannot create a {0} from a mail.").format(_(doctype)))
-	name = CREATORS[doctype](communication, **options)
+	name = CREATORS[doctype](communication, _reviewed(communication, doctype, values))
 	file_thread(communication, doctype, name, "Created From", user)
 	mail = frappe.db.get_value(
 		"Communication", communication, ["reference_doctype", "email_account"], as_dict=True

@@ -7,6 +7,7 @@ import re
 
 import frappe
 
+from crm_mail_archive.accounts.schedule import repair_future_job_times
 from crm_mail_archive.actions.service import request
 from crm_mail_archive.filing import threads
 from crm_mail_archive.filing.blocklist import enqueue_blocklist_entry
@@ -57,10 +58,11 @@ def document_deleted(doc, method=None) -> None:
 	# while the app is (un)installed our tables may not exist (yet, or any more)
 	if frappe.flags.in_uninstall or frappe.flags.in_install:
 		return
-	if doc.doctype in ("Timeline Link", "Mail Address Index", "Mailbox Copy"):
+	if doc.doctype in ("Timeline Link", "Mail Address Index", "Mailbox Copy", "Mail Server Action"):
 		return
 	if doc.doctype == "Communication":
-		for doctype in ("Timeline Link", "Mail Address Index"):
+		# a deleted mail takes its filings, index rows, server copies and queued actions along
+		for doctype in ("Timeline Link", "Mail Address Index", "Mailbox Copy", "Mail Server Action"):
 			frappe.db.delete(doctype, {"communication": doc.name})
 		return
 	frappe.db.delete("Timeline Link", {"link_doctype": doc.doctype, "link_name": doc.name})
@@ -82,3 +84,9 @@ def communication_after_insert(doc, method=None) -> None:
 
 def email_queue_before_insert(doc, method=None) -> None:
 	threads.add_thread_headers(doc)
+
+
+def time_zone_may_have_changed(*args, **kwargs) -> None:
+	"""Setup wizard done, or System Settings saved: jobs created in the old time zone may lie in
+	the future now."""
+	repair_future_job_times()

@@ -21,7 +21,11 @@ scheduler_events = {
 	},
 }
 
+# a time zone change (the setup wizard's, or later) must not leave the sync "due" hours from now
+setup_wizard_success = "crm_mail_archive.events.time_zone_may_have_changed"
+
 doc_events = {
+	"System Settings": {"on_update": "crm_mail_archive.events.time_zone_may_have_changed"},
 	"Contact": {"on_update": "crm_mail_archive.events.contact_changed"},
 	"Lead": {"on_update": "crm_mail_archive.events.lead_changed"},
 	"Communication": {
@@ -34,13 +38,17 @@ doc_events = {
 }
 
 # our rows never keep a document from being deleted; its filings go with it (see document_deleted)
-ignore_links_on_delete = ["Timeline Link", "Mail Address Index", "Mailbox Copy"]
+ignore_links_on_delete = ["Timeline Link", "Mail Address Index", "Mailbox Copy", "Mail Server Action"]
 
 # who reads archived mail: one rule, in permissions.py
-has_permission = {"Communication": "crm_mail_archive.permissions.communication_has_permission"}
+has_permission = {
+	"Communication": "crm_mail_archive.permissions.communication_has_permission",
+	"Mail Archive Account": "crm_mail_archive.permissions.account_has_permission",
+}
 permission_query_conditions = {
 	"Communication": "crm_mail_archive.permissions.communication_query_conditions",
 	"File": "crm_mail_archive.permissions.file_query_conditions",
+	"Mail Archive Account": "crm_mail_archive.permissions.account_query_conditions",
 }
 # stock endpoints that would show or change archived mail without asking that rule
 _STOCK_MAIL_ENDPOINTS = "crm_mail_archive.overrides.stock_mail_endpoints"
@@ -61,7 +69,8 @@ override_whitelisted_methods = {
 app_include_js = ["/assets/crm_mail_archive/js/server_text.js"]
 
 doctype_js = {
-	doctype: "public/js/email_archive.js" for doctype in ("Contact", "Customer", "Supplier", "Lead")
+	doctype: ["public/js/mail_dialogs.js", "public/js/email_archive.js"]
+	for doctype in ("Contact", "Customer", "Supplier", "Lead", "Opportunity", "Issue")
 }
 doctype_js["Communication"] = ["public/js/mail_dialogs.js", "public/js/communication_form.js"]
 

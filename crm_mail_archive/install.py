@@ -1,6 +1,7 @@
 """Install and uninstall: the schema we add to stock DocTypes, and nothing left behind."""
 
 import frappe
+from frappe import _lt
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 MODULE = "CRM Mail Archive"
@@ -30,10 +31,12 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"insert_after": "mail_archive_key",
 		},
 		{
-			# kept by the filing service: the list indicator and the filed / not filed filter
-			"fieldname": "mail_archive_filed",
-			"fieldtype": "Check",
-			"label": "Filed",
+			# kept by the filing service: the list indicator and the Filed / Unfiled filter (empty
+			# for mail that is not archived); a Select, as a Check cannot filter on "not filed"
+			"fieldname": "mail_archive_filing",
+			"fieldtype": "Select",
+			"options": "\nFiled\nUnfiled",
+			"label": "Filing",
 			"read_only": 1,
 			"no_copy": 1,
 			"in_standard_filter": 1,
@@ -45,13 +48,36 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"label": "Filed At",
 			"read_only": 1,
 			"no_copy": 1,
-			"insert_after": "mail_archive_filed",
+			"insert_after": "mail_archive_filing",
+		},
+		{
+			# the original message as received (a private File of the mail)
+			"fieldname": "mail_archive_raw_file",
+			"fieldtype": "Data",
+			"label": "Original Message",
+			"read_only": 1,
+			"hidden": 1,
+			"no_copy": 1,
+			"insert_after": "mail_archive_filed_at",
+		},
+		{
+			# the reader an archived mail is shown in (public/js/communication_form.js)
+			"fieldname": "mail_archive_reader",
+			"fieldtype": "HTML",
+			"label": "Mail",
+			"insert_after": "subject",
+			"depends_on": "eval:doc.mail_archive_key",
+			"options": '<div class="mail-archive-reader-placeholder text-muted">…</div>',
 		},
 	]
 }
 
+# the labels and options of our custom fields, for the translation catalog (locale/)
+_FIELD_LABELS = (_lt("Email Archive"), _lt("Filing"), _lt("Filed"), _lt("Unfiled"), _lt("Filed At"))
+_FIELD_LABELS += (_lt("Original Message"), _lt("Mail"), _lt("Bulk or Automatic Mail"))
+
 # The "Email Archive" tab on the CRM forms: a Tab Break and the HTML field the tab renders into.
-ARCHIVE_DOCTYPES = ("Contact", "Customer", "Supplier", "Lead")
+ARCHIVE_DOCTYPES = ("Contact", "Customer", "Supplier", "Lead", "Opportunity", "Issue")
 for _doctype in ARCHIVE_DOCTYPES:
 	CUSTOM_FIELDS[_doctype] = [
 		{"fieldname": "mail_archive_tab", "fieldtype": "Tab Break", "label": "Email Archive"},
@@ -79,11 +105,42 @@ def after_install() -> None:
 
 
 def after_migrate() -> None:
+	from crm_mail_archive.accounts.schedule import repair_future_job_times
+
+	repair_future_job_times()
 	_place_archive_tabs_last()
 	create_custom_fields(_with_module(CUSTOM_FIELDS), update=True)
+	set_list_columns()
 	for doctype, fields, index_name in INDEXES:
 		frappe.db.add_index(doctype, fields, index_name)
 	grant_communication_read()
+
+
+# The Communication list: the sender and the mail's date, not stock's mostly empty Comment Type.
+LIST_COLUMNS = {"sender_full_name": 1, "communication_date": 1, "comment_type": 0}
+
+
+def set_list_columns() -> None:
+	"""Property Setters of our module (uninstall removes them by module)."""
+	for fieldname, shown in LIST_COLUMNS.items():
+		key = {"doc_type": "Communication", "field_name": fieldname, "property": "in_list_view"}
+		if frappe.db.get_value("Property Setter", key, "value") == str(shown):
+			continue
+		frappe.db.delete("Property Setter", key)
+		setter = frappe.get_doc(
+			{
+				"doctype": "Property Setter",
+				"doctype_or_field": "DocField",
+				**key,
+				"value": str(shown),
+				"property_type": "Check",
+				"module": MODULE,
+				"is_system_generated": 1,
+			}
+		)
+		setter.flags.validate_fields_for_doctype = False
+		setter.insert(ignore_permissions=True)
+	frappe.clear_cache(doctype="Communication")
 
 
 # Read on Communication for every desk user, narrowed by the hooks in permissions.py; it lets a

@@ -202,3 +202,43 @@ def file_query_conditions(user: str | None = None, doctype: str | None = None) -
 		"(ifnull(`tabFile`.attached_to_doctype, '') != 'Communication' or `tabFile`.attached_to_name in "
 		f"(select `tabCommunication`.name from `tabCommunication` where {readable}))"
 	)
+
+
+# --- Mail Archive Account: its holder reads it (health, folders, last sync), managers manage it ---
+
+
+def manages_accounts(user: str) -> bool:
+	"""Managers of the archive: stock roles that write Mail Archive Accounts (DocPerm, not the
+	"Desk User" read grant that holders get)."""
+	roles = set(
+		frappe.get_all(
+			"DocPerm", {"parent": "Mail Archive Account", "write": 1, "permlevel": 0}, pluck="role"
+		)
+	) | set(
+		frappe.get_all(
+			"Custom DocPerm", {"parent": "Mail Archive Account", "write": 1, "permlevel": 0}, pluck="role"
+		)
+	)
+	return user == "Administrator" or bool(roles & set(frappe.get_roles(user)))
+
+
+def account_has_permission(doc, ptype=None, user=None, debug=False) -> bool | None:
+	"""A desk user reads the account of a mailbox they hold; write stays with the managers."""
+	user = user or frappe.session.user
+	if manages_accounts(user):
+		return None
+	if ptype in ARCHIVE_READ_PTYPES and holds_account(user, doc.get("email_account")):
+		return None
+	return False
+
+
+def account_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	user = user or frappe.session.user
+	if manages_accounts(user):
+		return ""
+	held = sorted(held_accounts(user))
+	if not held:
+		return "1 = 0"
+	return "`tabMail Archive Account`.email_account in ({})".format(
+		", ".join(frappe.db.escape(account) for account in held)
+	)

@@ -305,3 +305,19 @@ def logged_in_page(browser, web_server: str, user: tuple[str, str], locale: str 
 	)
 	assert response.ok, response.text()
 	return context.new_page()
+
+
+def menu_item(page, group: str, label: str):
+	"""An item of a form's button group, its menu open. The form may re-render its buttons after
+	loading (stock and app scripts add them): the menu is opened again until the item shows."""
+	from urllib.parse import quote
+
+	item = page.locator(".inner-group-button .dropdown-menu a:visible", has_text=label).first
+	for _attempt in range(4):
+		page.locator(f".inner-group-button[data-label='{quote(group)}'] button:visible").first.click()
+		try:
+			item.wait_for(timeout=7_500)
+			return item
+		except Exception:  # the menu was re-rendered under the click: open it again
+			page.keyboard.press("Escape")
+	return item

@@ -97,7 +97,8 @@ def test_the_customer_form_shows_the_email_archive_tab(
 		assert page.locator(".mail-archive-row").first.inner_text().count("Bestellung 00") == 1
 		ARTIFACTS.mkdir(exist_ok=True)
 		page.screenshot(path=str(ARTIFACTS / "customer-email-archive-tab.png"))
-		page.locator(".mail-archive-row").first.click()
+		page.locator(".mail-archive-row").first.click()  # the preview, beside the list
+		page.locator(".mail-archive-preview .mail-archive-open").click(timeout=30_000)
 		page.wait_for_url("**/app/communication/**", timeout=30_000)
 	finally:
 		page.context.close()
@@ -112,7 +113,7 @@ def test_the_communication_list_marks_filed_mail_and_filters_on_it(
 ):
 	page = logged_in_page(browser, web_server, desk_user)
 	try:
-		page.goto(f"{web_server}/app/communication?mail_archive_filed=1")
+		page.goto(f"{web_server}/app/communication?mail_archive_filing=Filed")
 		# the list renders once before the route's filter and our settings apply: wait for both
 		page.locator(".list-row-container .indicator-pill", has_text="Filed").first.wait_for(timeout=60_000)
 		page.wait_for_load_state("networkidle")

@@ -1,5 +1,5 @@
 """Working with an archived mail in the desk, in Debian's Chromium: where it is filed, File at…,
-Un-file, Mark as Read reaching the server, Create > Lead, a blocklist entry taking the automatic
+Un-file, Mark as Read reaching the server, a blocklist entry taking the automatic
 filing away, and the Email Archive tab on the Contact. Screenshots go to tests/.artifacts/."""
 
 import time
@@ -16,6 +16,7 @@ from tests.support import (
 	a_mail,
 	copies_of,
 	eventually,
+	menu_item,
 	remove_archive_of,
 	remove_queued_sync,
 	run_background_jobs,
@@ -41,11 +42,6 @@ def open_mail(page, web_server, communication: str) -> None:
 	page.locator(".mail-archive-state").wait_for(timeout=60_000)
 
 
-def menu_item(page, group: str, label: str):
-	page.locator(f".inner-group-button[data-label='{quote(group)}'] button:visible").first.click()
-	return page.locator(".inner-group-button .dropdown-menu a:visible", has_text=label).first
-
-
 def timeline_sources(communication: str) -> dict[tuple[str, str], str]:
 	frappe.db.rollback()  # see what the web server committed
 	return {
@@ -62,9 +58,9 @@ def test_the_mail_form_shows_its_filings_and_files_and_unfiles_by_hand(desk, web
 	frappe.db.commit()
 	open_mail(desk, web_server, communication)
 	state = desk.locator(".mail-archive-state")
-	assert (
-		"Automatic" in state.inner_text() and customer in state.inner_text() and contact in state.inner_text()
-	)
+	contact_title = frappe.db.get_value("Contact", contact, "full_name")  # titles, not IDs
+	assert "Automatic" in state.inner_text() and customer in state.inner_text()
+	assert contact_title in state.inner_text()
 	ARTIFACTS.mkdir(exist_ok=True)
 	desk.screenshot(path=str(ARTIFACTS / "communication-filed-at.png"))
 
@@ -105,26 +101,6 @@ def test_a_failed_server_action_shows_on_the_form(desk, web_server, filed_mail):
 	desk.screenshot(path=str(ARTIFACTS / "communication-server-action-failed.png"))
 
 
-def test_create_lead_from_a_mail_files_it_at_the_new_lead(desk, web_server, filed_mail, committed_cleanup):
-	_account, _customer, _contact, communication, _uid, sender = filed_mail
-	frappe.db.set_value("Contact Email", {"email_id": sender}, "email_id", f"alt-{sender}")  # a new address
-	frappe.db.commit()
-	open_mail(desk, web_server, communication)
-	menu_item(desk, "Create", "Lead").click()
-	desk.locator(".modal.show .btn-primary", has_text="Yes").click()
-	desk.wait_for_url("**/app/lead/**", timeout=30_000)
-	lead = desk.url.rstrip("/").split("/")[-1]
-	committed_cleanup("Lead", lead)
-	frappe.db.rollback()
-	for contact in frappe.get_all(
-		"Dynamic Link", {"parenttype": "Contact", "link_doctype": "Lead", "link_name": lead}, pluck="parent"
-	):
-		committed_cleanup("Contact", contact)
-	assert frappe.db.get_value("Lead", lead, "email_id") == sender
-	assert timeline_sources(communication)[("Lead", lead)] == "Created From"
-	desk.screenshot(path=str(ARTIFACTS / "lead-created-from-mail.png"))
-
-
 def test_a_blocklist_entry_made_in_the_desk_unfiles_the_automatic_link(
 	desk, web_server, filed_mail, committed_cleanup
 ):
@@ -135,6 +111,8 @@ def test_a_blocklist_entry_made_in_the_desk_unfiles_the_automatic_link(
 	desk.locator("select[data-fieldname='entry_type']").select_option("Domain")
 	desk.locator("input[data-fieldname='value']").fill(domain)
 	desk.keyboard.press("Control+s")
+	# the domain belongs to a customer: the desk asks first
+	desk.locator(".modal.show", has_text="Block it anyway?").locator(".btn-primary").click(timeout=30_000)
 	desk.wait_for_function("() => !cur_frm.is_new()", timeout=30_000)
 	entry = desk.evaluate("() => cur_frm.doc.name")
 	committed_cleanup("Archive Blocklist", entry)
@@ -157,7 +135,8 @@ def test_the_contact_form_shows_the_email_archive_tab(desk, web_server, filed_ma
 	assert desk.locator(".mail-archive-row").count() == 1
 	assert "Anfrage Frästeile" in desk.locator(".mail-archive-row").first.inner_text()
 	desk.screenshot(path=str(ARTIFACTS / "contact-email-archive-tab.png"))
-	desk.locator(".mail-archive-row").first.click()
+	desk.locator(".mail-archive-row").first.click()  # the preview, beside the list
+	desk.locator(".mail-archive-preview .mail-archive-open").click(timeout=30_000)
 	desk.wait_for_url(f"**/app/communication/{communication}", timeout=30_000)
 
 
@@ -239,7 +218,8 @@ def test_set_up_an_account_in_the_desk_sync_it_and_mark_a_mail_unread_again(
 		desk.locator("button.nav-link[data-fieldname='mail_archive_tab']").click(timeout=60_000)
 		desk.locator(".mail-archive-row", has_text="Erste Anfrage").wait_for(timeout=30_000)
 		desk.locator(".mail-archive-row").first.click()
-		desk.locator(".mail-archive-state").wait_for(timeout=60_000)
+		desk.locator(".mail-archive-preview .mail-archive-open").click(timeout=30_000)
+		desk.locator(".mail-archive-mail .mail-archive-state").wait_for(timeout=60_000)
 		menu_item(desk, "Actions", "Mark as Read").click()
 		desk.locator(".alert-message", has_text="Sent to the mail server").first.wait_for(timeout=30_000)
 		wait_for_flag(dovecot, mail_user, uid, email_account.name, present=True)

@@ -200,7 +200,7 @@ def test_a_later_blocklist_entry_unfiles_automatic_links_only_and_removing_it_re
 	links.unlink(communication, "Customer", other)
 	links.unlink(communication, "Contact", contact)
 	assert filed_at(communication) == set()
-	assert frappe.db.get_value("Communication", communication, "mail_archive_filed") == 0
+	assert frappe.db.get_value("Communication", communication, "mail_archive_filing") == "Unfiled"
 
 
 def test_a_unicode_domain_in_the_header_files_at_the_contacts_ascii_address(

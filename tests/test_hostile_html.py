@@ -120,7 +120,9 @@ def test_hostile_mail_runs_nothing_in_the_desk_and_remote_images_wait_for_the_re
 		page.screenshot(path=str(ARTIFACTS / "hostile-mail-held-back.png"))
 
 		page.locator("button", has_text="Show Remote Images").first.click()
-		page.wait_for_function("() => !document.querySelector('img[data-mail-archive-src]')", timeout=30_000)
+		page.wait_for_function(
+			"() => !document.querySelector('.mail-archive-mail img[data-mail-archive-src]')", timeout=30_000
+		)
 		page.wait_for_timeout(1000)
 		assert "/pixel.gif" in beacon.hits  # loaded because the reader asked
 		assert page.evaluate("() => window.__pwned") is None

@@ -49,12 +49,12 @@ def test_file_by_hand_and_unfile(conversation, crm):
 	assert api.file_mail(question, "Customer", customer) == {"added": 0}  # filing twice adds nothing
 	assert sources(question) == {("Customer", customer): "Manual"}
 	assert filed_at(answer) == {("Customer", customer)}
-	assert frappe.db.get_value("Communication", question, "mail_archive_filed") == 1
+	assert frappe.db.get_value("Communication", question, "mail_archive_filing") == "Filed"
 	assert api.get_filings(question)[0]["filed_by"] == "Administrator"
 
 	assert api.unfile_mail(question, "Customer", customer) == {"removed": True}
 	assert filed_at(question) == set()
-	assert frappe.db.get_value("Communication", question, "mail_archive_filed") == 0
+	assert frappe.db.get_value("Communication", question, "mail_archive_filing") == "Unfiled"
 
 
 def test_filing_needs_write_on_the_target_and_read_on_the_mail(conversation, crm):

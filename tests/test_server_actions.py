@@ -173,3 +173,16 @@ def test_only_the_mailbox_holder_may_change_it_on_the_server(synced_mail, crm):
 	frappe.db.set_value("Mail Archive Account", account.name, "account_owner", reader)
 	frappe.set_user(reader)
 	assert len(api.mark_read(communication)["queued"]) == 1
+
+
+def test_a_mail_with_a_queued_server_action_can_be_deleted(dovecot, mail_user, make_archive_account):
+	dovecot.append(mail_user, a_mail("Zum Löschen"))
+	account = make_archive_account(mail_user)
+	sync_account(account.name)
+	(copy,) = copies_of(account)
+	api.mark_read(copy.communication, read=1)
+	assert frappe.db.exists("Mail Server Action", {"communication": copy.communication})
+	frappe.delete_doc("Communication", copy.communication, ignore_permissions=True)
+	assert not frappe.db.exists("Communication", copy.communication)
+	for doctype in ("Mail Server Action", "Mailbox Copy", "Timeline Link", "Mail Address Index"):
+		assert not frappe.db.exists(doctype, {"communication": copy.communication}), doctype

@@ -18,3 +18,6 @@ def test_frappe_serves_the_german_strings():
 	assert german["Mail Archive Account"] == "Mail-Archiv-Konto"
 	assert german["File at…"] == "Ablegen bei…"
 	assert german["{0} is not a valid domain."] == "{0} ist keine gültige Domain."
+	# stock strings our surfaces show, where stock's German reads oddly: ours win
+	assert german["Forward"] == "Weiterleiten" and german["Message"] == "Nachricht"
+	assert german["Reply"] == "Antworten" and german["Email Archive"] == "E-Mail-Archiv"

@@ -15,11 +15,13 @@ from crm_mail_archive.mailbox.client import MailboxAuthError, MailboxError
 MAX_BACKOFF_MINUTES = 6 * 60
 
 
-def record_success(account_name: str) -> None:
+def record_success(account_name: str, new_mails: int = 0, quarantined: int = 0) -> None:
 	frappe.db.set_value(
 		"Mail Archive Account",
 		account_name,
 		{
+			"last_sync_new_mails": new_mails,
+			"last_sync_quarantined": quarantined,
 			"health": "OK",
 			"health_reason": "",
 			"failure_count": 0,

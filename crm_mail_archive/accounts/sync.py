@@ -118,7 +118,7 @@ def _sync_locked(account_name: str, only_folder: str | None, on_progress) -> Acc
 		frappe.db.rollback()
 		record_failure(account_name, error)
 		raise
-	record_success(account_name)
+	record_success(account_name, result.new_communications, result.quarantined)
 	return result
 
 

@@ -4,7 +4,7 @@ Every filing is a Timeline Link row (provenance: source, the matching address or
 to, who, when, and the mail's date for ordering) plus the stock Communication Link row (what
 Frappe's timeline shows), written and removed together in the caller's transaction. A
 confidential account's mail gets no stock row: the stock timeline shows a document's mail to
-everyone who can read the document. The mail's "Filed" flag and "Filed At" text follow its
+everyone who can read the document. The mail's Filing ("Filed" or "Unfiled") and "Filed At" text follow its
 Timeline Links.
 """
 
@@ -151,7 +151,7 @@ def mail_dates(communications: list[str]) -> dict[str, object]:
 
 
 def refresh_filed_summary(communication: str) -> None:
-	"""The Communication's "Filed" flag and "Filed At" text, derived from its Timeline Links."""
+	"""The Communication's Filing and "Filed At" text, derived from its Timeline Links."""
 	links = frappe.get_all(
 		"Timeline Link",
 		{"communication": communication},
@@ -162,7 +162,7 @@ def refresh_filed_summary(communication: str) -> None:
 	frappe.db.set_value(
 		"Communication",
 		communication,
-		{"mail_archive_filed": int(bool(links)), "mail_archive_filed_at": _summary(links)},
+		{"mail_archive_filing": "Filed" if links else "Unfiled", "mail_archive_filed_at": _summary(links)},
 		update_modified=False,
 	)
 
@@ -182,7 +182,7 @@ def _write_filed_summaries(links_of: dict[str, list[Target]]) -> None:
 		summary = summary.when(communication.name == name, _summary(links))
 	(
 		frappe.qb.update(communication)
-		.set(communication.mail_archive_filed, 1)
+		.set(communication.mail_archive_filing, "Filed")
 		.set(communication.mail_archive_filed_at, summary)
 		.where(communication.name.isin(list(links_of)))
 	).run()

@@ -8,6 +8,7 @@ header stays in the raw message.
 
 from __future__ import annotations
 
+import html
 import re
 
 # an HTML tokenizer opens a tag (or comment, doctype, processing instruction) only at these
@@ -22,3 +23,8 @@ def inert_text(value: str | None) -> str | None:
 	if TAG_OPENING.search(value):
 		return value.replace("<", "&lt;").replace(">", "&gt;")
 	return value
+
+
+def as_text(value: str | None) -> str:
+	"""A stored (inert) mail value as the plain text it stands for."""
+	return html.unescape(value or "")

@@ -82,19 +82,22 @@ def add_communication(
 			"message_id": inert_text(parsed.message_id),
 			"email_account": account.email_account,
 			"imap_folder": inert_text(folder_name),
-			"uid": message.uid if message.uid < 2**31 else None,
+			# where it lives on a server is the Mailbox Copy's: a stock uid would make every opening
+			# of the form queue a stock Email Flag Queue row that nothing ever applies
+			"uid": None,
 			"seen": int("\\Seen" in message.flags),
 			"status": "Open",
 			"email_status": "Open",
 			"has_attachment": int(bool(parsed.attachments)),
 			"mail_archive_bulk": int(parsed.is_bulk),
+			"mail_archive_filing": "Unfiled",  # until filing says otherwise
 			MESSAGE_KEY_FIELD: key,
 		}
 	)
 	communication.set_new_name()
 	communication.owner = communication.modified_by = account.account_owner
 	communication.creation = communication.modified = now_datetime()
-	files = RowBuffer()  # after the Communication: File rows name it
+	files, raw = RowBuffer(), RowBuffer()  # after the Communication: File rows name it
 	communication.content = _body(parsed, communication.name, files, limits)
 	if message.headers_only:
 		communication.content += NOTE.format(
@@ -102,9 +105,10 @@ def add_communication(
 				"This mail is {0} MB, more than the limit of {1} MB: only its headers are archived, the whole mail stays on the mail server."
 			).format(round(message.size / 1024 / 1024, 1), limits.max_mail_size // 1024 // 1024)
 		)
+	communication.mail_archive_raw_file = save_raw(communication.name, message.raw, raw)
 	rows.add(communication)
 	rows.extend(files)
-	save_raw(communication.name, message.raw, rows)
+	rows.extend(raw)
 	return communication.name
 
 

@@ -54,10 +54,10 @@ def save_attachment(communication: str, filename: str, content: bytes, rows: Row
 	return _file_row(communication, display_name, keep_private(stem, extension, content), content, rows)
 
 
-def save_raw(communication: str, raw: bytes, rows: RowBuffer) -> None:
+def save_raw(communication: str, raw: bytes, rows: RowBuffer) -> str:
 	"""Keep the message as received, whatever its size (above the site's upload limit too):
-	nothing parsed wrongly is lost."""
-	_file_row(communication, None, keep_private("mail", "eml", raw), raw, rows)
+	nothing parsed wrongly is lost. Returns its URL."""
+	return _file_row(communication, None, keep_private("mail", "eml", raw), raw, rows)
 
 
 def _file_row(

@@ -1,17 +1,43 @@
-"""The Email Archive tab of a document: its filed mail, newest first, permission-filtered."""
+"""The Email Archive tab of a document: its filed mail, newest first, permission-filtered, with
+the filters the tab offers (direction, period, attachment, source) and each mail's attachment names.
+
+Values that come from a mail are returned as plain text (the stored, inert form decoded): the desk
+escapes them where it shows them.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import frappe
 from frappe.query_builder import Order
 from frappe.query_builder.functions import Count
+from frappe.utils import add_days, getdate, nowdate
 
+from crm_mail_archive.infra.text import as_text
 from crm_mail_archive.permissions import archive_scope, held_accounts
 
 PAGE_LENGTH_MAX = 100
+PERIODS = {"7d": 7, "30d": 30, "365d": 365}
+SOURCES = ("Automatic", "Reply", "Created From", "Manual", "Retroactive")
 
 
-def _base_query(doctype: str, name: str, user: str, search: str | None, scope: str = "all"):
+@dataclass(frozen=True)
+class ArchiveFilters:
+	search: str | None = None
+	direction: str | None = None  # Received | Sent
+	period: str | None = None  # 7d | 30d | 365d
+	has_attachment: bool = False
+	source: str | None = None
+
+	@property
+	def any(self) -> bool:
+		return bool(
+			(self.search or "").strip() or self.direction or self.period or self.has_attachment or self.source
+		)
+
+
+def _base_query(doctype: str, name: str, user: str, filters: ArchiveFilters, scope: str = "all"):
 	timeline = frappe.qb.DocType("Timeline Link")
 	communication = frappe.qb.DocType("Communication")
 	account = frappe.qb.DocType("Mail Archive Account")
@@ -28,23 +54,38 @@ def _base_query(doctype: str, name: str, user: str, search: str | None, scope: s
 	)
 	if scope != "all":  # a reader of the document who may read only their own mailboxes' mail
 		query = query.where(communication.email_account.isin(sorted(held_accounts(user)) or [""]))
-	if search and search.strip():
-		pattern = f"%{search.strip()}%"
+	if filters.search and filters.search.strip():
+		pattern = f"%{filters.search.strip()}%"
 		query = query.where(
 			communication.subject.like(pattern)
 			| communication.sender.like(pattern)
 			| communication.sender_full_name.like(pattern)
 		)
+	if filters.direction in ("Received", "Sent"):
+		query = query.where(communication.sent_or_received == filters.direction)
+	if filters.period in PERIODS:
+		query = query.where(
+			timeline.communication_date >= add_days(getdate(nowdate()), -PERIODS[filters.period])
+		)
+	if filters.has_attachment:
+		query = query.where(communication.has_attachment == 1)
+	if filters.source in SOURCES:
+		query = query.where(timeline.source == filters.source)
 	return query, timeline, communication
 
 
 def archive_of(
-	doctype: str, name: str, start: int = 0, page_length: int = 20, search: str | None = None
+	doctype: str,
+	name: str,
+	start: int = 0,
+	page_length: int = 20,
+	filters: ArchiveFilters | None = None,
 ) -> dict:
 	user = frappe.session.user
+	filters = filters or ArchiveFilters()
 	scope = archive_scope(doctype, name, user)
 	page_length = max(1, min(int(page_length), PAGE_LENGTH_MAX))
-	query, timeline, communication = _base_query(doctype, name, user, search, scope)
+	query, timeline, communication = _base_query(doctype, name, user, filters, scope)
 	rows = (
 		query.select(
 			communication.name,
@@ -56,6 +97,7 @@ def archive_of(
 			communication.email_account,
 			communication.has_attachment,
 			communication.seen,
+			communication.mail_archive_raw_file,
 			timeline.source,
 		)
 		# the Timeline Link's copy of the mail date: read in index order (link, date), no sort
@@ -65,17 +107,44 @@ def archive_of(
 		.offset(max(0, int(start)))
 		.run(as_dict=True)
 	)
-	total = _count(doctype, name, user, search, scope)
-	return {"mails": rows, "total": total, "start": int(start), "page_length": page_length}
+	attachments = _attachment_names([row for row in rows if row.has_attachment])
+	mails = []
+	for row in rows:
+		row.subject = as_text(row.subject)
+		row.sender_full_name = as_text(row.sender_full_name)
+		row.sender = as_text(row.sender)
+		row.attachments = attachments.get(row.name, [])
+		row.pop("mail_archive_raw_file", None)
+		mails.append(row)
+	total = _count(doctype, name, user, filters, scope)
+	filed = total if not filters.any else _count(doctype, name, user, ArchiveFilters(), scope)
+	return {"mails": mails, "total": total, "filed": filed, "start": int(start), "page_length": page_length}
 
 
-def _count(doctype: str, name: str, user: str, search: str | None, scope: str) -> int:
-	"""The badge: from the Timeline Link index alone unless a search or another owner's
+def _attachment_names(rows) -> dict[str, list[str]]:
+	"""The attachment names of the page's mails (not their original messages), in one query."""
+	if not rows:
+		return {}
+	raw_files = {row.mail_archive_raw_file for row in rows if row.mail_archive_raw_file}
+	names: dict[str, list[str]] = {}
+	for file in frappe.get_all(
+		"File",
+		{"attached_to_doctype": "Communication", "attached_to_name": ("in", [row.name for row in rows])},
+		["attached_to_name", "file_name", "file_url"],
+		order_by="creation asc",
+	):
+		if file.file_url not in raw_files:
+			names.setdefault(file.attached_to_name, []).append(file.file_name)
+	return names
+
+
+def _count(doctype: str, name: str, user: str, filters: ArchiveFilters, scope: str) -> int:
+	"""The badge: from the Timeline Link index alone unless a filter or another owner's
 	confidential account needs the mails themselves."""
 	others_confidential = frappe.db.exists(
 		"Mail Archive Account", {"confidential": 1, "account_owner": ("!=", user)}
 	)
-	if scope == "all" and not others_confidential and not (search and search.strip()):
+	if scope == "all" and not others_confidential and not filters.any:
 		return frappe.db.count("Timeline Link", {"link_doctype": doctype, "link_name": name})
-	query, _timeline, _communication = _base_query(doctype, name, user, search, scope)
+	query, _timeline, _communication = _base_query(doctype, name, user, filters, scope)
 	return query.select(Count("*")).run()[0][0]

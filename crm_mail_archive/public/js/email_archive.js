@@ -1,35 +1,77 @@
-// "Email Archive" tab on Contact, Customer, Supplier and Lead: the filed mail, newest first.
+// The "Email Archive" tab on Contact, Customer, Supplier, Lead, Opportunity and Issue: the filed
+// mail, newest first, with filters; a mail opens in a preview beside the list (without leaving the
+// record), from where one replies, files it elsewhere or creates a record. Keyboard: ↑/↓ move
+// through the list, Enter opens the preview. Mail values are text: every one is escaped.
+// Needs mail_dialogs.js (loaded before this file, see hooks.py).
 frappe.provide("crm_mail_archive");
+
+
+crm_mail_archive.mail_count = (count) => (count === 1 ? __("1 mail") : __("{0} mails", [count]));
 
 crm_mail_archive.EmailArchive = class EmailArchive {
 	constructor(frm) {
 		this.frm = frm;
 		this.start = 0;
 		this.page_length = 20;
-		this.search = "";
+		this.filters = { search: "", direction: "", period: "", has_attachment: 0, source: "" };
+		this.mails = [];
+		this.selected = -1;
 		this.wrapper = $(frm.fields_dict.mail_archive_html.wrapper).empty();
-		const search_placeholder = __("Search subject or sender");
 		this.wrapper.html(`
 			<div class="mail-archive">
-				<div class="flex justify-between align-center mb-3">
-					<input type="search" class="form-control input-sm mail-archive-search" style="max-width: 320px"
-						placeholder="${search_placeholder}">
-					<span class="text-muted mail-archive-count"></span>
+				<div class="mail-archive-toolbar flex flex-wrap align-center mb-3" style="gap: var(--margin-sm)">
+					<input type="search" class="form-control input-sm mail-archive-search" style="max-width: 260px"
+						placeholder="${__("Search subject or sender")}">
+					${this.chip_select("direction", [["", __("All Mail")], ["Received", __("Received")], ["Sent", __("Sent")]])}
+					${this.chip_select("period", [["", __("Any Time")], ["7d", __("Last 7 Days")], ["30d", __("Last 30 Days")], ["365d", __("Last Year")]])}
+					${this.chip_select("source", [["", __("Any Source")], ...Object.entries(crm_mail_archive.SOURCES)])}
+					<label class="mail-archive-chip btn btn-xs btn-default mb-0">
+						<input type="checkbox" class="mail-archive-filter-attachment"> ${__("With Attachment")}
+					</label>
+					<span class="text-muted mail-archive-count ml-auto"></span>
 				</div>
-				<div class="mail-archive-rows"></div>
-				<div class="flex justify-between mt-3">
-					<button class="btn btn-xs btn-default mail-archive-newer">${__("Newer")}</button>
-					<button class="btn btn-xs btn-default mail-archive-older">${__("Older")}</button>
+				<div class="row">
+					<div class="col-lg-7 mail-archive-list" tabindex="0">
+						<div class="mail-archive-rows"></div>
+						<div class="flex justify-between mt-3">
+							<button class="btn btn-xs btn-default mail-archive-newer">${__("Newer")}</button>
+							<button class="btn btn-xs btn-default mail-archive-older">${__("Older")}</button>
+						</div>
+					</div>
+					<div class="col-lg-5 mail-archive-preview"></div>
 				</div>
 			</div>`);
+		this.bind();
+		this.load();
+	}
+
+	chip_select(name, choices) {
+		const options = choices
+			.map(([value, label]) => `<option value="${frappe.utils.escape_html(value)}">${frappe.utils.escape_html(label)}</option>`)
+			.join("");
+		return `<select class="form-control input-xs mail-archive-filter" data-filter="${name}" style="width: auto">${options}</select>`;
+	}
+
+	bind() {
+		const reload = () => {
+			this.start = 0;
+			this.load();
+		};
 		this.wrapper.find(".mail-archive-search").on(
 			"input",
 			frappe.utils.debounce((event) => {
-				this.search = event.target.value;
-				this.start = 0;
-				this.load();
+				this.filters.search = event.target.value;
+				reload();
 			}, 300)
 		);
+		this.wrapper.find(".mail-archive-filter").on("change", (event) => {
+			this.filters[event.currentTarget.dataset.filter] = event.currentTarget.value;
+			reload();
+		});
+		this.wrapper.find(".mail-archive-filter-attachment").on("change", (event) => {
+			this.filters.has_attachment = event.currentTarget.checked ? 1 : 0;
+			reload();
+		});
 		this.wrapper.find(".mail-archive-newer").on("click", () => {
 			this.start = Math.max(0, this.start - this.page_length);
 			this.load();
@@ -38,7 +80,17 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 			this.start += this.page_length;
 			this.load();
 		});
-		this.load();
+		this.wrapper.find(".mail-archive-list").on("keydown", (event) => {
+			if (!this.mails.length) return;
+			if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+				event.preventDefault();
+				const step = event.key === "ArrowDown" ? 1 : -1;
+				this.highlight(Math.min(this.mails.length - 1, Math.max(0, this.selected + step)));
+			} else if (event.key === "Enter" && this.selected >= 0) {
+				event.preventDefault();
+				this.preview(this.mails[this.selected].name);
+			}
+		});
 	}
 
 	load() {
@@ -51,46 +103,82 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 					name: this.frm.docname,
 					start: this.start,
 					page_length: this.page_length,
-					search: this.search,
+					...this.filters,
 				},
 			})
 			.then(({ message }) => this.render(message));
 	}
 
-	render({ mails, total, start }) {
-		const sources = {
-			Automatic: __("Automatic"),
-			Reply: __("Reply"),
-			"Created From": __("Created From"),
-			Manual: __("Manual"),
-			Retroactive: __("Retroactive"),
-		};
+	render({ mails, total, filed, start }) {
+		const escape = frappe.utils.escape_html;
+		this.mails = mails;
+		this.selected = -1;
 		const rows = mails.map(
-			(mail) => `
-			<tr class="mail-archive-row" data-name="${frappe.utils.escape_html(mail.name)}" style="cursor: pointer">
-				<td title="${__(mail.sent_or_received)}">${
+			(mail, index) => `
+			<tr class="mail-archive-row" data-index="${index}" data-name="${escape(mail.name)}" style="cursor: pointer">
+				<td title="${escape(__(mail.sent_or_received))}">${
 					mail.sent_or_received === "Sent" ? frappe.utils.icon("arrow-right", "sm") : frappe.utils.icon("arrow-left", "sm")
 				}</td>
-				<td class="text-nowrap">${frappe.datetime.str_to_user(mail.communication_date)}</td>
-				<td class="${mail.seen ? "" : "bold"}">${frappe.utils.escape_html(mail.subject || "")}</td>
-				<td>${frappe.utils.escape_html(mail.sender_full_name || mail.sender || "")}</td>
-				<td class="text-muted">${frappe.utils.escape_html(mail.email_account || "")}</td>
-				<td>${mail.has_attachment ? frappe.utils.icon("attachment", "sm") : ""}</td>
-				<td><span class="indicator-pill gray">${sources[mail.source] || mail.source}</span></td>
+				<td class="text-nowrap">${escape(frappe.datetime.str_to_user(mail.communication_date))}</td>
+				<td class="${mail.seen ? "" : "bold"}">${escape(mail.subject || __("(no subject)"))}
+					${(mail.attachments || [])
+						.map((name) => `<div class="small text-muted mail-archive-attachment-name">${frappe.utils.icon("attachment", "xs")} ${escape(name)}</div>`)
+						.join("")}
+				</td>
+				<td>${escape(mail.sender_full_name || mail.sender || "")}</td>
+				<td><span class="indicator-pill gray">${escape(crm_mail_archive.SOURCES[mail.source] || mail.source)}</span></td>
 			</tr>`
 		);
-		this.wrapper.find(".mail-archive-rows").html(
-			mails.length
-				? `<table class="table table-hover table-sm"><tbody>${rows.join("")}</tbody></table>`
-				: `<div class="text-muted">${__("No mail filed here yet.")}</div>`
-		);
+		let body;
+		if (mails.length) {
+			body = `<table class="table table-hover table-sm mail-archive-table">
+				<thead><tr>
+					<th></th><th>${__("Date")}</th><th>${__("Subject")}</th><th>${__("From / To")}</th><th>${__("Source")}</th>
+				</tr></thead>
+				<tbody>${rows.join("")}</tbody></table>`;
+		} else if (filed) {
+			body = `<div class="text-muted mail-archive-empty">${__("No mail matches the search or filters.")}</div>`;
+		} else {
+			body = `<div class="text-muted mail-archive-empty">${__("No mail filed here yet.")}</div>`;
+		}
+		this.wrapper.find(".mail-archive-rows").html(body);
 		this.wrapper.find(".mail-archive-row").on("click", (event) => {
-			frappe.set_route("Form", "Communication", $(event.currentTarget).attr("data-name"));
+			this.highlight(Number(event.currentTarget.dataset.index));
+			this.preview(event.currentTarget.dataset.name);
 		});
-		this.wrapper.find(".mail-archive-count").text(__("{0} mails", [total]));
+		this.wrapper.find(".mail-archive-count").text(
+			total === filed ? crm_mail_archive.mail_count(total) : __("{0} of {1}", [crm_mail_archive.mail_count(total), filed])
+		);
 		this.wrapper.find(".mail-archive-newer").prop("disabled", start === 0);
 		this.wrapper.find(".mail-archive-older").prop("disabled", start + mails.length >= total);
-		this.set_badge(total);
+		this.set_badge(filed);
+	}
+
+	highlight(index) {
+		this.selected = index;
+		const rows = this.wrapper.find(".mail-archive-row").removeClass("active");
+		rows.eq(index).addClass("active");
+		this.wrapper.find(".mail-archive-list").trigger("focus");
+	}
+
+	preview(communication) {
+		const pane = this.wrapper.find(".mail-archive-preview");
+		pane.html(`<div class="text-muted">${__("Loading…")}</div>`);
+		crm_mail_archive.get("get_mail_view", { communication }).then((mail) => {
+			pane.html(`
+				<div class="mail-archive-preview-actions mb-2">
+					<button class="btn btn-xs btn-primary mail-archive-reply">${__("Reply")}</button>
+					<button class="btn btn-xs btn-default mail-archive-open">${__("Open Mail")}</button>
+					<button class="btn btn-xs btn-default mail-archive-file">${__("File at…")}</button>
+				</div>
+				<div class="mail-archive-preview-body border rounded p-3" style="max-height: 70vh; overflow: auto">
+					${crm_mail_archive.mail_html(mail, { compact: true })}
+				</div>`);
+			crm_mail_archive.bind_remote_images(pane);
+			pane.find(".mail-archive-reply").on("click", () => crm_mail_archive.quick_reply(mail));
+			pane.find(".mail-archive-open").on("click", () => frappe.set_route("Form", "Communication", mail.name));
+			pane.find(".mail-archive-file").on("click", () => crm_mail_archive.file_dialog([mail.name], () => this.load()));
+		});
 	}
 
 	set_badge(total) {
@@ -98,11 +186,25 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 		if (!tab) return;
 		const link = tab.tab_link.find(".nav-link");
 		link.find(".mail-archive-badge").remove();
-		link.append(` <span class="badge badge-pill badge-secondary mail-archive-badge">${total}</span>`);
+		link.append(` <span class="badge badge-pill badge-secondary mail-archive-badge">${Number(total) || 0}</span>`);
 	}
 };
 
-for (const doctype of ["Contact", "Customer", "Supplier", "Lead"]) {
+// A reply to the previewed mail, written where one stands: the composer refers to the mail, so
+// the answer is threaded to it (and marks it answered on the server).
+crm_mail_archive.quick_reply = (mail) => {
+	const account = (frappe.boot.email_accounts || []).find((row) => row.email_account === mail.email_account);
+	new frappe.views.CommunicationComposer({
+		doc: { doctype: "Communication", name: mail.name },
+		last_email: mail,
+		subject: __("Re: {0}", [mail.subject || ""]),
+		recipients: mail.sent_or_received === "Sent" ? mail.recipients : mail.sender,
+		sender: account ? account.email_id : undefined,
+		is_a_reply: true,
+	});
+};
+
+for (const doctype of ["Contact", "Customer", "Supplier", "Lead", "Opportunity", "Issue"]) {
 	frappe.ui.form.on(doctype, {
 		refresh(frm) {
 			if (frm.is_new() || !frm.fields_dict.mail_archive_html) return;

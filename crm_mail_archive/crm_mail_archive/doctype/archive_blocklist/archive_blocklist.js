@@ -1,5 +1,35 @@
-// Archive Blocklist: file the entry's mail again on demand (e.g. after disabling the entry).
+// Archive Blocklist: before a new entry blocks an address or domain of a known Customer or
+// Supplier, say so and how many filed mails it takes away; file the entry's mail again on demand.
 frappe.ui.form.on("Archive Blocklist", {
+	before_save(frm) {
+		if (!frm.is_new() || !frm.doc.value || frm.__impact_confirmed) return;
+		return frappe
+			.call({
+				method: "crm_mail_archive.api.blocklist_impact",
+				args: { entry_type: frm.doc.entry_type, value: frm.doc.value },
+				type: "GET",
+			})
+			.then(({ message: impact }) => {
+				if (!impact.parties.length && !impact.filed_mails) return;
+				const escape = frappe.utils.escape_html;
+				const parties = impact.parties
+					.map((party) => `<li>${escape(__(party.link_doctype))}: ${escape(party.link_name)}</li>`)
+					.join("");
+				return new Promise((resolve, reject) => {
+					frappe.confirm(
+						`<p>${escape(__("{0} belongs to:", [frm.doc.value]))}</p><ul>${parties}</ul>
+						<p>${escape(__("Blocking it takes away {0} automatic filings of mail already filed.", [impact.filed_mails]))}</p>
+						<p>${escape(__("Block it anyway?"))}</p>`,
+						() => {
+							frm.__impact_confirmed = true;
+							resolve();
+						},
+						() => reject(new Error(__("Not blocked")))
+					);
+				});
+			});
+	},
+
 	refresh(frm) {
 		if (frm.is_new() || frm.doc.enabled) return;
 		frm.add_custom_button(__("Re-file"), () => {
@@ -10,7 +40,7 @@ frappe.ui.form.on("Archive Blocklist", {
 				})
 				.then(() =>
 					frappe.show_alert({
-						message: __("Mail of {0} is being filed again", [frm.doc.value]),
+						message: __("Mail of {0} is being filed again", [frappe.utils.escape_html(frm.doc.value)]),
 						indicator: "blue",
 					})
 				);

@@ -21,18 +21,68 @@ frappe.ui.form.on("Mail Archive Account", {
 				.call("crm_mail_archive.api.sync_now", { account: frm.doc.name })
 				.then(() => frappe.show_alert({ message: __("Sync queued"), indicator: "blue" }));
 		});
-		frm.add_custom_button(__("Sync Folder…"), () => choose_server_folder(frm, false));
-		frm.add_custom_button(__("Add Folder"), () => choose_server_folder(frm, true));
-		const colors = { OK: "green", Retrying: "orange", "Needs Attention": "red" };
-		frm.dashboard.clear_headline();
-		if (frm.doc.health && frm.doc.health !== "OK") {
-			frm.dashboard.set_headline_alert(
-				`${__(frm.doc.health)}: ${frappe.utils.escape_html(frm.doc.health_reason || "")}`,
-				colors[frm.doc.health]
-			);
+		if (frm.perm[0] && frm.perm[0].write) {
+			frm.add_custom_button(__("Sync Folder…"), () => choose_server_folder(frm, false));
+			frm.add_custom_button(__("Add Folder"), () => choose_server_folder(frm, true));
 		}
+		show_status(frm);
 	},
 });
+
+// At the top: health and why, the last sync and what it brought, the next one, and whether the
+// site's scheduler runs syncs at all (a sync that never runs must not look like a quiet mailbox).
+function show_status(frm) {
+	const escape = frappe.utils.escape_html;
+	const wrapper = $(frm.fields_dict.status_html.wrapper);
+	frappe
+		.call({ method: "crm_mail_archive.api.get_account_status", args: { account: frm.doc.name }, type: "GET" })
+		.then(({ message: status }) => {
+			const colors = { OK: "green", Retrying: "orange", "Needs Attention": "red" };
+			// comment_when gives Frappe's own markup for a date: not escaped
+			const when = (value) => (value ? `${escape(frappe.datetime.str_to_user(value))} (${comment_when(value)})` : "");
+			const until = (value) => {
+				const minutes = Math.round(frappe.datetime.get_minute_diff(value, frappe.datetime.now_datetime()));
+				const relative = minutes <= 0 ? __("due now") : minutes === 1 ? __("in 1 minute") : __("in {0} minutes", [minutes]);
+				return `${escape(frappe.datetime.str_to_user(value))} (${escape(relative)})`;
+			};
+			const lines = [];
+			lines.push(
+				`<span class="indicator-pill ${colors[status.health] || "gray"} mail-archive-health">${escape(__(status.health))}</span>` +
+					(status.health_reason ? ` <span class="mail-archive-health-reason">${escape(status.health_reason)}</span>` : "")
+			);
+			lines.push(
+				status.last_sync
+					? `${__("Last sync")}: ${when(status.last_sync)} — <span class="mail-archive-last-result">${escape(
+							new_mails(status.new_mails) + ", " + __("{0} quarantined", [status.quarantined])
+					  )}</span>`
+					: __("Not synced yet.")
+			);
+			if (!status.enabled) {
+				lines.push(escape(__("Disabled: this mailbox is not synced.")));
+			} else if (status.next_sync) {
+				lines.push(`${__("Next sync")}: <span class="mail-archive-next-sync">${until(status.next_sync)}</span>`);
+			}
+			let warning = "";
+			if (!status.scheduler_enabled) {
+				warning = __("The scheduler of this site is disabled: mailboxes are synced only by Sync Now.");
+			} else if (status.scheduler_quiet_since) {
+				warning =
+					status.scheduler_quiet_since === "never"
+						? __("The scheduler has not run the sync yet. Is a worker running (bench start, or the scheduler service)?")
+						: __("The scheduler has not run the sync since {0}. Is a worker running?", [
+								frappe.datetime.str_to_user(status.scheduler_quiet_since),
+						  ]);
+			}
+			wrapper.html(`<div class="mail-archive-status">
+				${lines.map((line) => `<div class="mb-1">${line}</div>`).join("")}
+				${warning ? `<div class="alert alert-warning mt-2 mb-0 mail-archive-scheduler-warning">${escape(warning)}</div>` : ""}
+			</div>`);
+		});
+}
+
+function new_mails(count) {
+	return count === 1 ? __("1 new mail") : __("{0} new mails", [count]);
+}
 
 function choose_server_folder(frm, add) {
 	frappe
