@@ -18,6 +18,7 @@ from crm_mail_archive.ingest import retry_quarantined as retry
 from crm_mail_archive.mailbox.addresses import normalize_address
 from crm_mail_archive.mailbox.client import MailboxClient, MailboxError
 from crm_mail_archive.permissions import holds_account
+from crm_mail_archive.storage.files import read_original
 from crm_mail_archive.views.email_archive import ArchiveFilters, archive_of
 from crm_mail_archive.views.mail_view import mail_view
 
@@ -174,6 +175,18 @@ def get_mail_view(communication: str) -> dict:
 	original message), where it is filed, and its original message's URL."""
 	_readable_mail(communication)
 	return mail_view(communication, _readable_document)
+
+
+@frappe.whitelist(methods=["GET"])
+def download_original(communication: str) -> None:
+	"""The mail's original message (.eml), exactly as it was received."""
+	_readable_mail(communication)
+	url = frappe.db.get_value("Communication", communication, "mail_archive_raw_file")
+	if not url:
+		frappe.throw(_("The original message of this mail is not kept."), frappe.DoesNotExistError)
+	frappe.local.response.filename = f"{communication}.eml"
+	frappe.local.response.filecontent = read_original(url)
+	frappe.local.response.type = "download"
 
 
 @frappe.whitelist(methods=["GET", "POST"])

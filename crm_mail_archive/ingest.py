@@ -25,7 +25,7 @@ from crm_mail_archive.filing.address_index import index_rows
 from crm_mail_archive.filing.automatic import file_mails
 from crm_mail_archive.filing.policy import files_automatically, filing_policy
 from crm_mail_archive.filing.rules import MailAddresses
-from crm_mail_archive.filing.threads import thread_reply
+from crm_mail_archive.filing.threads import Reply, thread_replies
 from crm_mail_archive.infra.conflicts import is_lock_conflict, retrying_lock_conflicts
 from crm_mail_archive.mailbox.client import FetchedMessage
 from crm_mail_archive.mailbox.parser import ParsedMail, parse_message
@@ -76,11 +76,14 @@ class Ingest:
 		uidvalidity: int,
 		messages: list[FetchedMessage],
 		advance_to: int | None,
+		parsed: dict[int, ParsedMail | Exception] | None = None,
 	) -> BatchResult:
 		"""Get a batch of one folder in; with `advance_to`, the folder's state moves to that UID
-		in the same transaction."""
+		in the same transaction. `parsed`: mails parsed already (by UID), the others are parsed here."""
 		snapshot_taken = now_datetime()
-		stored = retrying_lock_conflicts(lambda: self._batch_once(folder, uidvalidity, messages, advance_to))
+		stored = retrying_lock_conflicts(
+			lambda: self._batch_once(folder, uidvalidity, messages, advance_to, parsed or {})
+		)
 		# the batch is committed: a conflict from here on repeats only this step, never the batch
 		# (run again, the batch would find its mail stored and file nothing)
 		retrying_lock_conflicts(lambda: self._file_again_if_crm_changed(folder, stored.new, snapshot_taken))
@@ -91,11 +94,19 @@ class Ingest:
 		)
 
 	def _batch_once(
-		self, folder: FolderConfig, uidvalidity: int, messages: list[FetchedMessage], advance_to: int | None
+		self,
+		folder: FolderConfig,
+		uidvalidity: int,
+		messages: list[FetchedMessage],
+		advance_to: int | None,
+		already_parsed: dict,
 	) -> StoredBatch:
 		frappe.db.commit()  # a fresh snapshot
 		parsed: dict[int, ParsedMail | Exception] = {}
 		for message in messages:
+			if message.uid in already_parsed:
+				parsed[message.uid] = already_parsed[message.uid]
+				continue
 			try:
 				parsed[message.uid] = parse_message(
 					message.raw, max_attachment_size=self.limits.max_attachment_size
@@ -126,14 +137,18 @@ class Ingest:
 		sent = folder.role == "Sent"
 		frappe.db.savepoint("mail_archive_filing")
 		try:
-			for mail in mails:
-				if mail.inserted:
-					thread_reply(
+			thread_replies(
+				[
+					Reply(
 						mail.communication,
 						mail.parsed.message_id,
 						mail.parsed.in_reply_to,
 						mail.parsed.references,
 					)
+					for mail in mails
+					if mail.inserted
+				]
+			)
 			file_mails(
 				{
 					mail.communication: mail_addresses(mail.parsed, sent, self.limits.max_addresses)
@@ -178,9 +193,14 @@ class SyncTarget:
 		self.folders.start(folder, uidvalidity)
 
 	def store_batch(
-		self, folder: FolderConfig, uidvalidity: int, messages: list[FetchedMessage], highest_uid: int
+		self,
+		folder: FolderConfig,
+		uidvalidity: int,
+		messages: list[FetchedMessage],
+		highest_uid: int,
+		parsed: dict | None = None,
 	) -> BatchResult:
-		return self.ingest.batch(folder, uidvalidity, messages, advance_to=highest_uid)
+		return self.ingest.batch(folder, uidvalidity, messages, advance_to=highest_uid, parsed=parsed)
 
 	def apply_server_state(
 		self,

@@ -1,14 +1,16 @@
 """Scheduler entry points (never whitelisted)."""
 
+import frappe
+
 from crm_mail_archive.accounts.schedule import due_accounts
-from crm_mail_archive.accounts.sync import enqueue_sync
+from crm_mail_archive.accounts.sync import enqueue_scheduled_syncs
 from crm_mail_archive.actions import service as actions
 
 
 def enqueue_due_account_syncs() -> None:
-	"""Cron, every minute: one deduplicated job per account whose interval has passed, and one
-	per account with desk actions waiting for the server (retried with backoff)."""
-	for account_name in due_accounts():
-		enqueue_sync(account_name)
+	"""Cron, every minute: the accounts whose interval has passed, in deduplicated jobs of several
+	accounts each, and one job per account with desk actions waiting for the server (retried
+	with backoff)."""
+	enqueue_scheduled_syncs(due_accounts(), frappe.db.count("Mail Archive Account", {"enabled": 1}))
 	for account_name in actions.due_accounts():
 		actions.enqueue_apply(account_name)

@@ -262,9 +262,9 @@ new_erpnext_site() {
 }
 
 ensure_site() {
-	local site=$1 with_app=$2
+	local site=$1 with_app=$2 developer_mode=${3:-1}
 	new_erpnext_site "$site"
-	bench_cmd --site "$site" set-config developer_mode 1 >/dev/null
+	bench_cmd --site "$site" set-config developer_mode "$developer_mode" >/dev/null
 	if [[ "$with_app" == yes ]]; then
 		if ! site_has_app "$site" crm_mail_archive; then
 			log "installing crm_mail_archive on $site"
@@ -277,8 +277,9 @@ ensure_site() {
 }
 
 # Run a command in <bench>/sites against the benchmark site (created once, with ERPNext and this
-# checkout's app, scheduler off: nothing but the command syncs there), then point the bench's app
-# back at the checkout it used before. Returns the command's status.
+# checkout's app, scheduler off: nothing but the command syncs there; not in developer mode, which
+# reloads every app's hooks and controllers in each process and job, as a production site does
+# not), then point the bench's app back at the checkout it used before. Returns the command's status.
 run_on_bench_site() {
 	[[ -d "$BENCH_DIR/apps/frappe" ]] || die "no bench at $BENCH_DIR: run the setup command (make setup) first"
 	ensure_mariadb
@@ -287,7 +288,7 @@ run_on_bench_site() {
 	local previous status=0
 	previous=$(readlink "$BENCH_DIR/apps/crm_mail_archive" 2>/dev/null || true)
 	link_app_to_checkout
-	ensure_site "$BENCH_SITE" yes
+	ensure_site "$BENCH_SITE" yes 0
 	bench_cmd --site "$BENCH_SITE" migrate --skip-search-index >/dev/null
 	bench_cmd --site "$BENCH_SITE" scheduler disable >/dev/null 2>&1 || true
 	(cd "$BENCH_DIR/sites" && "$@") || status=$?

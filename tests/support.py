@@ -210,6 +210,13 @@ def filed_at(communication: str) -> set[tuple[str, str]]:
 	return timeline
 
 
+def original_of(communication: str) -> bytes:
+	"""A mail's original message as the archive gives it back."""
+	from crm_mail_archive.storage.files import read_original
+
+	return read_original(frappe.db.get_value("Communication", communication, "mail_archive_raw_file"))
+
+
 def filing_sources(communication: str) -> dict[tuple[str, str], str]:
 	return {
 		(row.link_doctype, row.link_name): row.source

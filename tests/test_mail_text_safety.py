@@ -158,3 +158,42 @@ def test_mail_archived_before_inert_headers_is_made_inert_by_the_patch():
 	)
 	assert stored.subject == "&lt;img src=x onerror=alert(1)&gt; Altbestand"
 	assert stored.sender_full_name == "&lt;script&gt;alert(2)&lt;/script&gt;"
+
+
+def test_an_original_is_stored_without_its_saved_attachments_and_read_back_byte_for_byte():
+	import base64
+	import os
+
+	from crm_mail_archive.storage import originals
+
+	pdf, image = os.urandom(120_000), os.urandom(30_000)
+	parts = {"/f/a.pdf": pdf, "/f/b.png": image}
+	text = b"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nhello\r\n--b\r\n\r\n"
+	raw = (
+		text
+		+ originals.encoded(pdf, 76, b"\r\n", True)
+		+ b"--b\r\n\r\n"
+		+ base64.encodebytes(image)  # another encoder: LF line ends
+		+ b"--b--\r\n"
+	)
+	stored = originals.skeleton(
+		raw, [originals.SavedPart(pdf, "/f/a.pdf"), originals.SavedPart(image, "/f/b.png")]
+	)
+	assert len(stored) < len(raw) * 0.1  # both attachments cut out, the rest compressed
+	assert originals.original(stored, parts.__getitem__) == raw
+
+
+def test_an_attachment_encoded_in_a_way_we_cannot_repeat_stays_in_the_skeleton():
+	from crm_mail_archive.storage import originals
+
+	content = b"x" * 5_000
+	odd = originals.encoded(content, 76, b"\r\n", True).replace(b"\r\n", b" \r\n")  # trailing blanks
+	raw = b"Subject: y\r\n\r\n" + odd
+	stored = originals.skeleton(raw, [originals.SavedPart(content, "/f/x")])
+	assert originals.original(stored, lambda url: content) == raw
+
+
+def test_an_original_kept_whole_by_an_earlier_version_is_read_as_it_is():
+	from crm_mail_archive.storage import originals
+
+	assert originals.original(b"Subject: alt\r\n\r\nText", lambda url: b"") == b"Subject: alt\r\n\r\nText"

@@ -7,6 +7,7 @@ Frappe-free: run with `pytest --noconftest tests/test_mailbox_parser.py`.
 from __future__ import annotations
 
 import base64
+import email.policy
 from datetime import datetime, timezone
 from email.message import EmailMessage
 
@@ -14,7 +15,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crm_mail_archive.mailbox.addresses import Address, normalize_address, parse_addresses
+from crm_mail_archive.mailbox.addresses import (
+	Address,
+	normalize_address,
+	parse_address_list,
+	parse_addresses,
+	plain_address_list,
+)
+from crm_mail_archive.mailbox.headers import plain_parameterized_value
 from crm_mail_archive.mailbox.parser import MailParseError, ParsedMail, parse_message
 
 
@@ -602,3 +610,135 @@ def test_normalize_address_is_lower_case_single_at_and_idempotent(value):
 		assert normalized.count("@") == 1
 		assert not any(ch.isspace() for ch in normalized)
 	assert normalize_address(normalize_address(value)) == normalized  # None normalizes to None
+
+
+# The parser reads plain Content-Type / Content-Disposition values and plain address lists
+# without the header registry of policy.default (it is slow); what it reads must be what the
+# registry gives, or the mail's content_hash would change.
+
+# plain values, and what keeps a value off the shortcut: quoting, encoded words, RFC 2231, 8-bit
+_PARAMETER_VALUES = [
+	'"utf-8"', "utf-8", '""', '" a "', '"a\tb"', "a.pdf", '"a;b"', '"a/b"', "a/b", '"=_a"', '"=?x?="', "a%20b",
+	"a'b", "a*b", '"a\\"b"', '"x', "\u00e4", '"\u00e4"', "us-ascii''x", '"(c)"', "x(c)", "", "\x7f", "\udce4",
+]  # fmt: skip
+_mime_parameter = st.tuples(
+	st.sampled_from([";", "; ", " ;", ";\t", ";;"]),
+	st.sampled_from(
+		["charset", "Charset", "name", "filename", "boundary", "name*", "name*0", "na me", "", "a'b", "(c)"]
+	),
+	st.sampled_from(["=", "=", " = ", "", "=="]),
+	st.sampled_from(_PARAMETER_VALUES),
+).map("".join)
+_parameterized = st.tuples(
+	st.sampled_from(
+		[
+			"text/plain",
+			" multipart/mixed ",
+			"attachment",
+			"INLINE ",
+			"inline",
+			"text /plain",
+			"text/",
+			"x/y/z",
+			"",
+		]
+	),
+	st.lists(_mime_parameter, max_size=4).map("".join),
+	st.sampled_from(["", "", ";", " ", "(c)"]),
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(["Content-Type", "Content-Disposition"]), _parameterized)
+def test_plain_mime_parameter_values_read_as_policy_default_reads_them(name, value):
+	text = plain_parameterized_value(name, value)
+	if text is not None:
+		assert text == str(email.policy.default.header_fetch_parse(name, value))
+
+
+def test_common_mime_parameter_values_are_plain():
+	for name, value, text in [
+		("Content-Type", "text/plain; charset=utf-8", 'text/plain; charset="utf-8"'),
+		("Content-Type", 'multipart/mixed;\tboundary="=_a b"; x=""', 'multipart/mixed; boundary="=_a b"; x'),
+		(
+			"Content-Type",
+			"text/plain; charset=a; Charset=b; charset=c;",
+			'text/plain; charset="a"; Charset="b"',
+		),
+		(
+			"Content-Disposition",
+			'attachment; filename="Angebot 7.pdf"',
+			'attachment; filename="Angebot 7.pdf"',
+		),
+	]:
+		assert plain_parameterized_value(name, value) == text
+	assert plain_parameterized_value("Content-Type", "text/plain; name*=utf-8''%C3%A4.txt") is None
+
+
+_mailbox = st.tuples(
+	st.sampled_from(["", "", " ", "\t"]),
+	st.sampled_from(
+		["", "Kunde 5 ", "Kundin  89", '"M, H" ', '"" ', '" x "', "Dr. X ", "\u00e4 ", "x=y ", "(c) A ", "<"]
+	),
+	st.sampled_from(
+		["a@b", "K5@x.Example", "x.y@z.w", "a..b@c", "a.@b", "a@[1.2.3.4]", "a@b@c", "ab", "'q'@r", "a @b"]
+	),
+	st.sampled_from(["", "", ">", " ", "(c)"]),
+).map(lambda parts: parts[0] + parts[1] + ("<" + parts[2] + ">" if parts[1] else parts[2]) + parts[3])
+_address_lists = st.tuples(
+	st.lists(_mailbox, min_size=1, max_size=4),
+	st.sampled_from([",", ", ", " ,", ",,"]),
+	st.sampled_from(["", "", ","]),
+).map(lambda parts: parts[1].join(parts[0]) + parts[2])
+
+
+@settings(max_examples=500, deadline=None)
+@given(_address_lists)
+def test_plain_address_lists_read_as_the_structured_parser_reads_them(value):
+	found = plain_address_list(value)
+	if found is not None:
+		header = email.policy.default.header_factory("to", value)
+		assert found == [(address.display_name or "", address.addr_spec) for address in header.addresses]
+		assert not header.defects
+
+
+def test_common_address_lists_are_plain():
+	assert plain_address_list('Kunde 5 <k5@x.example>, b@y.example, "M, H" <m@h>') == [
+		("Kunde 5", "k5@x.example"),
+		("", "b@y.example"),
+		("M, H", "m@h"),
+	]
+	assert plain_address_list("=?utf-8?q?J=C3=B6rg?= <j@x>") is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(_address_lists)
+def test_an_address_list_reads_the_same_with_and_without_the_plain_list_shortcut(value):
+	from unittest import mock
+
+	shortcut_defects: list[str] = []
+	registry_defects: list[str] = []
+	with_shortcut = parse_address_list(value, "To", shortcut_defects)
+	with mock.patch("crm_mail_archive.mailbox.addresses.plain_address_list", return_value=None):
+		through_registry = parse_address_list(value, "To", registry_defects)
+	assert with_shortcut == through_registry
+	assert shortcut_defects == registry_defects
+
+
+def test_every_corpus_mail_parses_the_same_with_and_without_the_shortcuts():
+	"""The shortcuts past the header registry (plain MIME parameters, plain address lists) change
+	nothing the parser gives, on every malformed, hostile or odd mail of the corpus."""
+	from unittest import mock
+
+	from tests.malformed_corpus import corpus
+
+	for name, raw in corpus(include_huge=False):
+		if not raw.strip():
+			continue  # no mail in it: MailParseError either way
+		fast = parse_message(raw)
+		with (
+			mock.patch("crm_mail_archive.mailbox.parser.PARSE_POLICY", email.policy.default),
+			mock.patch("crm_mail_archive.mailbox.addresses.plain_address_list", return_value=None),
+		):
+			registry = parse_message(raw)
+		assert fast == registry, name

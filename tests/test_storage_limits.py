@@ -11,7 +11,7 @@ import frappe
 import pytest
 
 from crm_mail_archive.accounts.sync import sync_account
-from tests.support import copies_of
+from tests.support import copies_of, original_of
 
 LIMITS = {
 	"max_attachments_per_mail": 3,
@@ -92,15 +92,13 @@ def test_a_mail_over_each_limit_is_stored_with_a_note_and_the_mailbox_moves_on(
 
 	assert result.quarantined == 0 and result.new_communications == 5
 	attachments = communication_of(account, "Viele Anhänge")
-	saved = [f for f in files_of(attachments.name) if not f.file_name.endswith(".eml")]
-	assert len(saved) == 3
+	assert len(files_of(attachments.name)) == 3
 	assert "This mail has 7 attachments; the first 3 are saved as files" in attachments.content
 
 	large_html = communication_of(account, "Großes HTML")
 	assert "ENDE-DES-HTML" not in large_html.content
 	assert "larger than 4 KB" in large_html.content
-	raw = [f for f in files_of(large_html.name) if f.file_name.endswith(".eml")]
-	assert raw and raw[0].file_size > 30_000  # the whole mail is kept
+	assert b"ENDE-DES-HTML" in original_of(large_html.name)  # the whole mail is kept
 
 	recipients = communication_of(account, "Viele Empfänger")
 	assert frappe.db.count("Mail Address Index", {"communication": recipients.name}) == 5
@@ -108,8 +106,7 @@ def test_a_mail_over_each_limit_is_stored_with_a_note_and_the_mailbox_moves_on(
 
 	huge = communication_of(account, "Riesig")
 	assert "only its headers are archived" in huge.content
-	(raw,) = files_of(huge.name)
-	assert raw.file_size < 10_000  # the header, not the 1.3 MB
+	assert len(original_of(huge.name)) < 10_000  # the header, not the 1.3 MB
 	assert frappe.db.exists("Timeline Link", {"communication": huge.name, "link_doctype": "Customer"})
 
 	communication_of(account, "Danach")  # the mailbox went on past all of them
@@ -165,3 +162,51 @@ def test_attachment_files_are_content_addressed_and_never_overwritten(
 	frappe.delete_doc("File", first, force=True, ignore_permissions=True)
 	frappe.db.commit()
 	assert os.path.exists(frappe.get_site_path(urls["Zweite"].lstrip("/")))
+
+
+def test_an_attachment_the_disk_refuses_is_noted_on_its_mail_and_the_batch_is_stored(
+	dovecot, mail_user, make_archive_account
+):
+	"""Files are written beside the batch's rows; when one cannot be written the batch is stored
+	once more one mail at a time, and only that attachment is missing (with a note)."""
+	refused = b"%PDF-1.4 eine Datei, die nicht geschrieben werden kann " + os.urandom(8).hex().encode()
+	blocker = frappe.get_site_path("private", "files", f"Vertrag-{hashlib.sha256(refused).hexdigest()}.pdf")
+	os.makedirs(blocker)  # a directory where the file would go: the write fails
+	try:
+		with_attachment = mail("Mit Vertrag", attachments=[("Vertrag.pdf", refused)])
+		dovecot.append_many(
+			mail_user, [mail("Davor"), with_attachment, mail("Danach", attachments=[("ok.pdf", b"%PDF ok")])]
+		)
+		account = make_archive_account(mail_user)
+
+		result = sync_account(account.name)
+
+		assert (result.stored, result.quarantined) == (3, 0)
+		refusing = communication_of(account, "Mit Vertrag")
+		assert "Vertrag.pdf" not in {f.file_name for f in files_of(refusing.name)}
+		assert "could not be saved" in refusing.content
+		assert original_of(refusing.name).replace(b"\r\n", b"\n") == with_attachment.replace(b"\r\n", b"\n")
+		assert [f.file_name for f in files_of(communication_of(account, "Danach").name)] == ["ok.pdf"]
+	finally:
+		os.rmdir(blocker)
+
+
+def test_quotes_backslashes_and_control_characters_are_stored_exactly(
+	dovecot, mail_user, make_archive_account
+):
+	"""The batch INSERT escapes by doubling quotes only (NO_BACKSLASH_ESCAPES, for speed): text
+	that would need backslash escapes comes back unchanged, and the session's mode is restored."""
+	text = "Preis: 5' 3\" \\n ist kein Zeilenumbruch, C:\\Users\\kunde \\\\ \x1a Ende\r\nZweite Zeile äöü ß\n"
+	subject = "Zitat 'O\\'Brien' \\\" \\"
+	dovecot.append(mail_user, mail(subject, text=text))
+	account = make_archive_account(mail_user)
+	mode_before = frappe.db.sql("select @@session.sql_mode")[0][0]
+
+	sync_account(account.name)
+
+	stored = communication_of(account, subject)
+	assert stored.subject == subject
+	assert frappe.db.get_value("Communication", stored.name, "text_content").replace("\r\n", "\n") == (
+		text.replace("\r\n", "\n")
+	)
+	assert frappe.db.sql("select @@session.sql_mode")[0][0] == mode_before

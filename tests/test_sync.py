@@ -9,7 +9,7 @@ import pytest
 from crm_mail_archive.accounts.sync import sync_account
 from crm_mail_archive.mailbox.client import MailboxAuthError, MailboxUnavailable
 from devtools.dovecot import DovecotServer
-from tests.support import a_mail, communications_of, copies_of
+from tests.support import a_mail, communications_of, copies_of, original_of
 
 
 def test_inbox_and_sent_are_imported_once_then_only_new_mail(
@@ -46,9 +46,10 @@ def test_inbox_and_sent_are_imported_once_then_only_new_mail(
 
 def test_seen_flag_attachments_and_raw_message_are_kept(dovecot, mail_user, make_archive_account):
 	dovecot.append(mail_user, a_mail("gelesen"), flags=("\\Seen",))
-	dovecot.append(
-		mail_user, a_mail("mit Anhang", attachments=[("Preisliste.xlsx", b"PK\x03\x04 demo workbook")])
+	with_attachment = a_mail(
+		"mit Anhang", attachments=[("Preisliste.xlsx", b"PK\x03\x04 demo workbook" * 300)]
 	)
+	dovecot.append(mail_user, with_attachment)
 	account = make_archive_account(mail_user)
 	sync_account(account.name)
 
@@ -66,10 +67,12 @@ def test_seen_flag_attachments_and_raw_message_are_kept(dovecot, mail_user, make
 		{"attached_to_doctype": "Communication", "attached_to_name": by_subject["mit Anhang"].name},
 		["file_name", "is_private"],
 	)
-	names = {f.file_name for f in files}
-	assert "Preisliste.xlsx" in names
-	assert any(name.endswith(".eml") for name in names)  # the raw message
+	assert [f.file_name for f in files] == ["Preisliste.xlsx"]  # the original is no attachment
 	assert all(f.is_private for f in files)
+	# the original message, byte for byte (as the server gives it: CRLF line ends)
+	assert original_of(by_subject["mit Anhang"].name) == with_attachment.replace(b"\r\n", b"\n").replace(
+		b"\n", b"\r\n"
+	)
 
 
 def test_same_mail_in_two_accounts_is_one_communication_with_two_copies(dovecot, make_archive_account):
@@ -245,7 +248,7 @@ def test_oversized_attachment_becomes_a_visible_note_and_stays_in_the_raw_mail(
 		{"attached_to_doctype": "Communication", "attached_to_name": communication.name},
 		pluck="file_name",
 	)
-	assert "Katalog.bin" not in files and any(name.endswith(".eml") for name in files)
+	assert "Katalog.bin" not in files and b"Katalog.bin" in original_of(communication.name)
 
 
 def test_html_is_sanitized_before_it_reaches_the_desk(dovecot, mail_user, make_archive_account):

@@ -1,6 +1,7 @@
 """Sync under real operating conditions: STARTTLS, an unreachable server, a worker killed
 mid-batch, two workers at once, the retry of a quarantined mail, scheduling and the API."""
 
+import multiprocessing
 import os
 import random
 import signal
@@ -9,6 +10,7 @@ import time
 import uuid
 
 import frappe
+import psutil
 import pytest
 
 from crm_mail_archive.accounts.schedule import due_accounts
@@ -24,8 +26,10 @@ from tests.support import (
 	bench_command,
 	bench_path,
 	copies_of,
+	eventually,
 	filing_sources,
 	message_id_of,
+	remove_queued_sync,
 	with_headers,
 )
 
@@ -103,20 +107,39 @@ def test_worker_killed_mid_batch_then_rerun_stores_every_mail_exactly_once(
 	process = bench_sync_process(account.name)
 	stored = 0
 	deadline = time.monotonic() + 120
+	helpers: list[psutil.Process] = []
 	while process.poll() is None and time.monotonic() < deadline:
 		frappe.db.rollback()
 		stored = frappe.db.count("Mailbox Copy", {"account": account.name})
 		if stored >= kill_after:
+			helpers = psutil.Process(process.pid).children(recursive=True)
 			process.send_signal(signal.SIGKILL)
 			break
 		time.sleep(0.01)
 	process.wait(timeout=30)
 	assert process.returncode == -signal.SIGKILL, process.stdout.read()
 	assert 0 < stored < 60  # killed in the middle, not before or after
+	# the process parsing ahead ends with the killed sync instead of waiting for work for ever
+	assert helpers, "a sync of several batches parses ahead in another process"
+	assert eventually(lambda: not any(helper.is_running() for helper in helpers), timeout=10)
 
 	result = sync_account(account.name)  # takes over the dead worker's lock at once
 	assert result.stored == 60 - stored
 	assert_each_mail_exactly_once(account, 60)
+
+
+def test_a_sync_of_many_batches_parses_ahead_and_leaves_no_process_behind(
+	dovecot, mail_user, make_archive_account, small_batches
+):
+	fill(dovecot, mail_user, 23)  # five batches of at most five
+	account = make_archive_account(mail_user)
+	before = set(multiprocessing.active_children())
+
+	result = sync_account(account.name)
+
+	assert result.stored == 23
+	assert_each_mail_exactly_once(account, 23)
+	assert set(multiprocessing.active_children()) == before
 
 
 @pytest.mark.slow
@@ -181,6 +204,77 @@ def test_due_accounts_follow_the_interval_and_the_backoff(dovecot, mail_user, ma
 	assert account.name in due_accounts()  # default interval: 5 minutes
 	frappe.db.set_value("Mail Archive Account", account.name, "enabled", 0)
 	assert account.name not in due_accounts()
+
+
+def queued_long_jobs(prefix: str) -> dict[str, dict]:
+	"""The jobs on the long queue whose id starts with `prefix`: id -> kwargs of the method."""
+	from frappe.utils.background_jobs import get_queue
+
+	queue = get_queue("long")
+	jobs = {}
+	for job in queue.get_jobs():
+		if job.id.startswith(f"{frappe.local.site}::{prefix}"):
+			jobs[job.id.split("::", 1)[1]] = job.kwargs["kwargs"]
+	return jobs
+
+
+def test_the_scheduler_queues_due_accounts_in_groups_each_account_in_one_group_once():
+	from crm_mail_archive.accounts.sync import enqueue_scheduled_syncs
+
+	due = [f"gruppe-{n}@mail.test" for n in range(25)]
+	try:
+		enqueue_scheduled_syncs(due, enabled_accounts=30)
+		frappe.db.commit()  # jobs are queued when the tick's transaction commits
+		first = queued_long_jobs("mail-archive-scheduled-sync::")
+		# a second tick while they wait in the queue queues nothing more
+		enqueue_scheduled_syncs(due, enabled_accounts=30)
+		frappe.db.commit()
+		assert queued_long_jobs("mail-archive-scheduled-sync::") == first
+	finally:
+		from frappe.utils.background_jobs import get_queue
+
+		for job in get_queue("long").get_jobs():
+			if "::mail-archive-scheduled-sync::" in job.id:
+				job.delete()
+	assert set(first) <= {f"mail-archive-scheduled-sync::{group}/3" for group in range(3)}
+	grouped = [name for kwargs in first.values() for name in kwargs["account_names"]]
+	assert sorted(grouped) == sorted(due)  # every due account, in exactly one group
+	assert len(first) >= 2  # 30 accounts are more than one job's worth
+
+
+def test_a_scheduled_group_syncs_a_batch_each_hands_big_imports_on_and_survives_a_broken_account(
+	dovecot, make_archive_account
+):
+	from crm_mail_archive.accounts.sync import job_id, run_scheduled_sync_job
+
+	big_user, small_user = (
+		dovecot.add_user(f"{kind}-{uuid.uuid4().hex[:8]}@mail.test", "s3cret") for kind in ("gross", "klein")
+	)
+	try:
+		dovecot.append_many(big_user, [a_mail(f"Altbestand {n:02d}") for n in range(25)])
+		dovecot.append(small_user, a_mail("Neu"))
+		big, small = make_archive_account(big_user), make_archive_account(small_user)
+		for account in (big, small):
+			remove_queued_sync(account.name)
+		frappe.db.set_single_value("Mail Archive Settings", "batch_size", 10)
+		frappe.db.commit()
+		try:
+			# the first account of the group does not exist any more: the others are synced
+			run_scheduled_sync_job(["gelöscht@mail.test", big.name, small.name])
+		finally:
+			frappe.db.set_single_value("Mail Archive Settings", "batch_size", 100)
+			frappe.db.commit()
+		assert len(copies_of(small)) == 1
+		assert len(copies_of(big)) == 10  # one batch here; the rest continues in its own job
+		assert f"{job_id(big.name)}" in queued_long_jobs(job_id(big.name))
+		assert frappe.db.get_value("Mail Archive Account", big.name, "health") == "OK"
+		assert frappe.get_all(
+			"Error Log", {"method": ("like", "%gelöscht@mail.test%")}, limit=1
+		), "the broken account is logged"
+	finally:
+		for user in (big_user, small_user):
+			remove_queued_sync(user)
+			dovecot.remove_user_mail(user)
 
 
 def test_import_fires_no_notifications(dovecot, mail_user, make_archive_account, committed_cleanup):

@@ -78,6 +78,40 @@ def test_garbled_and_self_referencing_headers_thread_nowhere_and_store_fine(
 	assert not frappe.db.get_value("Communication", communication, "in_reply_to")
 
 
+def test_a_conversation_arriving_in_one_batch_threads_whole_whatever_the_order(
+	dovecot, mail_user, filed_original
+):
+	"""Answer and answer-to-the-answer in one batch, the later one first: both go where the
+	original went; two mails of a batch answering each other (a forged loop) thread nowhere."""
+	account, customer, _original, original_id = filed_original
+	answer_id, second_id = make_msgid(domain="kette.example"), make_msgid(domain="kette.example")
+	answer = with_headers(
+		a_mail("AW: Anfrage", sender="a@kette.example", message_id=answer_id), In_Reply_To=f"<{original_id}>"
+	)
+	second = with_headers(
+		a_mail("AW: AW: Anfrage", sender="b@kette.example", message_id=second_id), In_Reply_To=answer_id
+	)
+	loop_a, loop_b = make_msgid(domain="schleife.example"), make_msgid(domain="schleife.example")
+	first_of_loop = with_headers(
+		a_mail("Schleife A", sender="c@schleife.example", message_id=loop_a), In_Reply_To=loop_b
+	)
+	second_of_loop = with_headers(
+		a_mail("Schleife B", sender="d@schleife.example", message_id=loop_b), In_Reply_To=loop_a
+	)
+	dovecot.append_many(mail_user, [second, answer, first_of_loop, second_of_loop])
+
+	sync_account(account.name)
+
+	for message_id in (answer_id, second_id):
+		assert reply_sources(communication_with(message_id.strip("<>"))) == {("Customer", customer): "Reply"}
+	second_communication = communication_with(second_id.strip("<>"))
+	assert frappe.db.get_value("Communication", second_communication, "in_reply_to") == communication_with(
+		answer_id.strip("<>")
+	)
+	for message_id in (loop_a, loop_b):
+		assert reply_sources(communication_with(message_id.strip("<>"))) == {}
+
+
 def test_the_answer_to_a_mail_sent_from_the_desk_threads_back_to_its_document(
 	dovecot,
 	mail_user,

@@ -4,6 +4,7 @@ into ingest; the account's health records the outcome."""
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 
 import frappe
@@ -20,6 +21,7 @@ from crm_mail_archive.storage.limits import StorageLimits
 from crm_mail_archive.sync.engine import FetchLimits, FolderConfig, FolderResult, sync_folder
 
 JOB_TIMEOUT_SECONDS = 6 * 60 * 60
+ACCOUNTS_PER_SCHEDULED_JOB = 10
 ROLE_LABELS = {"inbox": "Inbox", "sent": "Sent"}
 
 
@@ -44,6 +46,10 @@ class AccountResult:
 	def quarantined(self) -> int:
 		return sum(folder.quarantined for folder in self.folders)
 
+	@property
+	def more_pending(self) -> bool:
+		return any(folder.more_pending for folder in self.folders)
+
 
 def fetch_limits(settings) -> FetchLimits:
 	def megabytes(value, default: int) -> int:
@@ -53,6 +59,7 @@ def fetch_limits(settings) -> FetchLimits:
 		count=cint(settings.batch_size) or 100,
 		max_bytes=megabytes(settings.get("max_batch_size_mb"), 50),
 		max_mail_size=megabytes(settings.get("max_mail_size_mb"), 100),
+		max_attachment_size=StorageLimits.from_settings(settings).max_attachment_size,
 	)
 
 
@@ -71,8 +78,11 @@ def discover_folders(account, client: MailboxClient) -> None:
 	frappe.db.commit()
 
 
-def sync_account(account_name: str, folder: str | None = None, on_progress=None) -> AccountResult:
-	"""Sync one account (or one of its server folders). Raises AccountBusy when already running."""
+def sync_account(
+	account_name: str, folder: str | None = None, on_progress=None, max_batches: int | None = None
+) -> AccountResult:
+	"""Sync one account (or one of its server folders), at most `max_batches` batches per folder.
+	Raises AccountBusy when already running."""
 	lock = AccountLock(account_name)
 	if not lock.acquire():
 		raise AccountBusy(account_name)
@@ -83,12 +93,14 @@ def sync_account(account_name: str, folder: str | None = None, on_progress=None)
 			on_progress(folder_name, done, total)
 
 	try:
-		return _sync_locked(account_name, folder, progress)
+		return _sync_locked(account_name, folder, progress, max_batches)
 	finally:
 		lock.release()
 
 
-def _sync_locked(account_name: str, only_folder: str | None, on_progress) -> AccountResult:
+def _sync_locked(
+	account_name: str, only_folder: str | None, on_progress, max_batches: int | None
+) -> AccountResult:
 	account = frappe.get_doc("Mail Archive Account", account_name)
 	settings = frappe.get_cached_doc("Mail Archive Settings")
 	target = SyncTarget(account, StorageLimits.from_settings(settings))
@@ -112,6 +124,7 @@ def _sync_locked(account_name: str, only_folder: str | None, on_progress) -> Acc
 						limits=fetch_limits(settings),
 						mark_read_after_storing=bool(account.mark_read_after_storing),
 						on_progress=on_progress,
+						max_batches=max_batches,
 					)
 				)
 	except MailboxError as error:
@@ -152,3 +165,45 @@ def run_sync_job(account_name: str, folder: str | None = None) -> None:
 		pass  # another worker has it; the next run continues
 	except MailboxError:
 		pass  # recorded on the account (health, backoff, notification)
+
+
+def enqueue_scheduled_syncs(account_names: list[str], enabled_accounts: int) -> None:
+	"""The scheduler's due accounts, in groups of about ACCOUNTS_PER_SCHEDULED_JOB per job.
+
+	An RQ job runs in a process forked for it, which loads the site's hooks and imports its code
+	again: about 0.3 s before a no-op sync of 30 ms begins. One job per group pays that once for
+	several accounts; several groups keep several workers busy. An account always falls into the
+	same group (by a hash of its name), so a group still queued from the last tick is not queued
+	twice."""
+	groups = max(1, -(-enabled_accounts // ACCOUNTS_PER_SCHEDULED_JOB))
+	members: dict[int, list[str]] = {}
+	for name in account_names:
+		members.setdefault(zlib.crc32(name.encode()) % groups, []).append(name)
+	for group, names in sorted(members.items()):
+		enqueue(
+			"crm_mail_archive.accounts.sync.run_scheduled_sync_job",
+			queue="long",
+			timeout=JOB_TIMEOUT_SECONDS,
+			job_id=f"mail-archive-scheduled-sync::{group}/{groups}",
+			account_names=names,
+		)
+
+
+def run_scheduled_sync_job(account_names: list[str]) -> None:
+	"""One batch per folder of each account; an account with more new mail than that continues
+	in a job of its own, so a large import never holds up the rest of the group."""
+	for account_name in account_names:
+		try:
+			result = sync_account(account_name, max_batches=1)
+		except (AccountBusy, MailboxError):
+			continue  # another worker has it / recorded on the account (health, backoff)
+		except Exception:
+			# one broken account must not stop the group: logged, and retried at the next tick
+			frappe.db.rollback()
+			frappe.log_error(title=f"Mail archive sync of {account_name}")
+			continue
+		finally:
+			# each account is its own unit of work: what it recorded stays when a later one fails
+			frappe.db.commit()
+		if result.more_pending:
+			enqueue_sync(account_name)

@@ -13,6 +13,8 @@ neither), so the customer's answer threads back to the document the conversation
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import frappe
 
 from crm_mail_archive.filing.links import Reason, link_mails
@@ -33,66 +35,139 @@ def candidate_ids(message_id: str | None, in_reply_to: str | None, references: l
 	return seen[:MAX_CANDIDATES]
 
 
-def find_parent(
-	communication: str, message_id: str | None, in_reply_to: str | None, references
-) -> str | None:
-	for candidate in candidate_ids(message_id, in_reply_to, references):
-		parent = frappe.db.get_value(
-			"Communication",
-			{"message_id": candidate, "name": ("!=", communication), "communication_medium": "Email"},
-			"name",
-			order_by="creation asc",
-		)
-		if parent:
-			return parent
-	return None
+@dataclass(frozen=True)
+class Reply:
+	communication: str
+	message_id: str | None
+	in_reply_to: str | None
+	references: list[str]
 
 
-def inherited_targets(parent: str) -> list[tuple[str, str]]:
-	"""The parent's reference document and person- or thread-made links. A desk reply refers to
-	the mail it answers (reference Communication): then that mail's targets count, up the chain
-	for a few steps (a visited set stops loops)."""
-	targets: list[tuple[str, str]] = []
-	visited: set[str] = set()
-	current: str | None = parent
-	while current and current not in visited and len(visited) < MAX_CHAIN:
-		visited.add(current)
-		values = frappe.db.get_value(
-			"Communication", current, ["reference_doctype", "reference_name", "in_reply_to"], as_dict=True
-		)
-		if not values:
-			break
-		next_up = values.in_reply_to
-		if values.reference_doctype == "Communication":
-			next_up = next_up or values.reference_name
-		elif values.reference_doctype and values.reference_name:
-			targets.append((values.reference_doctype, values.reference_name))
+def find_parents(replies: list[Reply]) -> dict[str, str]:
+	"""Communication -> its parent: for each candidate Message-ID in order, the first mail that
+	has it (oldest first, not the mail itself). One query for a whole batch."""
+	candidates = {
+		reply.communication: candidate_ids(reply.message_id, reply.in_reply_to, reply.references)
+		for reply in replies
+	}
+	wanted = sorted({candidate for ids in candidates.values() for candidate in ids})
+	known: dict[str, list[str]] = {}
+	for start in range(0, len(wanted), 1000):
 		for row in frappe.get_all(
-			"Timeline Link",
-			{"communication": current, "source": ("in", INHERITED_SOURCES)},
-			["link_doctype", "link_name"],
+			"Communication",
+			{"message_id": ("in", wanted[start : start + 1000]), "communication_medium": "Email"},
+			["name", "message_id"],
 			order_by="creation asc",
 		):
-			targets.append((row.link_doctype, row.link_name))
-		if targets:
+			known.setdefault(row.message_id, []).append(row.name)
+	parents = {}
+	for communication, ids in candidates.items():
+		parent = next(
+			(name for candidate in ids for name in known.get(candidate, ()) if name != communication),
+			None,
+		)
+		if parent:
+			parents[communication] = parent
+	return parents
+
+
+def inherited_targets(parents: set[str]) -> dict[str, list[tuple[str, str]]]:
+	"""For each parent: its reference document and person- or thread-made links. A desk reply
+	refers to the mail it answers (reference Communication): then that mail's targets count, up
+	the chain for a few steps (a visited set stops loops). Two queries per step for all parents."""
+	found: dict[str, list[tuple[str, str]]] = {}
+	looking_at = {parent: parent for parent in parents}  # parent -> the mail of its chain now
+	visited = {parent: {parent} for parent in parents}
+	for _ in range(MAX_CHAIN):
+		if not looking_at:
 			break
-		current = next_up
-	unique = list(dict.fromkeys(targets))
-	return [(doctype, name) for doctype, name in unique if frappe.db.exists(doctype, name)]
+		mails = sorted(set(looking_at.values()))
+		values = {
+			row.name: row
+			for row in frappe.get_all(
+				"Communication",
+				{"name": ("in", mails)},
+				["name", "reference_doctype", "reference_name", "in_reply_to"],
+			)
+		}
+		links: dict[str, list[tuple[str, str]]] = {}
+		for row in frappe.get_all(
+			"Timeline Link",
+			{"communication": ("in", mails), "source": ("in", INHERITED_SOURCES)},
+			["communication", "link_doctype", "link_name"],
+			order_by="creation asc",
+		):
+			links.setdefault(row.communication, []).append((row.link_doctype, row.link_name))
+		next_up: dict[str, str] = {}
+		for parent, mail in looking_at.items():
+			row = values.get(mail)
+			targets: list[tuple[str, str]] = []
+			up = row.in_reply_to if row else None
+			if row and row.reference_doctype == "Communication":
+				up = up or row.reference_name
+			elif row and row.reference_doctype and row.reference_name:
+				targets.append((row.reference_doctype, row.reference_name))
+			targets += links.get(mail, [])
+			if targets or not up or up in visited[parent]:
+				found[parent] = targets
+			else:
+				visited[parent].add(up)
+				next_up[parent] = up
+		looking_at = next_up
+	existing = _existing({target for targets in found.values() for target in targets})
+	return {
+		parent: [target for target in dict.fromkeys(found.get(parent, [])) if target in existing]
+		for parent in parents
+	}
 
 
-def thread_reply(communication: str, message_id: str | None, in_reply_to: str | None, references) -> int:
-	"""File a reply where its parent is; returns the number of new links."""
-	parent = find_parent(communication, message_id, in_reply_to, references)
-	if not parent:
+def _existing(targets: set[tuple[str, str]]) -> set[tuple[str, str]]:
+	by_doctype: dict[str, list[str]] = {}
+	for doctype, name in targets:
+		by_doctype.setdefault(doctype, []).append(name)
+	return {
+		(doctype, name)
+		for doctype, names in by_doctype.items()
+		if frappe.db.table_exists(doctype)  # a DocType removed since the mail was filed
+		for name in frappe.get_all(doctype, {"name": ("in", names)}, pluck="name")
+	}
+
+
+def thread_replies(replies: list[Reply]) -> int:
+	"""File each reply where its parent is; returns the number of new links. A parent that is a
+	reply of the same batch passes on what it inherits (as it would once threaded)."""
+	parents = find_parents(replies)
+	if not parents:
 		return 0
-	targets = inherited_targets(parent)
-	updates = {"in_reply_to": parent}
-	if targets and not frappe.db.get_value("Communication", communication, "reference_doctype"):
-		updates.update({"reference_doctype": targets[0][0], "reference_name": targets[0][1]})
-	frappe.db.set_value("Communication", communication, updates, update_modified=False)
-	reason = Reason(reply_to_mail=parent)
-	return link_mails({communication: dict.fromkeys(targets, reason)}, "Reply", "Administrator")
+	from_archive = inherited_targets({parent for parent in parents.values() if parent not in parents})
+
+	def targets_of(communication: str) -> list[tuple[str, str]]:
+		seen = {communication}
+		parent = parents[communication]
+		while parent in parents:  # a reply of this batch: what it inherits
+			if parent in seen:
+				return []  # replies to each other: a forged loop
+			seen.add(parent)
+			parent = parents[parent]
+		return from_archive[parent]
+
+	referenced = set(
+		frappe.get_all(
+			"Communication",
+			{"name": ("in", list(parents)), "reference_doctype": ("is", "set")},
+			pluck="name",
+		)
+	)
+	links: dict[str, dict] = {}
+	for communication, parent in parents.items():
+		targets = targets_of(communication)
+		updates = {"in_reply_to": parent}
+		if targets and communication not in referenced:
+			updates.update({"reference_doctype": targets[0][0], "reference_name": targets[0][1]})
+		frappe.db.set_value("Communication", communication, updates, update_modified=False)
+		if targets:
+			links[communication] = dict.fromkeys(targets, Reason(reply_to_mail=parent))
+	return link_mails(links, "Reply", "Administrator") if links else 0
 
 
 # --- mail sent from the desk -----------------------------------------------------------------

@@ -6,12 +6,30 @@ from __future__ import annotations
 import frappe
 from frappe import _
 from frappe.utils import cint
+from frappe.utils.password import get_decrypted_password
 
 from crm_mail_archive.mailbox.client import ConnectionSettings, MailboxAuthError
 
+_FIELDS = (
+	"email_server",
+	"use_ssl",
+	"use_starttls",
+	"incoming_port",
+	"login_id",
+	"login_id_is_different",
+	"email_id",
+	"auth_method",
+	"connected_app",
+	"connected_user",
+)
+
 
 def connection_settings(email_account_name: str) -> ConnectionSettings:
-	email_account = frappe.get_doc("Email Account", email_account_name)
+	# the fields, not the document: loading the Email Account controller (stock imports half of
+	# frappe.email) was most of a scheduled no-op sync's time in a fresh worker
+	email_account = frappe.db.get_value("Email Account", email_account_name, _FIELDS, as_dict=True)
+	if email_account is None:
+		raise frappe.DoesNotExistError(_("Email Account {0} not found").format(email_account_name))
 	if not email_account.email_server:
 		frappe.throw(_("Email Account {0} has no incoming (IMAP) server.").format(email_account_name))
 	security = "ssl" if email_account.use_ssl else "starttls" if email_account.use_starttls else "plain"
@@ -28,7 +46,9 @@ def connection_settings(email_account_name: str) -> ConnectionSettings:
 			raise MailboxAuthError(f"no OAuth token for {email_account.connected_user}")
 		oauth_token = token.get_password("access_token")
 	else:
-		password = email_account.get_password(raise_exception=False)
+		password = get_decrypted_password(
+			"Email Account", email_account_name, "password", raise_exception=False
+		)
 	settings = frappe.get_cached_doc("Mail Archive Settings")
 	return ConnectionSettings(
 		host=email_account.email_server,

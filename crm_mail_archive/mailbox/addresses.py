@@ -10,10 +10,20 @@ from __future__ import annotations
 
 import email.policy
 import email.utils
+import re
 from dataclasses import dataclass
 
 from crm_mail_archive.mailbox.charsets import describe_defect, describe_error, unsurrogate
 from crm_mail_archive.mailbox.headers import decode_words, header_value, reencode_words
+
+# One entry of a plain address list: "addr@domain" or "[display name] <addr@domain>", ASCII,
+# the address a dot-atom at a dot-atom, the display name atoms (no ".") or one quoted string
+# without backslashes.
+_ATOM = r"[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+"
+_ADDR_SPEC = rf"{_ATOM}(?:\.{_ATOM})*@{_ATOM}(?:\.{_ATOM})*"
+_PLAIN_ENTRY = re.compile(
+	rf"""[ \t]*(?:({_ADDR_SPEC})|((?:{_ATOM}[ \t]+)*{_ATOM}|"[ \t!#-\[\]-~]*")?[ \t]*<({_ADDR_SPEC})>)[ \t]*"""
+)
 
 
 @dataclass(frozen=True)
@@ -64,22 +74,58 @@ def parse_addresses(value: str | None) -> list[Address]:
 	return parse_address_list(header_value(value, "Address", defects), "Address", defects)
 
 
+def plain_address_list(value: str) -> list[tuple[str, str]] | None:
+	"""(display name, address) of each entry of a plain address list, as the structured parser
+	reads it (which finds no defect in such a list), or None when the list is not plain."""
+	if "=?" in value:  # encoded words: for the structured parser
+		return None
+	found: list[tuple[str, str]] = []
+	position = 0
+	while True:
+		match = _PLAIN_ENTRY.match(value, position)
+		if match is None:
+			return None
+		bare, name, angled = match.groups()
+		if bare:
+			found.append(("", bare))
+		elif name and name.startswith('"'):
+			found.append((name[1:-1], angled))  # quoted: as written
+		else:
+			found.append((" ".join((name or "").split()), angled))
+		position = match.end()
+		if position == len(value):
+			return found
+		if value[position] != "," or position + 1 == len(value):
+			return None  # no list, or one that ends in a comma
+		position += 1
+
+
 def parse_address_list(value: str, where: str, defects: list[str]) -> list[Address]:
 	found: list[tuple[str, str]] = []
 	problems: list[str] = []
 	failed = False
-	try:
-		header = email.policy.default.header_factory("to", reencode_words(value, where, defects))
-		for address in header.addresses:
-			found.append((address.display_name or "", address.addr_spec))
-		problems = [describe_defect(defect) for defect in header.defects]
-	except Exception as error:
-		failed = True
-		defects.append(f"{where}: unparseable address list ({describe_error(error)}); read leniently")
-	try:
-		lenient = email.utils.getaddresses([value])
-	except Exception:
-		lenient = []
+	# the header registry's parse is slow (a new class per call): plain lists are read directly
+	plain = plain_address_list(value)
+	if plain is not None:
+		found = plain
+	else:
+		try:
+			header = email.policy.default.header_factory("to", reencode_words(value, where, defects))
+			for address in header.addresses:
+				found.append((address.display_name or "", address.addr_spec))
+			problems = [describe_defect(defect) for defect in header.defects]
+		except Exception as error:
+			failed = True
+			defects.append(f"{where}: unparseable address list ({describe_error(error)}); read leniently")
+	# The lenient reading gives the names the structured one lacks and recovers what it could
+	# not read. A plain list with a name at every address needs neither (and, without encoded
+	# words, reading it leniently notes no defect), so it is not read again.
+	lenient: list[tuple[str, str]] = []
+	if plain is None or any(not name.strip() for name, _address in plain):
+		try:
+			lenient = email.utils.getaddresses([value])
+		except Exception:
+			lenient = []
 	if problems:
 		defects.append(f"{where}: {'; '.join(problems)}")
 

@@ -167,22 +167,22 @@ class Body:
 		index = 0
 		while stack:
 			part = stack.pop()
-			where = "message" if index == 0 else f"part {index} ({_content_type(part)})"
+			content_type = _content_type(part)  # once per part: the header is parsed on each call
+			where = "message" if index == 0 else f"part {index} ({content_type})"
 			index += 1
 			for defect in getattr(part, "defects", None) or []:
 				self.defects.append(f"{where}: {describe_defect(defect)}")
 			try:
 				payload = part.get_payload() if part.is_multipart() else None
-				if payload is not None and not _content_type(part).startswith("message/"):
+				if payload is not None and not content_type.startswith("message/"):
 					stack.extend(reversed([sub for sub in payload if isinstance(sub, Message)]))
 					continue
-				self.add(part, where)
+				self.add(part, content_type, where)
 			except Exception as error:
 				self.defects.append(f"{where}: could not be read ({describe_error(error)})")
 
-	def add(self, part: Message, where: str) -> None:
+	def add(self, part: Message, content_type: str, where: str) -> None:
 		headers = Headers(part, self.defects, f"{where} ")
-		content_type = _content_type(part)
 		disposition = headers.token("Content-Disposition")
 		filename = _part_filename(part, where, self.defects)
 		if content_type.startswith("message/"):

@@ -36,7 +36,15 @@ CHARSET_ALIASES = {
 # Python codecs that are no mail charset: a label naming one is treated as unknown.
 _NOT_MAIL_CODECS = {"idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined", "mbcs", "oem"}
 
+# For bytes.translate(None, delete), far faster on attachments than a regular expression: the
+# bytes that are no base64 (re [^A-Za-z0-9+/=]) and the ASCII whitespace (re \s of bytes).
+_BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+_NOT_BASE64 = bytes(byte for byte in range(256) if byte not in _BASE64_ALPHABET)
+_ASCII_WHITESPACE = b" \t\n\r\x0b\x0c"
+_BASE64_PADDING = re.compile(rb"=+")
+
 _BAD_QP_ESCAPE = re.compile(rb"=(?![0-9A-Fa-f]{2}|[ \t]*(?:\r\n|\r|\n|$))")
+_CAMEL_CASE_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 def unsurrogate(text: str) -> str:
@@ -105,8 +113,8 @@ def decode_bytes(data: bytes, charset: str | None, where: str, defects: list[str
 
 def b64decode(data: bytes) -> tuple[bytes, bool]:
 	"""Decode base64 leniently: (what decodes, whether anything was broken)."""
-	cleaned = re.sub(rb"[^A-Za-z0-9+/=]", b"", data)
-	junk = len(cleaned) != len(re.sub(rb"\s", b"", data))
+	cleaned = data.translate(None, _NOT_BASE64)
+	junk = len(cleaned) != len(data.translate(None, _ASCII_WHITESPACE))
 	if not junk:
 		try:
 			return base64.b64decode(cleaned, validate=True), False
@@ -114,7 +122,7 @@ def b64decode(data: bytes) -> tuple[bytes, bool]:
 			pass
 	decoded = bytearray()
 	# "=" ends a block; concatenated blocks, each padded, are decoded one by one
-	for block in re.split(rb"=+", cleaned):
+	for block in _BASE64_PADDING.split(cleaned):
 		if len(block) % 4 == 1:
 			block = block[:-1]  # one dangling character carries no whole byte
 		if not block:
@@ -170,7 +178,7 @@ def normalize_newlines(text: str) -> str:
 
 def describe_defect(defect: object) -> str:
 	name = type(defect).__name__.removesuffix("Defect")
-	label = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).lower() or "defect"
+	label = _CAMEL_CASE_BOUNDARY.sub(" ", name).lower() or "defect"
 	detail = unsurrogate(str(defect)).strip() if str(defect) else ""
 	return f"{label}: {detail}" if detail and detail.lower() != label else label
 

@@ -3,7 +3,7 @@
 Raw values unfolded and their undeclared 8-bit bytes read as UTF-8 (`Headers`), RFC 2047
 encoded words decoded in any charset, also when split across words (`decode_words`) or
 re-encoded as UTF-8 for the structured header parser (`reencode_words`), Message-ID lists and
-the Date header.
+the Date header; and the `email` policy the MIME tree is parsed with (`PARSE_POLICY`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import email.utils
 import re
 from datetime import datetime, timezone
 from email.message import Message
+from email.policy import EmailPolicy
 
 from crm_mail_archive.mailbox.charsets import b64decode, decode_bytes, unsurrogate
 
@@ -21,6 +22,7 @@ _ENCODED_WORD_PARTS = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
 _ENCODED_WORD_RUN = re.compile(rf"{_ENCODED_WORD}(?:\s*{_ENCODED_WORD})*")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _MSG_ID = re.compile(r"<([^<>]*)>")
+_Q_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
 
 
 # --- header text -------------------------------------------------------------------------------
@@ -79,6 +81,74 @@ class Headers:
 		return (self.first(name) or "").split(";")[0].strip().lower()
 
 
+# --- Content-Type and Content-Disposition as `email` reads them --------------------------------
+
+# policy.default reads these headers through its header registry: a full RFC 2045/2231 parse,
+# most of the time `email` takes for a mail (the feed parser asks for the content type of each
+# part several times, and each time the header is parsed again). Its text, which is what
+# Message.get() gives and get_content_type(), get_param(), get_filename() and the boundary
+# lookup work on, is the type as written followed by the parameters written anew:
+# `name="value"` joined by "; ", only the first of parameters with the same name, a parameter
+# with an empty value as its bare name. For a value in the plain form below that text is built
+# here; anything else (comments, RFC 2231 sections and charsets, encoded words, backslashes,
+# 8-bit or control characters, a parameter without "=") goes through the registry as before.
+# tests/test_mailbox_parser.py checks the two against each other.
+_TOKEN = r"[!#$%&'*+\-.0-9A-Z^_`a-z{|}~]+"  # RFC 2045 token: printable ASCII but tspecials
+_MIME_TYPE = re.compile(rf"[ \t]*{_TOKEN}[ \t]*/[ \t]*{_TOKEN}[ \t]*(?=;|\Z)")
+_DISPOSITION_TYPE = re.compile(rf"[ \t]*{_TOKEN}[ \t]*(?=;|\Z)")
+# one entry of the parameter list up to and with its ";" (or the end): empty, or name=token
+# or name="quoted" (no backslash, no quote). The name has no "*", "'" or "%" (RFC 2231), nor
+# has a token value "*" or "'".
+_MIME_PARAMETER = re.compile(
+	r"[ \t]*(?:([!#$&+\-.0-9A-Z^_`a-z{|}~]+)[ \t]*=[ \t]*"
+	r"""(?:"([ \t!#-\[\]-~]*)"|([!#$%&+\-.0-9A-Z^_`a-z{|}~]+))[ \t]*)?(?:;|\Z)"""
+)
+_PARAMETERIZED = {"content-type": _MIME_TYPE, "content-disposition": _DISPOSITION_TYPE}
+_LINE_SEPARATOR = re.compile(r"\n|\r")  # as policy.default unfolds
+
+
+def plain_parameterized_value(name: str, value: str) -> str | None:
+	"""The text policy.default gives for an unfolded Content-Type or Content-Disposition value
+	in the plain form, or None when the value is not in it."""
+	head = _PARAMETERIZED[name.lower()].match(value)
+	if head is None:
+		return None
+	if head.end() == len(value):
+		return value
+	parameters: dict[str, str] = {}
+	position = head.end() + 1  # after the ";"
+	while position < len(value):
+		match = _MIME_PARAMETER.match(value, position)
+		if match is None:
+			return None
+		parameter, quoted, token = match.groups()
+		if quoted is not None and "=?" in quoted:
+			return None  # policy.default decodes encoded words inside quotes
+		if parameter is not None:
+			parameters.setdefault(parameter, token if quoted is None else quoted)  # names as written
+		position = match.end()
+	written = "; ".join(
+		f'{parameter}="{text}"' if text else parameter for parameter, text in parameters.items()
+	)
+	return value[: head.end()] + ";" + (" " + written if written else "")
+
+
+class _ParsePolicy(EmailPolicy):
+	"""policy.default, with plain Content-Type and Content-Disposition values read without the
+	header registry. For them Message.get() gives a str instead of a header object: the same
+	text, without the object's attributes such as `.params` (which nothing here uses)."""
+
+	def header_fetch_parse(self, name, value):
+		if name.lower() in _PARAMETERIZED and not hasattr(value, "name"):
+			text = plain_parameterized_value(name, "".join(_LINE_SEPARATOR.split(value)))
+			if text is not None:
+				return text
+		return super().header_fetch_parse(name, value)
+
+
+PARSE_POLICY = _ParsePolicy()
+
+
 # --- encoded words (RFC 2047) ------------------------------------------------------------------
 
 
@@ -126,7 +196,7 @@ def decode_words(value: str, where: str, defects: list[str]) -> str:
 def _decode_word_payload(encoding: str, text: str, where: str, defects: list[str]) -> bytes | None:
 	data = text.encode("utf-8", "surrogateescape") if text.isascii() else unsurrogate(text).encode()
 	if encoding.lower() == "q":
-		return re.sub(rb"=([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), data.replace(b"_", b" "))
+		return _Q_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data.replace(b"_", b" "))
 	decoded, broken = b64decode(data)
 	if broken:
 		defects.append(f"{where}: broken base64 in an encoded word; decoded what could be")

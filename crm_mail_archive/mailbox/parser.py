@@ -1,10 +1,11 @@
 """MIME parsing into plain dataclasses. Frappe-free: standard library only.
 
-`parse_message` reads raw RFC 5322 bytes with `email` (policy.default) and tolerates what real
-mailboxes hold: encoded words in any charset (also split across folded lines), unknown charsets,
-8-bit headers, garbled address lists, broken base64 and quoted-printable, deep nesting. Whatever
-had to be repaired is noted in `ParsedMail.defects`. Nothing here raises on a broken mail except
-MailParseError for input with no mail in it (empty or only whitespace).
+`parse_message` reads raw RFC 5322 bytes with `email` (policy.default, faster: see
+`headers.PARSE_POLICY`) and tolerates what real mailboxes hold: encoded words in any charset
+(also split across folded lines), unknown charsets, 8-bit headers, garbled address lists, broken
+base64 and quoted-printable, deep nesting. Whatever had to be repaired is noted in
+`ParsedMail.defects`. Nothing here raises on a broken mail except MailParseError for input with
+no mail in it (empty or only whitespace).
 
 This module puts the result together; the work is done in `charsets` (bytes into text),
 `headers` (header values, encoded words, Message-ID, Date), `addresses` and `body` (the MIME
@@ -24,7 +25,14 @@ from datetime import datetime
 from crm_mail_archive.mailbox.addresses import Address, parse_address_list
 from crm_mail_archive.mailbox.body import Attachment, Body
 from crm_mail_archive.mailbox.charsets import decode_bytes, describe_error, normalize_newlines, raw_payload
-from crm_mail_archive.mailbox.headers import Headers, decode_words, message_id, message_ids, parse_date
+from crm_mail_archive.mailbox.headers import (
+	PARSE_POLICY,
+	Headers,
+	decode_words,
+	message_id,
+	message_ids,
+	parse_date,
+)
 
 BULK_PRECEDENCE = frozenset({"bulk", "list", "junk"})
 
@@ -164,7 +172,7 @@ def parse_message(raw: bytes, max_attachment_size: int = 25 * 1024 * 1024) -> Pa
 
 def _parse_mime(raw: bytes, max_attachment_size: int, defects: list[str]) -> ParsedMail:
 	try:
-		message = email.message_from_bytes(raw, policy=email.policy.default)
+		message = email.message_from_bytes(raw, policy=PARSE_POLICY)
 	except Exception as error:
 		defects.append(f"message read with the compat32 parser ({describe_error(error)})")
 		message = email.message_from_bytes(raw, policy=email.policy.compat32)

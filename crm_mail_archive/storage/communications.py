@@ -14,6 +14,7 @@ import html
 
 import frappe
 from frappe import _
+from frappe.model.naming import make_autoname
 from frappe.utils import now_datetime
 
 from crm_mail_archive.infra.rows import RowBuffer
@@ -22,8 +23,9 @@ from crm_mail_archive.mailbox.client import FetchedMessage
 from crm_mail_archive.mailbox.parser import ParsedMail
 from crm_mail_archive.storage.content import safe_file_name, safe_mail_html, valid_content_id
 from crm_mail_archive.storage.copies import system_datetime
-from crm_mail_archive.storage.files import save_attachment, save_raw
+from crm_mail_archive.storage.files import FileWrites, keep_original, save_attachment
 from crm_mail_archive.storage.limits import StorageLimits
+from crm_mail_archive.storage.originals import SavedPart
 
 MESSAGE_KEY_FIELD = "mail_archive_key"
 NOTE = '<p class="mail-archive-attachment-note">{}</p>'
@@ -60,61 +62,71 @@ def add_communication(
 	message: FetchedMessage,
 	key: str,
 	limits: StorageLimits,
+	writes: FileWrites,
 ) -> str:
-	"""The Communication of a new mail, its files and raw message, into `rows`; returns its name."""
+	"""The Communication of a new mail into `rows`, its files and raw message into `writes`;
+	returns its name."""
 	sender = parsed.from_address
 	date = parsed.date or message.internaldate
-	communication = frappe.get_doc(
-		{
-			"doctype": "Communication",
-			"communication_type": "Communication",
-			"communication_medium": "Email",
-			"sent_or_received": "Sent" if sent else "Received",
-			"subject": inert_text(parsed.subject or "(no subject)")[:10000],
-			# an address beyond RFC 5321's 254 characters is no address (it stays in the raw mail)
-			"sender": inert_text(sender.email) if sender and len(sender.email) <= 254 else None,
-			"sender_full_name": inert_text(sender.name or sender.email)[:140] if sender else None,
-			"recipients": _format_addresses(parsed.to),
-			"cc": _format_addresses(parsed.cc),
-			"bcc": _format_addresses(parsed.bcc),
-			"text_content": parsed.text,
-			"communication_date": system_datetime(date) or now_datetime(),
-			"message_id": inert_text(parsed.message_id),
-			"email_account": account.email_account,
-			"imap_folder": inert_text(folder_name),
-			# where it lives on a server is the Mailbox Copy's: a stock uid would make every opening
-			# of the form queue a stock Email Flag Queue row that nothing ever applies
-			"uid": None,
-			"seen": int("\\Seen" in message.flags),
-			"status": "Open",
-			"email_status": "Open",
-			"has_attachment": int(bool(parsed.attachments)),
-			"mail_archive_bulk": int(parsed.is_bulk),
-			"mail_archive_filing": "Unfiled",  # until filing says otherwise
-			MESSAGE_KEY_FIELD: key,
-		}
-	)
-	communication.set_new_name()
-	communication.owner = communication.modified_by = account.account_owner
-	communication.creation = communication.modified = now_datetime()
-	files, raw = RowBuffer(), RowBuffer()  # after the Communication: File rows name it
-	communication.content = _body(parsed, communication.name, files, limits)
+	values = {
+		"communication_type": "Communication",
+		"communication_medium": "Email",
+		"sent_or_received": "Sent" if sent else "Received",
+		"subject": inert_text(parsed.subject or "(no subject)")[:10000],
+		# an address beyond RFC 5321's 254 characters is no address (it stays in the raw mail)
+		"sender": inert_text(sender.email) if sender and len(sender.email) <= 254 else None,
+		"sender_full_name": inert_text(sender.name or sender.email)[:140] if sender else None,
+		"recipients": _format_addresses(parsed.to),
+		"cc": _format_addresses(parsed.cc),
+		"bcc": _format_addresses(parsed.bcc),
+		"text_content": parsed.text,
+		"communication_date": system_datetime(date) or now_datetime(),
+		"message_id": inert_text(parsed.message_id),
+		"email_account": account.email_account,
+		"imap_folder": inert_text(folder_name),
+		# where it lives on a server is the Mailbox Copy's: a stock uid would make every opening
+		# of the form queue a stock Email Flag Queue row that nothing ever applies
+		"uid": None,
+		"seen": int("\\Seen" in message.flags),
+		"status": "Open",
+		"email_status": "Open",
+		"has_attachment": int(bool(parsed.attachments)),
+		"mail_archive_bulk": int(parsed.is_bulk),
+		"mail_archive_filing": "Unfiled",  # until filing says otherwise
+		MESSAGE_KEY_FIELD: key,
+		"owner": account.account_owner,
+		"modified_by": account.account_owner,
+		"creation": now_datetime(),
+		"modified": now_datetime(),
+		"name": make_autoname("hash", "Communication"),
+	}
+	files = RowBuffer()  # after the Communication: File rows name it
+	saved: list[SavedPart] = []
+	content = _body(parsed, values["name"], files, limits, saved, writes)
 	if message.headers_only:
-		communication.content += NOTE.format(
+		content += NOTE.format(
 			_(
 				"This mail is {0} MB, more than the limit of {1} MB: only its headers are archived, the whole mail stays on the mail server."
 			).format(round(message.size / 1024 / 1024, 1), limits.max_mail_size // 1024 // 1024)
 		)
-	communication.mail_archive_raw_file = save_raw(communication.name, message.raw, raw)
-	rows.add(communication)
+	values["content"] = content
+	values["mail_archive_raw_file"] = keep_original(message.raw, saved, writes)
+	name = rows.add("Communication", values)
 	rows.extend(files)
-	rows.extend(raw)
-	return communication.name
+	return name
 
 
-def _body(parsed: ParsedMail, communication: str, rows: RowBuffer, limits: StorageLimits) -> str:
-	"""The mail's body for the desk, its attachments saved as files (cid: images point at them),
-	and a visible note for whatever a limit kept out (it stays in the raw message)."""
+def _body(
+	parsed: ParsedMail,
+	communication: str,
+	rows: RowBuffer,
+	limits: StorageLimits,
+	saved: list[SavedPart],
+	writes: FileWrites,
+) -> str:
+	"""The mail's body for the desk, its attachments saved as files (cid: images point at them;
+	`saved` lists them), and a visible note for whatever a limit kept out (it stays in the raw
+	message)."""
 	notes = []
 	cid_urls: dict[str, str] = {}
 	for index, attachment in enumerate(parsed.attachments):
@@ -134,7 +146,9 @@ def _body(parsed: ParsedMail, communication: str, rows: RowBuffer, limits: Stora
 			)
 			continue
 		try:
-			file_url = save_attachment(communication, attachment.filename, attachment.content or b"", rows)
+			file_url = save_attachment(
+				communication, attachment.filename, attachment.content or b"", rows, writes
+			)
 		except Exception as error:  # a file the disk refuses: noted, the mail is stored
 			notes.append(
 				_("Attachment {0} could not be saved ({1}); it is kept in the raw message.").format(
@@ -142,6 +156,7 @@ def _body(parsed: ParsedMail, communication: str, rows: RowBuffer, limits: Stora
 				)
 			)
 			continue
+		saved.append(SavedPart(attachment.content or b"", file_url))
 		if content_id := valid_content_id(attachment.content_id):
 			cid_urls.setdefault(content_id, file_url)
 	if parsed.html:

@@ -2,23 +2,25 @@
 
 Header values are stored inert (infra/text.py); attachment names are safe file names.
 
-Mail HTML goes through Frappe's mail sanitizer (a tag and attribute allowlist: no script, event
-handlers, javascript: URLs, SVG, iframes, forms or meta refresh; CSS properties allowlisted), then,
-in the parsed tree: style values that could still load or run something (expression(), url(),
-behavior) are dropped, `cid:` images are pointed at the mail's own attachment files (only a valid
-Content-ID, only in an img's src), and remote images are held back until the reader asks (as often
-tracking beacons as pictures): their URL moves to data-mail-archive-src and the form offers to load
-them.
+Mail HTML goes through one pass of an allowlist sanitizer (nh3, ammonia's HTML5 parser in Rust: the
+tags, attributes and CSS properties of Frappe's mail sanitizer, and a few more harmless ones such as
+span, blockquote and alt): no script, event handlers, javascript: URLs, SVG, iframes, forms or
+meta refresh. In the same pass, per attribute: style values that could still load or run something
+(expression(), url(), behavior) are dropped, `cid:` images point at the mail's own attachment files
+(only a valid Content-ID, only in an img's src), links open outside the desk, and remote images are
+held back until the reader asks (as often tracking beacons as pictures): their URL moves to
+data-mail-archive-src and the form offers to load them.
 """
 
 from __future__ import annotations
 
+import html
 import re
+import secrets
 import unicodedata
 from urllib.parse import unquote
 
-from bs4 import BeautifulSoup
-from frappe.utils.html_utils import clean_email_html
+import nh3
 
 from crm_mail_archive.mailbox.body import fit_file_name
 
@@ -28,6 +30,28 @@ ACTIVE_CSS = re.compile(r"expression\s*\(|url\s*\(|behavior\s*:|-moz-binding|@im
 CONTENT_ID = re.compile(r"^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.@]{1,250}$")
 # not in a file name on any system we serve files to, nor in HTML
 UNSAFE_FILE_NAME_CHARACTERS = re.compile(r'[<>:"/\\|?*&\'`]')
+
+# Frappe's clean_email_html allowlist, and a few harmless tags and attributes mail is written with
+TAGS = {"div", "p", "br", "ul", "ol", "li", "strong", "b", "em", "i", "u", "a", "table", "thead"}
+TAGS |= {"tbody", "tfoot", "td", "tr", "th", "pre", "code", "h1", "h2", "h3", "h4", "h5", "h6", "img"}
+TAGS |= {"span", "blockquote", "hr", "small", "sub", "sup", "caption", "s", "del", "ins", "center"}
+ATTRIBUTES = {
+	"*": {"style", "align", "title"},
+	"a": {"href"},
+	"img": {"src", "alt", "width", "height", "border"},
+}
+ATTRIBUTES |= {
+	"table": {"border", "width", "cellpadding", "cellspacing"},
+	"td": {"colspan", "rowspan", "width", "valign"},
+	"th": {"colspan", "rowspan", "width", "valign"},
+}
+STYLE_PROPERTIES = {"color", "border-color", "width", "height", "max-width", "background-color"}
+STYLE_PROPERTIES |= {"border-collapse", "border-radius", "border", "border-top", "border-bottom"}
+STYLE_PROPERTIES |= {"border-left", "border-right", "margin", "margin-top", "margin-bottom", "margin-left"}
+STYLE_PROPERTIES |= {"margin-right", "padding", "padding-top", "padding-bottom", "padding-left"}
+STYLE_PROPERTIES |= {"padding-right", "font-size", "font-weight", "font-family", "text-decoration"}
+STYLE_PROPERTIES |= {"line-height", "text-align", "vertical-align", "display", "font-style"}
+URL_SCHEMES = {"http", "https", "mailto", "cid", "data"}
 
 
 def safe_file_name(name: str | None, fallback: str = "attachment") -> str:
@@ -46,33 +70,45 @@ def valid_content_id(value: str | None) -> str | None:
 	return value if CONTENT_ID.match(value) else None
 
 
-def safe_mail_html(html: str, cid_urls: dict[str, str] | None = None) -> str:
+def safe_mail_html(source: str, cid_urls: dict[str, str] | None = None) -> str:
 	"""Sanitized mail HTML; `cid_urls` maps valid Content-IDs to the URLs of the stored parts."""
-	cleaned = clean_email_html(html)
-	if not any(needle in cleaned for needle in ("<img", "style=", "<a ", "id=")):
-		return cleaned
-	soup = BeautifulSoup(cleaned, "html.parser")
-	for element in soup.find_all(style=True):
-		if ACTIVE_CSS.search(element["style"]):
-			del element["style"]
-	for element in soup.find_all(id=True):
-		del element["id"]  # a mail's ids must not clobber the desk's globals or anchors
-	for link in soup.find_all("a", href=True):
-		# a link in a mail never replaces the desk it is read in
-		link["target"] = "_blank"
-		link["rel"] = "noopener noreferrer"
 	cid_urls = {cid.lower(): url for cid, url in (cid_urls or {}).items()}
-	for image in soup.find_all("img"):
-		src = (image.get("src") or "").strip()
-		if src.lower().startswith("cid:"):
-			content_id = valid_content_id(unquote(src[4:]))
-			url = cid_urls.get(content_id.lower()) if content_id else None
-			if url:
-				image["src"] = url
-			else:
-				del image["src"]  # a part this mail does not have: nothing to load
-		elif src.lower().startswith(("http:", "https:", "//")):
-			image[REMOTE_SRC_ATTRIBUTE] = src
-			del image["src"]
-			image["alt"] = "⊘"
-	return str(soup)
+	remote: list[str] = []
+	# a remote image's src becomes this placeholder in the pass, and its own attribute after it;
+	# the random part keeps a mail from forging it
+	placeholder = f"cid:mail-archive-remote-{secrets.token_hex(8)}-"
+
+	def attribute(tag: str, name: str, value: str) -> str | None:
+		if name == "style":
+			return None if ACTIVE_CSS.search(value) else value
+		if name == "href":
+			return None if value.strip().lower().startswith("data:") else value
+		if tag == "img" and name == "src":
+			src = value.strip()
+			if src.lower().startswith("cid:"):
+				content_id = valid_content_id(unquote(src[4:]))
+				return cid_urls.get(content_id.lower()) if content_id else None  # else: nothing to load
+			if src.lower().startswith(("http:", "https:", "//")):
+				remote.append(src)
+				return f"{placeholder}{len(remote) - 1}"
+			return src if src.lower().startswith("data:image/") else None
+		return value
+
+	cleaned = nh3.clean(
+		source,
+		tags=TAGS,
+		attributes=ATTRIBUTES,
+		attribute_filter=attribute,
+		url_schemes=URL_SCHEMES,
+		filter_style_properties=STYLE_PROPERTIES,
+		link_rel="noopener noreferrer",
+		set_tag_attribute_values={"a": {"target": "_blank"}},
+		strip_comments=True,
+	)
+	if not remote:
+		return cleaned
+	return re.sub(
+		rf'src="{re.escape(placeholder)}(\d+)"',
+		lambda match: f'{REMOTE_SRC_ATTRIBUTE}="{html.escape(remote[int(match.group(1))])}"',
+		cleaned,
+	)

@@ -31,31 +31,30 @@ def add_copy(
 	raw_file: str | None = None,
 ) -> None:
 	"""A Mailbox Copy row, into `rows` (written with the batch) or at once when `rows` is None."""
-	copy = frappe.get_doc(
-		{
-			"doctype": "Mailbox Copy",
-			"account": account,
-			"folder": folder,
-			"uidvalidity": uidvalidity,
-			"uid": message.uid,
-			"communication": communication,
-			"message_key": key,
-			"status": status,
-			"server_flags": " ".join(message.flags)[:140],
-			"seen": int("\\Seen" in message.flags),
-			"internal_date": system_datetime(message.internaldate),
-			"size": message.size,
-			"quarantine_reason": reason,
-			"raw_file": raw_file,
-		}
-	)
 	# a row, not insert(): a copy is bookkeeping, no hooks to run (one per mail, in the hot path)
-	copy.owner = copy.modified_by = "Administrator"
-	copy.creation = copy.modified = now_datetime()
+	values = {
+		"account": account,
+		"folder": folder,
+		"uidvalidity": uidvalidity,
+		"uid": message.uid,
+		"communication": communication,
+		"message_key": key,
+		"status": status,
+		"server_flags": " ".join(message.flags)[:140],
+		"seen": int("\\Seen" in message.flags),
+		"internal_date": system_datetime(message.internaldate),
+		"size": message.size,
+		"quarantine_reason": reason,
+		"raw_file": raw_file,
+		"owner": "Administrator",
+		"modified_by": "Administrator",
+		"creation": now_datetime(),
+		"modified": now_datetime(),
+	}
 	if rows is None:
-		copy.db_insert()
+		frappe.get_doc({"doctype": "Mailbox Copy", **values}).db_insert()
 	else:
-		rows.add(copy)
+		rows.add("Mailbox Copy", values)
 
 
 def quarantine(

@@ -21,6 +21,7 @@ from crm_mail_archive.mailbox.client import FetchedMessage
 from crm_mail_archive.mailbox.parser import ParsedMail
 from crm_mail_archive.storage.communications import MESSAGE_KEY_FIELD, add_communication, message_key
 from crm_mail_archive.storage.copies import add_copy, quarantine
+from crm_mail_archive.storage.files import FileWrites
 from crm_mail_archive.storage.limits import StorageLimits
 from crm_mail_archive.sync.engine import FolderConfig
 
@@ -84,6 +85,27 @@ class MailStore:
 		extra_rows: ExtraRows | None,
 		together: bool,
 	) -> StoredBatch:
+		# together: files are written beside the rows; one at a time: at once, so that a file the
+		# disk refuses is noted on its mail
+		writes = FileWrites(in_background=together)
+		try:
+			batch = self._persist_with(folder, uidvalidity, messages, parsed, extra_rows, together, writes)
+		except BaseException:
+			writes.abandon()
+			raise
+		writes.finish()  # every file on disk before the caller commits the rows naming them
+		return batch
+
+	def _persist_with(
+		self,
+		folder: FolderConfig,
+		uidvalidity: int,
+		messages: list[FetchedMessage],
+		parsed: dict,
+		extra_rows: ExtraRows | None,
+		together: bool,
+		writes: FileWrites,
+	) -> StoredBatch:
 		batch = StoredBatch()
 		lookups = self._lookups(folder.name, uidvalidity, parsed)
 		batch_rows = RowBuffer()
@@ -95,7 +117,7 @@ class MailStore:
 				if isinstance(parsed[message.uid], Exception):
 					raise parsed[message.uid]
 				stored = self._store(
-					folder, uidvalidity, message, parsed[message.uid], lookups, mail_rows, extra_rows
+					folder, uidvalidity, message, parsed[message.uid], lookups, mail_rows, extra_rows, writes
 				)
 				if not together:
 					mail_rows.write()
@@ -136,6 +158,7 @@ class MailStore:
 		lookups: _Lookups,
 		rows: RowBuffer,
 		extra_rows: ExtraRows | None,
+		writes: FileWrites,
 	) -> StoredMail | None:
 		"""One mail's rows into `rows`; the mail if it is new to the archive."""
 		key = message_key(parsed)
@@ -148,7 +171,15 @@ class MailStore:
 				stored = StoredMail(communication, parsed, inserted=False) if communication else None
 			if communication is None:
 				communication = add_communication(
-					rows, self.account, folder.name, folder.role == "Sent", parsed, message, key, self.limits
+					rows,
+					self.account,
+					folder.name,
+					folder.role == "Sent",
+					parsed,
+					message,
+					key,
+					self.limits,
+					writes,
 				)
 				stored = StoredMail(communication, parsed, inserted=True)
 			for doctype, row in extra_rows(communication, parsed) if extra_rows else ():

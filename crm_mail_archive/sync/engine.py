@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from crm_mail_archive.mailbox.client import FetchedMessage, MailboxClient
+from crm_mail_archive.sync.pipeline import Pipeline
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class FolderResult:
 	uidvalidity_changed: bool = False
 	flags_changed: int = 0
 	copies_gone: int = 0
+	more_pending: bool = False  # stopped at max_batches: the rest is for the next sync
 
 
 class ArchiveStore(Protocol):
@@ -58,9 +60,15 @@ class ArchiveStore(Protocol):
 		"""Record a first or changed UIDVALIDITY: forget the folder's copies of the old one."""
 
 	def store_batch(
-		self, folder: FolderConfig, uidvalidity: int, messages: list[FetchedMessage], highest_uid: int
+		self,
+		folder: FolderConfig,
+		uidvalidity: int,
+		messages: list[FetchedMessage],
+		highest_uid: int,
+		parsed: dict | None = None,
 	) -> BatchResult:
-		"""Store the messages and advance the folder to `highest_uid`, atomically (one commit)."""
+		"""Store the messages and advance the folder to `highest_uid`, atomically (one commit).
+		`parsed` holds the messages already parsed (by UID); the store parses the others."""
 
 	def apply_server_state(
 		self,
@@ -87,6 +95,7 @@ class FetchLimits:
 	count: int = 100
 	max_bytes: int = 50 * 1024 * 1024
 	max_mail_size: int = 100 * 1024 * 1024
+	max_attachment_size: int = 25 * 1024 * 1024  # for parsing ahead (sync/pipeline.py)
 
 
 @dataclass(frozen=True)
@@ -128,7 +137,10 @@ def sync_folder(
 	limits: FetchLimits,
 	mark_read_after_storing: bool = False,
 	on_progress: ProgressCallback | None = None,
+	max_batches: int | None = None,
 ) -> FolderResult:
+	"""Store what is new in the folder (at most `max_batches` batches of it) and take over the
+	flag and presence changes made outside the desk."""
 	result = FolderResult(folder=folder.name)
 	stored = store.folder_state(folder.name)
 	if nothing_changed(client.status(folder.name), stored):
@@ -145,36 +157,44 @@ def sync_folder(
 		# the newest mails were expunged before we saw them: nothing lies below UIDNEXT any more,
 		# so the folder state moves up and the next sync can see "nothing changed" from STATUS
 		store.store_batch(folder, server.uidvalidity, [], highest_uid=server.uidnext - 1)
+	plan = [
+		batch
+		for window in chunks(uids, SIZE_LOOKAHEAD)
+		for batch in batches(window, client.sizes(window), limits)
+	]
+	if max_batches is not None and len(plan) > max_batches:
+		plan, result.more_pending = plan[:max_batches], True
 	done = 0
-	for window in chunks(uids, SIZE_LOOKAHEAD):
-		sizes = client.sizes(window)
-		for batch in batches(window, sizes, limits):
-			done += _sync_batch(client, store, folder, server, batch, mark_read_after_storing, result)
+	# a pipeline only pays where there is a next batch to work on beside the current one
+	with Pipeline(client, limits.max_attachment_size, parse_elsewhere=len(plan) > 1) as pipeline:
+		ahead = pipeline.fetch(plan[0].uids, plan[0].headers_only) if plan else None
+		for index, batch in enumerate(plan):
+			fetched = ahead.result()
+			ahead = (
+				pipeline.fetch(plan[index + 1].uids, plan[index + 1].headers_only)
+				if index + 1 < len(plan)
+				else None
+			)
+			outcome = store.store_batch(
+				folder,
+				server.uidvalidity,
+				fetched.messages,
+				highest_uid=max(batch.uids),
+				parsed=pipeline.parsed(fetched),
+			)
+			# the batch is committed: from here on a crash cannot lose these mails
+			if mark_read_after_storing and outcome.stored_uids:
+				pipeline.call(client.add_flags, outcome.stored_uids, ["\\Seen"]).result()
+			result.fetched += len(fetched.messages)
+			result.stored += len(outcome.stored_uids)
+			result.new_communications += len(outcome.new_communications)
+			result.quarantined += len(outcome.quarantined_uids)
+			done += len(batch.uids)
 			if on_progress:
 				on_progress(folder.name, done, len(uids))
-	result.flags_changed, result.copies_gone = reconcile(client, store, folder, server, stored)
+	if not result.more_pending:  # flags once the folder is complete, by the sync that completes it
+		result.flags_changed, result.copies_gone = reconcile(client, store, folder, server, stored)
 	return result
-
-
-def _sync_batch(
-	client: MailboxClient,
-	store: ArchiveStore,
-	folder: FolderConfig,
-	server,
-	batch: Batch,
-	mark_read: bool,
-	result: FolderResult,
-) -> int:
-	messages = client.fetch(batch.uids, headers_only=batch.headers_only)
-	outcome = store.store_batch(folder, server.uidvalidity, messages, highest_uid=max(batch.uids))
-	# the batch is committed: from here on a crash cannot lose these mails
-	if mark_read and outcome.stored_uids:
-		client.add_flags(outcome.stored_uids, ["\\Seen"])
-	result.fetched += len(messages)
-	result.stored += len(outcome.stored_uids)
-	result.new_communications += len(outcome.new_communications)
-	result.quarantined += len(outcome.quarantined_uids)
-	return len(batch.uids)
 
 
 def nothing_changed(server, stored: StoredFolderState) -> bool:

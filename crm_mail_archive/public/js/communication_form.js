@@ -55,7 +55,14 @@ crm_mail_archive.reader = {
 			actions
 		);
 		if (frm.doc.mail_archive_raw_file) {
-			frm.add_custom_button(__("Download Original (.eml)"), () => window.open(frm.doc.mail_archive_raw_file), actions);
+			frm.add_custom_button(
+				__("Download Original (.eml)"),
+				() =>
+					window.open(
+						`/api/method/crm_mail_archive.api.download_original?communication=${encodeURIComponent(frm.doc.name)}`
+					),
+				actions
+			);
 		}
 		if (frm.doc.sent_or_received === "Received") {
 			for (const doctype of ["Contact", "Lead", "Opportunity", "Issue"]) {
