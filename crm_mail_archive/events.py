@@ -53,16 +53,20 @@ def blocklist_entry_removed(doc, method=None) -> None:
 		enqueue_blocklist_entry(doc.entry_type, doc.value)
 
 
+# the app's rows of a mail, each naming it in `communication`
+MAIL_ROWS = ("Timeline Link", "Mail Address Index", "Mail Search Text", "Mailbox Copy", "Mail Server Action")
+
+
 def document_deleted(doc, method=None) -> None:
 	"""A deleted document takes its filings along (stock removes the Communication Link rows)."""
 	# while the app is (un)installed our tables may not exist (yet, or any more)
 	if frappe.flags.in_uninstall or frappe.flags.in_install:
 		return
-	if doc.doctype in ("Timeline Link", "Mail Address Index", "Mailbox Copy", "Mail Server Action"):
+	if doc.doctype in MAIL_ROWS:
 		return
 	if doc.doctype == "Communication":
-		# a deleted mail takes its filings, index rows, server copies and queued actions along
-		for doctype in ("Timeline Link", "Mail Address Index", "Mailbox Copy", "Mail Server Action"):
+		# a deleted mail takes its filings, index rows, words, server copies and queued actions along
+		for doctype in MAIL_ROWS:
 			frappe.db.delete(doctype, {"communication": doc.name})
 		return
 	frappe.db.delete("Timeline Link", {"link_doctype": doc.doctype, "link_name": doc.name})

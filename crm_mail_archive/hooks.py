@@ -38,7 +38,13 @@ doc_events = {
 }
 
 # our rows never keep a document from being deleted; its filings go with it (see document_deleted)
-ignore_links_on_delete = ["Timeline Link", "Mail Address Index", "Mailbox Copy", "Mail Server Action"]
+ignore_links_on_delete = [
+	"Timeline Link",
+	"Mail Address Index",
+	"Mail Search Text",
+	"Mailbox Copy",
+	"Mail Server Action",
+]
 
 # who reads archived mail: one rule, in permissions.py
 has_permission = {

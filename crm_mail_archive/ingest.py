@@ -4,7 +4,8 @@ quarantined mail, and any later import).
 parse → persist → index → thread → file, for a batch, in one transaction:
 - parse each mail (a mail that cannot be parsed is quarantined, the others go on);
 - persist through storage (Communications, files, copies; one INSERT per table);
-- index the new mails' addresses (written with them);
+- index the new mails' addresses and words (written with them; the attachments' words are read
+  by a background job after the commit);
 - thread replies to the mail they answer, and file the new mails automatically (account rules);
 - advance the folder's state, and commit.
 A batch that loses a deadlock or lock wait to a filing job or another worker runs again. After
@@ -29,6 +30,7 @@ from crm_mail_archive.filing.threads import Reply, thread_replies
 from crm_mail_archive.infra.conflicts import is_lock_conflict, retrying_lock_conflicts
 from crm_mail_archive.mailbox.client import FetchedMessage
 from crm_mail_archive.mailbox.parser import ParsedMail, parse_message
+from crm_mail_archive.search.index import enqueue_attachment_text, search_row
 from crm_mail_archive.storage.files import read_private_file
 from crm_mail_archive.storage.folders import FolderStates
 from crm_mail_archive.storage.limits import StorageLimits
@@ -87,6 +89,10 @@ class Ingest:
 		# the batch is committed: a conflict from here on repeats only this step, never the batch
 		# (run again, the batch would find its mail stored and file nothing)
 		retrying_lock_conflicts(lambda: self._file_again_if_crm_changed(folder, stored.new, snapshot_taken))
+		enqueue_attachment_text(
+			[mail.communication for mail in stored.new if mail.inserted and mail.parsed.attachments]
+		)
+		frappe.db.commit()  # the job is queued on commit
 		return BatchResult(
 			stored_uids=stored.stored_uids,
 			new_communications=[mail.communication for mail in stored.new],
@@ -119,9 +125,10 @@ class Ingest:
 			uidvalidity,
 			messages,
 			parsed,
-			extra_rows=lambda communication, mail: index_rows(
-				communication, mail_addresses(mail, sent, self.limits.max_addresses)
-			),
+			extra_rows=lambda communication, mail: [
+				*index_rows(communication, mail_addresses(mail, sent, self.limits.max_addresses)),
+				search_row(communication, mail),
+			],
 		)
 		self._thread_and_file(folder, stored.new)
 		if advance_to is not None:

@@ -106,6 +106,7 @@ def after_install() -> None:
 
 def after_migrate() -> None:
 	from crm_mail_archive.accounts.schedule import repair_future_job_times
+	from crm_mail_archive.search.index import ensure_fulltext_index
 
 	repair_future_job_times()
 	_place_archive_tabs_last()
@@ -113,6 +114,7 @@ def after_migrate() -> None:
 	set_list_columns()
 	for doctype, fields, index_name in INDEXES:
 		frappe.db.add_index(doctype, fields, index_name)
+	ensure_fulltext_index()
 	grant_communication_read()
 
 

@@ -153,6 +153,14 @@ def communication_has_permission(doc, ptype=None, user=None, debug=False) -> boo
 	return can_read_archived_mail(doc.name, doc.get("email_account"), user)
 
 
+def others_confidential_accounts(user: str) -> list[str]:
+	"""The Email Accounts of confidential Mail Archive Accounts the user does not own: all a stock
+	reader may not read."""
+	return frappe.get_all(
+		"Mail Archive Account", {"confidential": 1, "account_owner": ("!=", user)}, pluck="email_account"
+	)
+
+
 def communication_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
 	"""List, report and export views. Stock readers see everything but other owners'
 	confidential mail; everybody else sees what they own and their own accounts' mail (the
@@ -161,11 +169,7 @@ def communication_query_conditions(user: str | None = None, doctype: str | None 
 	if user == "Administrator":
 		return ""
 	escaped_user = frappe.db.escape(user)
-	confidential = frappe.get_all(
-		"Mail Archive Account",
-		{"confidential": 1, "account_owner": ("!=", user)},
-		pluck="email_account",
-	)
+	confidential = others_confidential_accounts(user)
 	not_confidential = (
 		"ifnull(`tabCommunication`.email_account, '') not in ({})".format(
 			", ".join(frappe.db.escape(account) for account in confidential)

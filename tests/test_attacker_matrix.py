@@ -326,6 +326,18 @@ def read_paths(w: World, kind: str) -> dict[str, set[str]]:
 		seen[f"get_archive ({doctype})"] = names_in(
 			w.call(kind, "crm_mail_archive.api.get_archive", doctype=doctype, name=name), w
 		)
+		# the full-text search of the tab, by the words only each mail's body holds
+		seen[f"get_archive search ({doctype})"] = set().union(
+			*(
+				names_in(
+					w.call(
+						kind, "crm_mail_archive.api.get_archive", doctype=doctype, name=name, search=marker
+					),
+					w,
+				)
+				for marker in w.markers.values()
+			)
+		)
 	for doctype in ("Contact", "Lead", "ToDo"):  # the attacker's own records
 		for own in frappe.get_all(doctype, {"owner": w.users.get(kind, "-")}, pluck="name"):
 			seen[f"own {doctype} timeline"] = seen.get(f"own {doctype} timeline", set()) | names_in(
@@ -353,6 +365,12 @@ def read_paths(w: World, kind: str) -> dict[str, set[str]]:
 	seen["global search"] = set().union(
 		*(
 			names_in(w.call(kind, "frappe.utils.global_search.search", text=marker), w)
+			for marker in w.markers.values()
+		)
+	)
+	seen["search_mail (Mail Search page)"] = set().union(
+		*(
+			names_in(w.call(kind, "crm_mail_archive.api.search_mail", text=marker), w)
 			for marker in w.markers.values()
 		)
 	)

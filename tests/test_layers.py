@@ -2,7 +2,7 @@
 
 1 mailbox (IMAP, MIME, addresses; Frappe-free) → 2 sync engine (Frappe-free) → 3 infra (locks, rows,
 lock-conflict retry, jobs, chunks, connection settings) → 4 permissions (the read rule) →
-5 storage | filing | actions (none imports another) → 6 ingest | views | create_from_mail →
+5 storage | filing | actions | search (none imports another) → 6 ingest | views | create_from_mail →
 7 accounts (orchestration: sync, health, schedule) → 8 the Frappe surface (api, tasks, commands,
 events, hooks, install, overrides, patches, DocType controllers).
 
@@ -23,6 +23,7 @@ LAYERS = {
 	"storage": 5,
 	"filing": 5,
 	"actions": 5,
+	"search": 5,
 	"ingest": 6,
 	"views": 6,
 	"create_from_mail": 6,

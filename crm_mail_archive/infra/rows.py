@@ -123,9 +123,6 @@ class RowBuffer:
 		self._rows.setdefault(doctype, []).append(row)
 		return row["name"]
 
-	def add_row(self, doctype: str, row: dict) -> None:
-		self._rows.setdefault(doctype, []).append(row)
-
 	def extend(self, other: RowBuffer) -> None:
 		for doctype, rows in other._rows.items():
 			self._rows.setdefault(doctype, []).extend(rows)

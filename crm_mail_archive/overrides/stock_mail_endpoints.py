@@ -59,7 +59,15 @@ def get_communications(doctype: str, name: str, start: int = 0, limit: int = 20)
 
 # what holds or indexes mail: counted only through the permission-checked list query
 MAIL_DOCTYPES = frozenset(
-	{"Communication", "File", "Timeline Link", "Mail Address Index", "Mailbox Copy", "Mail Server Action"}
+	{
+		"Communication",
+		"File",
+		"Timeline Link",
+		"Mail Address Index",
+		"Mail Search Text",
+		"Mailbox Copy",
+		"Mail Server Action",
+	}
 )
 
 

@@ -182,8 +182,8 @@ class MailStore:
 					writes,
 				)
 				stored = StoredMail(communication, parsed, inserted=True)
-			for doctype, row in extra_rows(communication, parsed) if extra_rows else ():
-				rows.add_row(doctype, row)
+			for doctype, values in extra_rows(communication, parsed) if extra_rows else ():
+				rows.add(doctype, values)
 		if quarantined := lookups.quarantined.get(message.uid):  # stored now: the copy is no longer
 			frappe.db.set_value(
 				"Mailbox Copy",

@@ -37,7 +37,7 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 
 @contextmanager
-def _main_module_not_inherited():
+def main_module_not_inherited():
 	"""A spawned process starts by importing its parent's __main__: under bench and its workers
 	that is frappe.utils.bench_helper, all of Frappe (about 90 MB), which the parser never uses."""
 	main = sys.modules["__main__"]
@@ -86,7 +86,7 @@ class Pipeline:
 		)
 		if self.parsing:
 			try:
-				with _main_module_not_inherited():
+				with main_module_not_inherited():
 					self.parsing.submit(int)  # starts the process now, while __main__ is hidden
 			except Exception:  # no process to be had (limits, memory): the store parses
 				self.parsing.shutdown(wait=False, cancel_futures=True)

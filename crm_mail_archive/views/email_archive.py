@@ -1,5 +1,6 @@
 """The Email Archive tab of a document: its filed mail, newest first, permission-filtered, with
-the filters the tab offers (direction, period, attachment, source) and each mail's attachment names.
+the filters the tab offers (words in the mail and its attachments, direction, period, attachment,
+source), each mail's attachment names and, for a search, where its words occur.
 
 Values that come from a mail are returned as plain text (the stored, inert form decoded): the desk
 escapes them where it shows them.
@@ -16,6 +17,7 @@ from frappe.utils import add_days, getdate, nowdate
 
 from crm_mail_archive.infra.text import as_text
 from crm_mail_archive.permissions import archive_scope, held_accounts
+from crm_mail_archive.search.index import query_words, snippets, words_conditions
 
 PAGE_LENGTH_MAX = 100
 PERIODS = {"7d": 7, "30d": 30, "365d": 365}
@@ -55,12 +57,8 @@ def _base_query(doctype: str, name: str, user: str, filters: ArchiveFilters, sco
 	if scope != "all":  # a reader of the document who may read only their own mailboxes' mail
 		query = query.where(communication.email_account.isin(sorted(held_accounts(user)) or [""]))
 	if filters.search and filters.search.strip():
-		pattern = f"%{filters.search.strip()}%"
-		query = query.where(
-			communication.subject.like(pattern)
-			| communication.sender.like(pattern)
-			| communication.sender_full_name.like(pattern)
-		)
+		for condition in words_conditions(communication, filters.search):
+			query = query.where(condition)
 	if filters.direction in ("Received", "Sent"):
 		query = query.where(communication.sent_or_received == filters.direction)
 	if filters.period in PERIODS:
@@ -108,17 +106,27 @@ def archive_of(
 		.run(as_dict=True)
 	)
 	attachments = _attachment_names([row for row in rows if row.has_attachment])
+	found = snippets([row.name for row in rows], filters.search)
 	mails = []
 	for row in rows:
 		row.subject = as_text(row.subject)
 		row.sender_full_name = as_text(row.sender_full_name)
 		row.sender = as_text(row.sender)
 		row.attachments = attachments.get(row.name, [])
+		row.snippet = found.get(row.name, "")
 		row.pop("mail_archive_raw_file", None)
 		mails.append(row)
 	total = _count(doctype, name, user, filters, scope)
 	filed = total if not filters.any else _count(doctype, name, user, ArchiveFilters(), scope)
-	return {"mails": mails, "total": total, "filed": filed, "start": int(start), "page_length": page_length}
+	words, short = query_words(filters.search)
+	return {
+		"mails": mails,
+		"total": total,
+		"filed": filed,
+		"start": int(start),
+		"page_length": page_length,
+		"words": words + short,  # what the desk marks in the results
+	}
 
 
 def _attachment_names(rows) -> dict[str, list[str]]:

@@ -5,9 +5,6 @@
 // Needs mail_dialogs.js (loaded before this file, see hooks.py).
 frappe.provide("crm_mail_archive");
 
-
-crm_mail_archive.mail_count = (count) => (count === 1 ? __("1 mail") : __("{0} mails", [count]));
-
 crm_mail_archive.EmailArchive = class EmailArchive {
 	constructor(frm) {
 		this.frm = frm;
@@ -21,7 +18,7 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 			<div class="mail-archive">
 				<div class="mail-archive-toolbar flex flex-wrap align-center mb-3" style="gap: var(--margin-sm)">
 					<input type="search" class="form-control input-sm mail-archive-search" style="max-width: 260px"
-						placeholder="${__("Search subject or sender")}">
+						placeholder="${__("Search the mails and their attachments")}">
 					${this.chip_select("direction", [["", __("All Mail")], ["Received", __("Received")], ["Sent", __("Sent")]])}
 					${this.chip_select("period", [["", __("Any Time")], ["7d", __("Last 7 Days")], ["30d", __("Last 30 Days")], ["365d", __("Last Year")]])}
 					${this.chip_select("source", [["", __("Any Source")], ...Object.entries(crm_mail_archive.SOURCES)])}
@@ -109,8 +106,9 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 			.then(({ message }) => this.render(message));
 	}
 
-	render({ mails, total, filed, start }) {
+	render({ mails, total, filed, start, words }) {
 		const escape = frappe.utils.escape_html;
+		const marked = (text) => crm_mail_archive.marked(text, words);
 		this.mails = mails;
 		this.selected = -1;
 		const rows = mails.map(
@@ -120,12 +118,13 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 					mail.sent_or_received === "Sent" ? frappe.utils.icon("arrow-right", "sm") : frappe.utils.icon("arrow-left", "sm")
 				}</td>
 				<td class="text-nowrap">${escape(frappe.datetime.str_to_user(mail.communication_date))}</td>
-				<td class="${mail.seen ? "" : "bold"}">${escape(mail.subject || __("(no subject)"))}
+				<td class="${mail.seen ? "" : "bold"}">${mail.subject ? marked(mail.subject) : escape(__("(no subject)"))}
 					${(mail.attachments || [])
-						.map((name) => `<div class="small text-muted mail-archive-attachment-name">${frappe.utils.icon("attachment", "xs")} ${escape(name)}</div>`)
+						.map((name) => `<div class="small text-muted mail-archive-attachment-name">${frappe.utils.icon("attachment", "xs")} ${marked(name)}</div>`)
 						.join("")}
+					${mail.snippet ? `<div class="small text-muted mail-archive-snippet">${marked(mail.snippet)}</div>` : ""}
 				</td>
-				<td>${escape(mail.sender_full_name || mail.sender || "")}</td>
+				<td>${marked(mail.sender_full_name || mail.sender || "")}</td>
 				<td><span class="indicator-pill gray">${escape(crm_mail_archive.SOURCES[mail.source] || mail.source)}</span></td>
 			</tr>`
 		);

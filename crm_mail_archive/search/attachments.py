@@ -1,0 +1,88 @@
+"""Attachment words for the search index, read in the background after a batch is stored.
+
+Each file is read in a separate process with a time limit: a PDF crafted to keep the parser
+busy costs that process, never the worker, and the other attachments are read on. What could not
+be read is noted on the mail's index row (`attachment_status`)."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import frappe
+
+from crm_mail_archive.search.extract import READABLE, extension, words_or_reason
+from crm_mail_archive.search.index import SEARCH_TEXT
+from crm_mail_archive.sync.pipeline import main_module_not_inherited
+
+SECONDS_PER_FILE = 20
+
+
+class Reader:
+	"""One process that reads attachments, replaced when a file takes too long."""
+
+	def __init__(self) -> None:
+		self._pool = None
+
+	def __enter__(self) -> Reader:
+		return self
+
+	def __exit__(self, *exc) -> None:
+		self._stop()
+
+	def _stop(self) -> None:
+		if self._pool is not None:
+			self._pool.terminate()
+			self._pool.join()
+			self._pool = None
+
+	def words(self, filename: str, content: bytes) -> tuple[str | None, str | None]:
+		if self._pool is None:
+			with main_module_not_inherited():
+				self._pool = multiprocessing.get_context("spawn").Pool(1)
+		pending = self._pool.apply_async(words_or_reason, (filename, content))
+		try:
+			return pending.get(timeout=SECONDS_PER_FILE)
+		except multiprocessing.TimeoutError:
+			self._stop()
+			return None, f"not read within {SECONDS_PER_FILE} s"
+
+
+def index_attachments_job(communications: list[str]) -> None:
+	files = [
+		file
+		for file in frappe.get_all(
+			"File",
+			{"attached_to_doctype": "Communication", "attached_to_name": ("in", communications)},
+			["name", "attached_to_name", "file_name", "file_url"],
+			order_by="creation asc",
+		)
+		if extension(file.file_name or "") in READABLE
+	]
+	if not files:
+		return
+	words: dict[str, list[str]] = {}
+	problems: dict[str, list[str]] = {}
+	with Reader() as reader:
+		for file in files:
+			try:
+				content = frappe.get_doc("File", file.name).get_content()
+			except Exception as error:  # a file gone from disk: noted, the others are read
+				text, problem = None, f"{type(error).__name__}"
+			else:
+				if isinstance(content, str):
+					content = content.encode()
+				text, problem = reader.words(file.file_name, content)
+			if text:
+				words.setdefault(file.attached_to_name, []).append(text)
+			if problem:
+				problems.setdefault(file.attached_to_name, []).append(f"{file.file_name}: {problem}")
+	for communication in words.keys() | problems.keys():
+		frappe.db.set_value(
+			SEARCH_TEXT,
+			communication,
+			{
+				"attachment_text": "\n".join(words.get(communication, [])),
+				"attachment_status": "\n".join(problems.get(communication, [])),
+			},
+			update_modified=False,
+		)

@@ -1,0 +1,122 @@
+"""The Mail Search page: every archived mail the user may read whose words, or whose
+attachments' words, hold the search, newest first, with the page's filters.
+
+The read rule is permissions.py's. For a stock Communication reader it is "everything but other
+owners' confidential mail" (permissions.others_confidential_accounts), which the query states;
+for everyone else the newest MAX_CHECKED hits are checked one by one
+(permissions.can_read_archived_mail), and the count says "at least" beyond them (narrow the
+search or the filters)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import frappe
+from frappe.query_builder import Order
+from frappe.query_builder.functions import Count
+from frappe.utils import add_days, getdate, nowdate
+
+from crm_mail_archive.infra.text import as_text
+from crm_mail_archive.permissions import can_read_archived_mail, is_stock_reader, others_confidential_accounts
+from crm_mail_archive.search.index import query_words, snippets, words_conditions
+
+MAX_CHECKED = 300
+PAGE_LENGTH_MAX = 100
+PERIODS = {"7d": 7, "30d": 30, "365d": 365}
+
+
+@dataclass(frozen=True)
+class MailSearch:
+	text: str
+	account: str | None = None  # Mail Archive Account
+	direction: str | None = None  # Received | Sent
+	period: str | None = None  # 7d | 30d | 365d
+	has_attachment: bool = False
+	filing: str | None = None  # Filed | Unfiled
+	sender_domain: str | None = None
+
+
+def _filtered(search: MailSearch, user: str):
+	"""The archived mail that matches the search and its filters (and, for a stock reader, the
+	rule), without columns."""
+	communication = frappe.qb.DocType("Communication")
+	query = frappe.qb.from_(communication).where(
+		communication.mail_archive_key.isnotnull() & (communication.mail_archive_key != "")
+	)
+	for condition in words_conditions(communication, search.text):
+		query = query.where(condition)
+	if search.account:
+		email_account = frappe.db.get_value("Mail Archive Account", search.account, "email_account")
+		query = query.where(communication.email_account == (email_account or ""))
+	if search.direction in ("Received", "Sent"):
+		query = query.where(communication.sent_or_received == search.direction)
+	if search.period in PERIODS:
+		query = query.where(
+			communication.communication_date >= add_days(getdate(nowdate()), -PERIODS[search.period])
+		)
+	if search.has_attachment:
+		query = query.where(communication.has_attachment == 1)
+	if search.filing in ("Filed", "Unfiled"):
+		query = query.where(communication.mail_archive_filing == search.filing)
+	domain = (search.sender_domain or "").strip().lstrip("@").lower()
+	if domain:
+		query = query.where(communication.sender.like(f"%@{domain}"))
+	if is_stock_reader(user) and user != "Administrator":
+		# the rule for them: everything but other owners' confidential mail
+		confidential = others_confidential_accounts(user)
+		if confidential:
+			query = query.where(
+				communication.email_account.isnull() | communication.email_account.notin(confidential)
+			)
+	return query, communication
+
+
+def _page(search: MailSearch, user: str, limit: int, offset: int = 0) -> list:
+	query, communication = _filtered(search, user)
+	return (
+		query.select(
+			communication.name,
+			communication.subject,
+			communication.sender,
+			communication.sender_full_name,
+			communication.communication_date,
+			communication.sent_or_received,
+			communication.email_account,
+			communication.has_attachment,
+			communication.mail_archive_filing,
+		)
+		.orderby(communication.communication_date, order=Order.desc)
+		.orderby(communication.name, order=Order.desc)
+		.limit(limit)
+		.offset(offset)
+		.run(as_dict=True)
+	)
+
+
+def search_mail(search: MailSearch, start: int = 0, page_length: int = 20) -> dict:
+	user = frappe.session.user
+	page_length = max(1, min(int(page_length), PAGE_LENGTH_MAX))
+	start = max(0, int(start))
+	if not (search.text or "").strip():
+		return {"mails": [], "total": 0, "more": False, "words": [], "start": start}
+	if is_stock_reader(user):  # the query states the whole rule: count and page exactly
+		rows = _page(search, user, page_length, start)
+		query, _communication = _filtered(search, user)
+		total, more = query.select(Count("*")).run()[0][0], False
+	else:
+		candidates = _page(search, user, MAX_CHECKED + 1)
+		more = len(candidates) > MAX_CHECKED
+		readable = [
+			row
+			for row in candidates[:MAX_CHECKED]
+			if can_read_archived_mail(row.name, row.email_account, user)
+		]
+		total, rows = len(readable), readable[start : start + page_length]
+	found = snippets([row.name for row in rows], search.text)
+	for row in rows:
+		row.subject = as_text(row.subject)
+		row.sender = as_text(row.sender)
+		row.sender_full_name = as_text(row.sender_full_name)
+		row.snippet = found.get(row.name, "")
+	words, short = query_words(search.text)
+	return {"mails": rows, "total": total, "more": more, "words": words + short, "start": start}
