@@ -164,7 +164,7 @@ def test_words_of_the_mail_and_of_its_attachments_find_it_in_the_tab(searchable_
 
 def test_only_readers_of_the_record_search_its_mail_and_nobody_reads_the_index(searchable_customer):
 	_account, customer, _with_pdf = searchable_customer
-	frappe.set_user(make_user("Stock User"))
+	frappe.set_user(make_user("Projects User"))  # reads no Customer
 	try:
 		with pytest.raises(frappe.PermissionError):
 			api.get_archive("Customer", customer, search="Lieferschein")
@@ -201,13 +201,13 @@ def test_mail_search_finds_across_records_what_each_user_may_read(searchable_cus
 	# a Sales User reads Customers by role: the mail filed at one is theirs to find
 	sales_user = make_user("Sales User")
 	committed_cleanup("User", sales_user)
-	stock_user = make_user("Stock User")
-	committed_cleanup("User", stock_user)
+	projects_user = make_user("Projects User")
+	committed_cleanup("User", projects_user)
 	frappe.db.commit()
 	try:
 		frappe.set_user(sales_user)
 		assert found("Rechnung") == {"Offene Rechnungen", "Unterlagen"}
-		frappe.set_user(stock_user)  # reads no record the mail is filed at, holds no mailbox
+		frappe.set_user(projects_user)  # reads no record the mail is filed at, holds no mailbox
 		assert found("Rechnung") == set()
 		frappe.set_user("Administrator")
 		# a confidential account's mail is its owner's alone
@@ -274,6 +274,8 @@ def test_search_in_the_tab_marks_the_words_and_runs_nothing_of_a_hostile_mail(
 	page = logged_in_page(browser, web_server, desk_user)
 	dialogs: list[str] = []
 	page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+	errors: list[str] = []
+	page.on("pageerror", lambda error: errors.append(str(error)))
 	page.goto(f"{web_server}/app/customer/{quote(customer)}")
 	page.locator("button.nav-link[data-fieldname='mail_archive_tab']").click(timeout=60_000)
 	page.locator(".mail-archive-row").first.wait_for(timeout=30_000)
@@ -282,24 +284,30 @@ def test_search_in_the_tab_marks_the_words_and_runs_nothing_of_a_hostile_mail(
 	row = page.locator(".mail-archive-row").first
 	assert row.locator("td mark").first.inner_text() == "Preis"  # in the subject "Preisliste"
 	assert "<img src=x onerror=window.__hit=1> Preisliste" in row.inner_text()  # shown as text
-	assert row.locator("img, svg, script").count() == 0
+	assert row.locator("img, script, [onerror], [onload]").count() == 0  # (its svg are our icons)
 	assert page.evaluate("() => window.__hit") is None and dialogs == []
 	ARTIFACTS.mkdir(exist_ok=True)
 	page.screenshot(path=str(ARTIFACTS / "customer-email-archive-search.png"))
 	page.locator(".mail-archive-search").fill("winter")
 	page.locator(".mail-archive-empty", has_text="No mail matches").wait_for(timeout=30_000)
 
+	refused = []  # a request of the page the server refused
+	page.on("response", lambda response: refused.append(response.url) if response.status >= 400 else None)
 	# the same words on the Mail Search page, over all mail the user may read
 	page.goto(f"{web_server}/app/mail-search")
 	words = page.locator(".page-form input[data-fieldname='text']")
 	words.wait_for(timeout=60_000)
 	words.fill("preis sommer")
 	words.press("Tab")
-	page.locator(".mail-search-row .mail-search-snippet mark").first.wait_for(timeout=30_000)
+	try:
+		page.locator(".mail-search-row .mail-search-snippet mark").first.wait_for(timeout=30_000)
+	except Exception:
+		page.screenshot(path=str(ARTIFACTS / "mail-search-failed.png"))
+		raise AssertionError(f"no result on the Mail Search page: {errors}, refused {refused}") from None
 	row = page.locator(".mail-search-row", has_text="Preisliste").first
 	assert row.locator("td mark").first.inner_text() == "Preis"
 	assert "<img src=x onerror=window.__hit=1> Preisliste" in row.inner_text()
-	assert page.locator(".mail-search-results").locator("img, svg, script").count() == 0
-	assert page.evaluate("() => window.__hit") is None and dialogs == []
+	assert page.locator(".mail-search-results").locator("img, svg, script, [onerror], [onload]").count() == 0
+	assert page.evaluate("() => window.__hit") is None and dialogs == [] and errors == [] and refused == []
 	page.screenshot(path=str(ARTIFACTS / "mail-search.png"))
 	page.context.close()

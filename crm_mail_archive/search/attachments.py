@@ -10,7 +10,7 @@ import multiprocessing
 
 import frappe
 
-from crm_mail_archive.search.extract import READABLE, extension, words_or_reason
+from crm_mail_archive.search.extract import READABLE, extension, serve_words
 from crm_mail_archive.search.index import SEARCH_TEXT
 from crm_mail_archive.sync.pipeline import main_module_not_inherited
 
@@ -18,10 +18,11 @@ SECONDS_PER_FILE = 20
 
 
 class Reader:
-	"""One process that reads attachments, replaced when a file takes too long."""
+	"""One process that reads attachments, replaced when a file takes too long or kills it."""
 
 	def __init__(self) -> None:
-		self._pool = None
+		self._process = None
+		self._connection = None
 
 	def __enter__(self) -> Reader:
 		return self
@@ -29,22 +30,33 @@ class Reader:
 	def __exit__(self, *exc) -> None:
 		self._stop()
 
+	def _start(self) -> None:
+		context = multiprocessing.get_context("spawn")
+		self._connection, theirs = context.Pipe()
+		with main_module_not_inherited():
+			self._process = context.Process(target=serve_words, args=(theirs,), daemon=True)
+			self._process.start()
+		theirs.close()
+
 	def _stop(self) -> None:
-		if self._pool is not None:
-			self._pool.terminate()
-			self._pool.join()
-			self._pool = None
+		if self._process is not None:
+			self._connection.close()
+			self._process.kill()
+			self._process.join()
+			self._process = self._connection = None
 
 	def words(self, filename: str, content: bytes) -> tuple[str | None, str | None]:
-		if self._pool is None:
-			with main_module_not_inherited():
-				self._pool = multiprocessing.get_context("spawn").Pool(1)
-		pending = self._pool.apply_async(words_or_reason, (filename, content))
+		if self._process is None:
+			self._start()
 		try:
-			return pending.get(timeout=SECONDS_PER_FILE)
-		except multiprocessing.TimeoutError:
+			self._connection.send((filename, content))
+			if self._connection.poll(SECONDS_PER_FILE):
+				return self._connection.recv()
+		except (EOFError, OSError) as error:  # the process died on the file (memory, a crash)
 			self._stop()
-			return None, f"not read within {SECONDS_PER_FILE} s"
+			return None, f"the reading process ended ({type(error).__name__})"
+		self._stop()
+		return None, f"not read within {SECONDS_PER_FILE} s"
 
 
 def index_attachments_job(communications: list[str]) -> None:

@@ -65,6 +65,16 @@ def words_or_reason(filename: str, content: bytes) -> tuple[str | None, str | No
 		return None, str(error)
 
 
+def serve_words(connection) -> None:
+	"""The reading process: (filename, content) in, words_or_reason out, until the pipe closes."""
+	while True:
+		try:
+			filename, content = connection.recv()
+		except EOFError:
+			return
+		connection.send(words_or_reason(filename, content))
+
+
 def _pdf(content: bytes) -> str:
 	from pypdf import PdfReader
 

@@ -79,7 +79,8 @@ class WordsMatch(Criterion):
 def words_conditions(communication, text: str) -> list:
 	"""Conditions on Communication (a pypika table) for every word of the search: words the index
 	holds through it (asked first, so that many mails are never read row by row), shorter words
-	in the subject or sender, and a search of no word at all as written in the subject."""
+	as word starts in the subject or the sender's name, and a search of no word at all as written
+	in the subject."""
 	words, short = query_words(text)
 	conditions = []
 	if words:
@@ -89,12 +90,10 @@ def words_conditions(communication, text: str) -> list:
 				frappe.qb.from_(search).select(search.name).where(WordsMatch(search, words))
 			)
 		)
-	for word in short:
-		pattern = f"%{word}%"
+	for word in short:  # as the index would: the start of a word, in the subject or sender's name
+		pattern = f"(^|[^[:alnum:]_]){word}"  # \w characters only: nothing of a regex
 		conditions.append(
-			communication.subject.like(pattern)
-			| communication.sender.like(pattern)
-			| communication.sender_full_name.like(pattern)
+			communication.subject.regexp(pattern) | communication.sender_full_name.regexp(pattern)
 		)
 	if not words and not short:
 		conditions.append(communication.subject.like(f"%{text.strip()}%"))

@@ -73,6 +73,9 @@ crm_mail_archive.MailSearchPage = class MailSearchPage {
 				change: reload,
 			}),
 		};
+		// results while typing, as in the Email Archive tab
+		const typed = frappe.utils.debounce(reload, 300);
+		for (const name of ["text", "sender_domain"]) this.fields[name].$input.on("input", typed);
 		this.body = $(`
 			<div class="mail-search">
 				<div class="d-flex justify-content-between align-items-center mb-2">
@@ -96,8 +99,11 @@ crm_mail_archive.MailSearchPage = class MailSearchPage {
 	}
 
 	values() {
+		// what is in the inputs now (a control's value follows its input only on change)
 		const values = {};
-		for (const [name, field] of Object.entries(this.fields)) values[name] = field.get_value() || "";
+		for (const [name, field] of Object.entries(this.fields)) {
+			values[name] = field.df.fieldtype === "Check" ? (field.get_value() ? 1 : 0) : field.$input.val() || "";
+		}
 		return values;
 	}
 
