@@ -428,6 +428,7 @@ def remove_account(email_account: str) -> None:
 		for doctype, field in (
 			("Timeline Link", "communication"),
 			("Mail Address Index", "communication"),
+			("Mail Search Text", "communication"),
 			("Communication Link", "parent"),
 		):
 			frappe.db.delete(doctype, {field: ("in", chunk)})
@@ -617,7 +618,8 @@ def run_child(site: str, kind: str, **options) -> dict:
 
 def stored_bytes(email_account: str) -> int:
 	"""What the archive keeps of an account's mail: the files on disk (attachments and originals,
-	each distinct file once) and the mail text in the database (the content column)."""
+	each distinct file once) and the mail text in the database (the HTML and the plain text of the
+	Communication, and the words of the mail and its attachments in the search index)."""
 	import frappe
 
 	communications = frappe.get_all(
@@ -636,7 +638,13 @@ def stored_bytes(email_account: str) -> int:
 			)
 		)
 		text += frappe.db.sql(
-			"select coalesce(sum(length(content)), 0) from `tabCommunication` where name in %(names)s",
+			"""select coalesce(sum(length(content)), 0) + coalesce(sum(length(text_content)), 0)
+			from `tabCommunication` where name in %(names)s""",
+			{"names": chunk},
+		)[0][0]
+		text += frappe.db.sql(
+			"""select coalesce(sum(length(mail_text)), 0) + coalesce(sum(length(attachment_text)), 0)
+			from `tabMail Search Text` where name in %(names)s""",
 			{"names": chunk},
 		)[0][0]
 	files = sum(os.path.getsize(frappe.get_site_path(url.lstrip("/"))) for url in urls if url)

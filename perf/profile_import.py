@@ -31,7 +31,7 @@ def main() -> None:
 	args = parser.parse_args()
 
 	import frappe
-	from benchmark import mail_corpus, remove_account
+	from benchmark import mail_corpus, remove_account, stored_bytes
 	from business_mail import business_mailbox
 
 	from devtools.dovecot import DovecotServer
@@ -60,9 +60,11 @@ def main() -> None:
 			pass
 		profile.disable()
 		seconds = time.perf_counter() - started
+		stored = stored_bytes(account)
 		print(
 			f"{len(mails)} mails, {raw_bytes / 1e6:.1f} MB: {seconds:.1f} s under the profiler "
-			f"({len(mails) / seconds:.1f} mails/s)"
+			f"({len(mails) / seconds:.1f} mails/s); stored {stored / 1e6:.1f} MB "
+			f"({stored / raw_bytes:.2f}× the raw mail)"
 		)
 		if args.save and not args.no_profile:
 			profile.dump_stats(args.save)

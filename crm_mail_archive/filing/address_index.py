@@ -7,6 +7,7 @@ import frappe
 from frappe.utils import now_datetime
 
 from crm_mail_archive.filing.rules import MailAddresses, domain_of, reverse_domain
+from crm_mail_archive.infra.rows import random_name
 
 ADDRESS_INDEX = "Mail Address Index"
 
@@ -25,7 +26,7 @@ def index_rows(communication: str, mail: MailAddresses) -> list[tuple[str, dict]
 		(
 			ADDRESS_INDEX,
 			{
-				"name": frappe.generate_hash(length=12),
+				"name": random_name(12),
 				"communication": communication,
 				"address": address[:255],
 				"reversed_domain": reverse_domain(domain_of(address))[:255],

@@ -18,7 +18,7 @@ from frappe.query_builder import Case
 from frappe.utils import now_datetime
 
 from crm_mail_archive.infra.chunks import chunked
-from crm_mail_archive.infra.rows import insert_rows
+from crm_mail_archive.infra.rows import insert_rows, random_name
 
 AUTOMATIC_SOURCES = ("Automatic", "Retroactive")
 Target = tuple[str, str]  # (doctype, name)
@@ -71,7 +71,7 @@ def link_mails(targets: dict[str, dict[Target, Reason | None]], source: str, use
 				reason = found[target] or Reason()
 				provenance.append(
 					(
-						frappe.generate_hash(length=12),
+						random_name(12),
 						*(communication, *target, source, reason.matched_address, reason.reply_to_mail),
 						*(user, now, dates.get(communication), user, user, now, now),
 					)
@@ -81,7 +81,7 @@ def link_mails(targets: dict[str, dict[Target, Reason | None]], source: str, use
 				missing = [target for target in new if target not in present]
 				timeline += [
 					(
-						frappe.generate_hash(length=10),
+						random_name(10),
 						*(communication, "Communication", "timeline_links", *target),
 						*(len(present) + index + 1, user, user, now, now),
 					)

@@ -14,10 +14,9 @@ import html
 
 import frappe
 from frappe import _
-from frappe.model.naming import make_autoname
 from frappe.utils import now_datetime
 
-from crm_mail_archive.infra.rows import RowBuffer
+from crm_mail_archive.infra.rows import RowBuffer, random_name
 from crm_mail_archive.infra.text import inert_text
 from crm_mail_archive.mailbox.client import FetchedMessage
 from crm_mail_archive.mailbox.parser import ParsedMail
@@ -98,7 +97,7 @@ def add_communication(
 		"modified_by": account.account_owner,
 		"creation": now_datetime(),
 		"modified": now_datetime(),
-		"name": make_autoname("hash", "Communication"),
+		"name": random_name(),
 	}
 	files = RowBuffer()  # after the Communication: File rows name it
 	saved: list[SavedPart] = []
