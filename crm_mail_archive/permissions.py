@@ -25,6 +25,8 @@ from __future__ import annotations
 import frappe
 from frappe.permissions import get_role_permissions
 
+from crm_mail_archive.infra.chunks import chunked
+
 ARCHIVE_READ_PTYPES = ("read", "print", "email")
 # the role our grant is made to (every System User holds it in v15)
 GRANTED_ROLE = "Desk User"
@@ -92,26 +94,41 @@ def reads_by_role(doctype: str, name: str, user: str) -> bool:
 	return bool(frappe.has_permission(doctype, "read", name, user=user, ignore_share_permissions=True))
 
 
-def filed_at_readable_document(communication: str, user: str) -> bool:
-	return any(
-		reads_by_role(link.link_doctype, link.link_name, user)
-		for link in frappe.get_all(
-			"Timeline Link", {"communication": communication}, ["link_doctype", "link_name"]
-		)
-	)
-
-
 def can_read_archived_mail(communication: str, email_account: str | None, user: str) -> bool:
+	return communication in readable_archived_mails([(communication, email_account)], user)
+
+
+def readable_archived_mails(mails: list[tuple[str, str | None]], user: str) -> set[str]:
+	"""The rule, for (communication, email account) pairs: those the user may read. Many mails
+	at once share their lookups (the user's roles and mailboxes, each document's permission)."""
 	if user == "Administrator":
-		return True
-	owner = confidential_owner(email_account)
-	if owner:
-		return owner == user
-	return (
-		is_stock_reader(user)
-		or holds_account(user, email_account)
-		or filed_at_readable_document(communication, user)
-	)
+		return {communication for communication, _account in mails}
+	stock_reader = is_stock_reader(user)
+	held = held_accounts(user)
+	readable: set[str] = set()
+	undecided: list[str] = []
+	for communication, email_account in mails:
+		owner = confidential_owner(email_account)
+		if owner:
+			if owner == user:
+				readable.add(communication)
+		elif stock_reader or (email_account and email_account in held):
+			readable.add(communication)
+		else:
+			undecided.append(communication)
+	documents: dict[tuple[str, str], bool] = {}
+	for chunk in chunked(undecided):
+		for link in frappe.get_all(
+			"Timeline Link", {"communication": ("in", chunk)}, ["communication", "link_doctype", "link_name"]
+		):
+			if link.communication in readable:
+				continue
+			document = (link.link_doctype, link.link_name)
+			if document not in documents:
+				documents[document] = reads_by_role(*document, user)
+			if documents[document]:
+				readable.add(link.communication)
+	return readable
 
 
 def can_read_communication(row, user: str | None = None) -> bool:

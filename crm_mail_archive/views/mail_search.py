@@ -3,8 +3,8 @@ attachments' words, hold the search, newest first, with the page's filters.
 
 The read rule is permissions.py's. For a stock Communication reader it is "everything but other
 owners' confidential mail" (permissions.others_confidential_accounts), which the query states;
-for everyone else the newest MAX_CHECKED hits are checked one by one
-(permissions.can_read_archived_mail), and the count says "at least" beyond them (narrow the
+for everyone else the newest MAX_CHECKED hits are checked by the rule itself
+(permissions.readable_archived_mails), and the count says "at least" beyond them (narrow the
 search or the filters)."""
 
 from __future__ import annotations
@@ -17,7 +17,11 @@ from frappe.query_builder.functions import Count
 from frappe.utils import add_days, getdate, nowdate
 
 from crm_mail_archive.infra.text import as_text
-from crm_mail_archive.permissions import can_read_archived_mail, is_stock_reader, others_confidential_accounts
+from crm_mail_archive.permissions import (
+	is_stock_reader,
+	others_confidential_accounts,
+	readable_archived_mails,
+)
 from crm_mail_archive.search.index import query_words, snippets, words_conditions
 
 MAX_CHECKED = 300
@@ -106,11 +110,9 @@ def search_mail(search: MailSearch, start: int = 0, page_length: int = 20) -> di
 	else:
 		candidates = _page(search, user, MAX_CHECKED + 1)
 		more = len(candidates) > MAX_CHECKED
-		readable = [
-			row
-			for row in candidates[:MAX_CHECKED]
-			if can_read_archived_mail(row.name, row.email_account, user)
-		]
+		checked = candidates[:MAX_CHECKED]
+		allowed = readable_archived_mails([(row.name, row.email_account) for row in checked], user)
+		readable = [row for row in checked if row.name in allowed]
 		total, rows = len(readable), readable[start : start + page_length]
 	found = snippets([row.name for row in rows], search.text)
 	for row in rows:
