@@ -23,10 +23,9 @@ from crm_mail_archive.permissions import (
 	readable_archived_mails,
 )
 from crm_mail_archive.search.index import query_words, snippets, words_conditions
+from crm_mail_archive.views.email_archive import PAGE_LENGTH_MAX, PERIODS  # the tab's, the same here
 
 MAX_CHECKED = 300
-PAGE_LENGTH_MAX = 100
-PERIODS = {"7d": 7, "30d": 30, "365d": 365}
 
 
 @dataclass(frozen=True)
