@@ -17,8 +17,11 @@ from crm_mail_archive.infra.connection import connection_settings
 from crm_mail_archive.ingest import retry_quarantined as retry
 from crm_mail_archive.mailbox.addresses import normalize_address
 from crm_mail_archive.mailbox.client import MailboxClient, MailboxError
-from crm_mail_archive.permissions import holds_account
-from crm_mail_archive.storage.files import read_original
+from crm_mail_archive.mailbox.containers import is_mail_file
+from crm_mail_archive.permissions import holds_account, manages_accounts
+from crm_mail_archive.storage.files import read_original, read_private_file
+from crm_mail_archive.transfer.exports import ExportScope
+from crm_mail_archive.transfer.jobs import enqueue_import, start_export
 from crm_mail_archive.views.email_archive import ArchiveFilters, archive_of
 from crm_mail_archive.views.mail_search import MailSearch
 from crm_mail_archive.views.mail_search import search_mail as search_archived_mail
@@ -403,3 +406,130 @@ def get_server_state(communication: str) -> dict:
 	"""The mail's copies on the server and its pending or failed server actions."""
 	_readable_mail(communication)
 	return actions.server_state(communication)
+
+
+# --- import and export ------------------------------------------------------------------------
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def import_accounts() -> list[dict]:
+	"""The Mail Archive Accounts the user may import mail into: those they hold, or all for a
+	manager; the user's own first."""
+	user = frappe.session.user
+	accounts = frappe.get_all(
+		"Mail Archive Account", ["name", "email_account", "account_owner"], order_by="name asc"
+	)
+	allowed = [
+		account
+		for account in accounts
+		if manages_accounts(user) or holds_account(user, account.email_account)
+	]
+	allowed.sort(key=lambda account: account.account_owner != user)
+	return [{"value": account.name, "label": account.name} for account in allowed]
+
+
+def _account_for_import(account: str) -> None:
+	if not account or not frappe.db.exists("Mail Archive Account", account):
+		frappe.throw(_("Choose the Mail Archive Account to import into."), frappe.ValidationError)
+	user = frappe.session.user
+	email_account = frappe.db.get_value("Mail Archive Account", account, "email_account")
+	if not (manages_accounts(user) or holds_account(user, email_account)):
+		frappe.throw(_("Not permitted to import mail into {0}.").format(account), frappe.PermissionError)
+
+
+def _document_to_file_at(doctype: str | None, name: str | None) -> tuple[str, str] | None:
+	if not doctype and not name:
+		return None
+	if not (doctype and name and frappe.db.exists(doctype, name)):
+		frappe.throw(
+			_("{0} {1} does not exist.").format(_(doctype or ""), name or ""), frappe.DoesNotExistError
+		)
+	frappe.has_permission(doctype, "write", name, throw=True)
+	return doctype, name
+
+
+@frappe.whitelist(methods=["POST"])
+def import_mail_files(
+	files: list[str] | str, account: str, doctype: str | None = None, name: str | None = None
+) -> dict:
+	"""Import uploaded .eml, .msg and .mbox files (File names, uploaded by the user) into an
+	account, in the background; with doctype and name, every mail is filed there ("Manual").
+	Progress and the result come as realtime messages to the user."""
+	_account_for_import(account)
+	file_at = _document_to_file_at(doctype, name)
+	names = _as_list(files)
+	if not names:
+		frappe.throw(_("Choose the files to import."))
+	for file_name in names:
+		uploaded = frappe.db.get_value("File", file_name, ["owner", "file_name", "is_folder"], as_dict=True)
+		# only one's own uploads: importing a file makes its mail readable in the archive
+		if not uploaded or uploaded.owner != frappe.session.user or uploaded.is_folder:
+			frappe.throw(_("File {0} was not uploaded by you.").format(file_name), frappe.PermissionError)
+		if not is_mail_file(uploaded.file_name or ""):
+			frappe.throw(
+				_("{0} is not a mail file: import .eml, .msg or .mbox files.").format(uploaded.file_name)
+			)
+	job = enqueue_import(names, account, file_at)
+	return {"queued": True, "job": job, "files": len(names)}
+
+
+@frappe.whitelist(methods=["POST"])
+def export_mail(
+	scope: str,
+	doctype: str | None = None,
+	name: str | None = None,
+	account: str | None = None,
+	search: str | None = None,
+	export_format: str = "ZIP",
+) -> dict:
+	"""Export archived mail the user may read, in the background: a record's archive (doctype,
+	name; optionally only what `search` finds), a search result (search, optionally in one
+	account) or an account (ZIP or mbox). The export is logged; a realtime message tells when
+	its file is ready (download_export)."""
+	if export_format not in ("ZIP", "mbox"):
+		frappe.throw(_("Export as ZIP or mbox."))
+	if scope == "Record":
+		if not (doctype and name and frappe.db.exists(doctype, name)):
+			frappe.throw(
+				_("{0} {1} does not exist.").format(_(doctype or ""), name or ""), frappe.DoesNotExistError
+			)
+		frappe.has_permission(doctype, "read", name, throw=True)
+	elif scope == "Search":
+		if not (search or "").strip():
+			frappe.throw(_("Enter the words to search for."))
+		if account:
+			frappe.has_permission("Mail Archive Account", "read", account, throw=True)
+	elif scope == "Account":
+		if not account:
+			frappe.throw(_("Choose the Mail Archive Account to export."))
+		frappe.has_permission("Mail Archive Account", "read", account, throw=True)
+	else:
+		frappe.throw(_("Export a record's archive, a search result or an account."))
+	if export_format == "mbox" and scope != "Account":
+		frappe.throw(_("An mbox file is made of a whole account; export the rest as ZIP."))
+	export = start_export(
+		ExportScope(
+			scope,
+			doctype if scope == "Record" else None,
+			name if scope == "Record" else None,
+			account,
+			search,
+		),
+		export_format,
+	)
+	return {"export": export}
+
+
+@frappe.whitelist(methods=["GET"])
+def download_export(export: str) -> None:
+	"""The file of a finished export: for the user who made it (and System Managers)."""
+	log = frappe.db.get_value(
+		"Mail Export", export, ["owner", "status", "file", "export_format"], as_dict=True
+	)
+	if not log or (log.owner != frappe.session.user and "System Manager" not in frappe.get_roles()):
+		frappe.throw(_("Export {0} is not yours.").format(export), frappe.PermissionError)
+	if log.status != "Ready" or not log.file:
+		frappe.throw(_("Export {0} is not ready.").format(export))
+	frappe.local.response.filename = log.file.rpartition("/")[2]
+	frappe.local.response.filecontent = read_private_file(log.file)
+	frappe.local.response.type = "download"

@@ -1,4 +1,10 @@
-"""bench CLI: `bench --site S mail-archive sync [--account A] [--folder F]`."""
+"""bench CLI:
+- `bench --site S mail-archive sync [--account A] [--folder F]`
+- `bench --site S mail-archive import PATH... [--account A] [--file-at DOCTYPE NAME]`
+- `bench --site S mail-archive export (--doctype D --name N | --account A | --search WORDS) [--mbox] -o FILE`
+"""
+
+import os
 
 import click
 from frappe.commands import get_site, pass_context
@@ -49,6 +55,103 @@ def sync(context, account=None, folder=None):
 		frappe.destroy()
 	if failed:
 		raise SystemExit(1)
+
+
+def _connect(context) -> None:
+	import frappe
+
+	frappe.init(site=get_site(context))
+	frappe.connect()
+	frappe.set_user("Administrator")
+
+
+@mail_archive.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--account", help="Mail Archive Account to import into (default: the only one)")
+@click.option("--file-at", nargs=2, metavar="DOCTYPE NAME", help="File every mail at this record too")
+@pass_context
+def import_mail(context, paths, account=None, file_at=None):
+	"""Import .eml, .msg and .mbox files (or folders of them) into the archive."""
+	import frappe
+
+	from crm_mail_archive.mailbox.containers import mail_files
+	from crm_mail_archive.transfer.imports import MailImport
+
+	_connect(context)
+	try:
+		if not account:
+			accounts = frappe.get_all("Mail Archive Account", pluck="name")
+			if len(accounts) != 1:
+				raise click.UsageError("choose the account with --account")
+			account = accounts[0]
+		if not frappe.db.exists("Mail Archive Account", account):
+			raise click.UsageError(f"no Mail Archive Account {account}")
+		if file_at and not frappe.db.exists(*file_at):
+			raise click.UsageError(f"no {file_at[0]} {file_at[1]}")
+		files = [
+			(path, os.path.relpath(path, given) if os.path.isdir(given) else os.path.basename(path))
+			for given in paths
+			for path in mail_files(given)
+		]
+
+		def progress(done: int, total: int) -> None:
+			click.echo(f"{done}/{total} messages", err=True)
+
+		result = MailImport(account, tuple(file_at) if file_at else None).run(files, on_progress=progress)
+		click.echo(
+			f"{result.messages} messages: {result.new} new, {result.known} already archived, "
+			f"{len(result.quarantined)} quarantined, {result.filed} filed at the record"
+		)
+		for reason in result.quarantined:
+			click.echo(f"quarantined: {reason}", err=True)
+	finally:
+		frappe.destroy()
+
+
+@mail_archive.command("export")
+@click.option("--doctype", help="Export the archive of this record (with --name)")
+@click.option("--name", help="The record whose archive to export")
+@click.option("--account", help="Export a Mail Archive Account (or limit --search to it)")
+@click.option("--search", help="Export what a search for these words finds")
+@click.option("--mbox", is_flag=True, help="One mbox file (of an account) instead of a ZIP")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write")
+@pass_context
+def export_mail(context, output, doctype=None, name=None, account=None, search=None, mbox=False):
+	"""Export archived mail as a ZIP of .eml files with index.csv, or an account as mbox."""
+	import frappe
+
+	from crm_mail_archive.transfer.exports import ExportScope, export_to, file_sha256, log_export
+
+	if doctype or name:
+		if not (doctype and name):
+			raise click.UsageError("--doctype and --name go together")
+		scope = ExportScope("Record", doctype, name, search_text=search)
+	elif search:
+		scope = ExportScope("Search", account=account, search_text=search)
+	elif account:
+		scope = ExportScope("Account", account=account)
+	else:
+		raise click.UsageError("choose what to export: --doctype/--name, --search or --account")
+	if mbox and scope.scope != "Account":
+		raise click.UsageError("--mbox exports a whole account")
+	_connect(context)
+	try:
+		export_format = "mbox" if mbox else "ZIP"
+		count, communications = export_to(scope, export_format, output, "Administrator")
+		log_export(
+			scope,
+			export_format,
+			"Administrator",
+			status="Ready",
+			mail_count=count,
+			sha256=file_sha256(output),
+			output_path=output[:140],
+			mails="\n".join(communications),
+		)
+		frappe.db.commit()
+		click.echo(f"{count} mails exported to {output}")
+	finally:
+		frappe.destroy()
 
 
 commands = [mail_archive]

@@ -44,6 +44,7 @@ ignore_links_on_delete = [
 	"Mail Search Text",
 	"Mailbox Copy",
 	"Mail Server Action",
+	"Mail Export",
 ]
 
 # who reads archived mail: one rule, in permissions.py
@@ -75,9 +76,11 @@ override_whitelisted_methods = {
 app_include_js = ["/assets/crm_mail_archive/js/server_text.js"]
 
 doctype_js = {
-	doctype: ["public/js/mail_dialogs.js", "public/js/email_archive.js"]
+	doctype: ["public/js/mail_dialogs.js", "public/js/mail_transfer.js", "public/js/email_archive.js"]
 	for doctype in ("Contact", "Customer", "Supplier", "Lead", "Opportunity", "Issue")
 }
+doctype_js["Mail Archive Account"] = ["public/js/mail_dialogs.js", "public/js/mail_transfer.js"]
+page_js = {"mail-search": ["public/js/mail_dialogs.js", "public/js/mail_transfer.js"]}
 doctype_js["Communication"] = ["public/js/mail_dialogs.js", "public/js/communication_form.js"]
 
 doctype_list_js = {"Communication": ["public/js/mail_dialogs.js", "public/js/communication_list.js"]}

@@ -3,7 +3,7 @@
 1 mailbox (IMAP, MIME, addresses; Frappe-free) → 2 sync engine (Frappe-free) → 3 infra (locks, rows,
 lock-conflict retry, jobs, chunks, connection settings) → 4 permissions (the read rule) →
 5 storage | filing | actions | search (none imports another) → 6 ingest | views | create_from_mail →
-7 accounts (orchestration: sync, health, schedule) → 8 the Frappe surface (api, tasks, commands,
+7 accounts (orchestration: sync, health, schedule) | transfer (import, export) → 8 the Frappe surface (api, tasks, commands,
 events, hooks, install, overrides, patches, DocType controllers).
 
 Every import counts, also one inside a function: hiding an upward import there hides a cycle."""
@@ -28,6 +28,7 @@ LAYERS = {
 	"views": 6,
 	"create_from_mail": 6,
 	"accounts": 7,
+	"transfer": 7,
 }
 SURFACE = 8  # everything else: api, tasks, commands, events, hooks, install, overrides, patches, doctypes
 FRAPPE_FREE = ("mailbox", "sync")

@@ -17,7 +17,12 @@ from crm_mail_archive.infra.connection import connection_settings
 from crm_mail_archive.infra.jobs import enqueue
 from crm_mail_archive.infra.locks import AccountLock
 from crm_mail_archive.infra.text import inert_text
-from crm_mail_archive.mailbox.client import MailboxClient, MailboxError, MailboxUnavailable
+from crm_mail_archive.mailbox.client import (
+	IMPORT_UIDVALIDITY,
+	MailboxClient,
+	MailboxError,
+	MailboxUnavailable,
+)
 
 FLAG_ACTIONS = {
 	"Mark Read": ("add", "\\Seen"),
@@ -46,7 +51,13 @@ def accounts_holding(communication: str) -> list[str]:
 	return sorted(
 		set(
 			frappe.get_all(
-				"Mailbox Copy", {"communication": communication, "status": "Stored"}, pluck="account"
+				"Mailbox Copy",
+				{
+					"communication": communication,
+					"status": "Stored",
+					"uidvalidity": ("!=", IMPORT_UIDVALIDITY),
+				},
+				pluck="account",
 			)
 		)
 	)
@@ -237,7 +248,12 @@ def _target_folder(action, folders) -> str:
 def _apply_on_server(account: str, client: MailboxClient, action, folders) -> None:
 	copies = frappe.get_all(
 		"Mailbox Copy",
-		{"communication": action.communication, "account": account, "status": "Stored"},
+		{
+			"communication": action.communication,
+			"account": account,
+			"status": "Stored",
+			"uidvalidity": ("!=", IMPORT_UIDVALIDITY),  # imported from a file: on no server
+		},
 		["name", "folder", "uidvalidity", "uid", "server_flags"],
 	)
 	target = _target_folder(action, folders) if action.action in FOLDER_ACTIONS else None

@@ -37,6 +37,11 @@ TRANSIENT_RESPONSE_CODES = ("[UNAVAILABLE]", "[INUSE]")
 FlagState = set[str]  # a message's flags as str: "\\Seen", "\\Answered", "$Forwarded"
 
 
+# a UIDVALIDITY no server folder has (RFC 3501: a non-zero number): the app's mail imported from
+# files is kept under it, and the sync and the server actions skip it
+IMPORT_UIDVALIDITY = 0
+
+
 class MailboxError(Exception):
 	"""Any failure talking to the mail server."""
 

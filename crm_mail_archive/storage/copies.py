@@ -9,8 +9,11 @@ from frappe.utils import convert_utc_to_system_timezone, now_datetime
 
 from crm_mail_archive.infra.rows import RowBuffer
 from crm_mail_archive.infra.text import inert_text
-from crm_mail_archive.mailbox.client import FetchedMessage
+from crm_mail_archive.mailbox.client import IMPORT_UIDVALIDITY, FetchedMessage
 from crm_mail_archive.storage.files import keep_private
+
+# mail imported from files: its copies live in this folder of the account, under IMPORT_UIDVALIDITY
+IMPORT_FOLDER = "Import"
 
 
 def system_datetime(value):

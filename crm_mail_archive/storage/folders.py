@@ -7,6 +7,7 @@ import frappe
 from frappe.utils import now_datetime
 
 from crm_mail_archive.infra.chunks import chunked
+from crm_mail_archive.mailbox.client import IMPORT_UIDVALIDITY
 from crm_mail_archive.sync.engine import StoredFolderState
 
 
@@ -43,7 +44,12 @@ class FolderStates:
 		is duplicated."""
 		frappe.db.delete(
 			"Mailbox Copy",
-			{"account": self.account.name, "folder": folder, "uidvalidity": ("!=", uidvalidity)},
+			{
+				"account": self.account.name,
+				"folder": folder,
+				# imported mail is no server copy, also in a server folder called "Import"
+				"uidvalidity": ("not in", [uidvalidity, IMPORT_UIDVALIDITY]),
+			},
 		)
 		frappe.db.set_value(
 			"Mail Archive Folder",

@@ -2,7 +2,8 @@
 // mail, newest first, with filters; a mail opens in a preview beside the list (without leaving the
 // record), from where one replies, files it elsewhere or creates a record. Keyboard: ↑/↓ move
 // through the list, Enter opens the preview. Mail values are text: every one is escaped.
-// Needs mail_dialogs.js (loaded before this file, see hooks.py).
+// Import (drop or choose files) and export: mail_transfer.js. Needs mail_dialogs.js and
+// mail_transfer.js (loaded before this file, see hooks.py).
 frappe.provide("crm_mail_archive");
 
 crm_mail_archive.EmailArchive = class EmailArchive {
@@ -26,6 +27,8 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 						<input type="checkbox" class="mail-archive-filter-attachment"> ${__("With Attachment")}
 					</label>
 					<span class="text-muted mail-archive-count ml-auto"></span>
+					<button class="btn btn-xs btn-default mail-archive-import" title="${__("Import .eml, .msg or .mbox files and file them here (or drop them on the list)")}">${__("Import Mail")}</button>
+					<button class="btn btn-xs btn-default mail-archive-export" title="${__("Export these mails as a ZIP of .eml files with an index")}">${__("Export")}</button>
 				</div>
 				<div class="row">
 					<div class="col-lg-7 mail-archive-list" tabindex="0">
@@ -69,6 +72,12 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 			this.filters.has_attachment = event.currentTarget.checked ? 1 : 0;
 			reload();
 		});
+		const record = { doctype: this.frm.doctype, name: this.frm.docname };
+		crm_mail_archive.accept_mail_drops(this.wrapper.find(".mail-archive"), record, reload);
+		this.wrapper.find(".mail-archive-import").on("click", () => crm_mail_archive.choose_and_import(record, reload));
+		this.wrapper.find(".mail-archive-export").on("click", () =>
+			crm_mail_archive.export_mail({ scope: "Record", ...record, search: this.filters.search || "" })
+		);
 		this.wrapper.find(".mail-archive-newer").on("click", () => {
 			this.start = Math.max(0, this.start - this.page_length);
 			this.load();

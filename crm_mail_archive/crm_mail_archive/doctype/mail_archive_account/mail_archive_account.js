@@ -21,6 +21,13 @@ frappe.ui.form.on("Mail Archive Account", {
 				.call("crm_mail_archive.api.sync_now", { account: frm.doc.name })
 				.then(() => frappe.show_alert({ message: __("Sync queued"), indicator: "blue" }));
 		});
+		frm.add_custom_button(__("Import Mail"), () => crm_mail_archive.choose_and_import(null, null, frm.doc.name), __("Archive"));
+		frm.add_custom_button(__("Export as ZIP"), () => crm_mail_archive.export_mail({ scope: "Account", account: frm.doc.name }), __("Archive"));
+		frm.add_custom_button(
+			__("Export as mbox"),
+			() => crm_mail_archive.export_mail({ scope: "Account", account: frm.doc.name, export_format: "mbox" }),
+			__("Archive")
+		);
 		if (frm.perm[0] && frm.perm[0].write) {
 			frm.add_custom_button(__("Sync Folder…"), () => choose_server_folder(frm, false));
 			frm.add_custom_button(__("Add Folder"), () => choose_server_folder(frm, true));

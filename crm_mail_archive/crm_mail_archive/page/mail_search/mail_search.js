@@ -73,6 +73,10 @@ crm_mail_archive.MailSearchPage = class MailSearchPage {
 				change: reload,
 			}),
 		};
+		page.set_secondary_action(__("Export Results"), () => {
+			const values = this.values();
+			crm_mail_archive.export_mail({ scope: "Search", search: values.text, account: values.account || "" });
+		});
 		// results while typing, as in the Email Archive tab
 		const typed = frappe.utils.debounce(reload, 300);
 		for (const name of ["text", "sender_domain"]) this.fields[name].$input.on("input", typed);

@@ -1,0 +1,159 @@
+// Import mail files (.eml, .msg, .mbox: dropped on the Email Archive tab or chosen) and export
+// archived mail (ZIP of .eml with index.csv, or mbox), both in the background with realtime
+// progress. File names and counts from the server are text: every one is escaped.
+frappe.provide("crm_mail_archive");
+
+crm_mail_archive.MAIL_FILE_TYPES = [".eml", ".msg", ".mbox"];
+
+crm_mail_archive.is_mail_file = (file) =>
+	crm_mail_archive.MAIL_FILE_TYPES.some((suffix) => (file.name || "").toLowerCase().endsWith(suffix));
+
+// upload one file as a private, unattached File of the user
+crm_mail_archive.upload_private = (file) => {
+	const form = new FormData();
+	form.append("file", file, file.name);
+	form.append("is_private", "1");
+	form.append("folder", "Home");
+	return fetch("/api/method/upload_file", {
+		method: "POST",
+		headers: { "X-Frappe-CSRF-Token": frappe.csrf_token, Accept: "application/json" },
+		body: form,
+	}).then((response) =>
+		response.json().then((data) => {
+			if (!response.ok || !data.message) throw new Error(__("Could not upload {0}.", [file.name]));
+			return data.message.name;
+		})
+	);
+};
+
+crm_mail_archive.choose_import_account = () =>
+	crm_mail_archive.get("import_accounts").then(
+		(accounts) =>
+			new Promise((resolve) => {
+				if (!accounts.length) {
+					frappe.msgprint(__("You hold no Mail Archive Account to import mail into."));
+					return;
+				}
+				if (accounts.length === 1) return resolve(accounts[0].value);
+				const dialog = new frappe.ui.Dialog({
+					title: __("Import Mail"),
+					fields: [
+						{
+							fieldtype: "Select",
+							fieldname: "account",
+							label: __("Mail Archive Account"),
+							options: accounts,
+							default: accounts[0].value,
+							reqd: 1,
+						},
+					],
+					primary_action_label: __("Import"),
+					primary_action: ({ account }) => {
+						dialog.hide();
+						resolve(account);
+					},
+				});
+				dialog.show();
+			})
+	);
+
+// import files into an account (chosen, unless given) and, with a record, file every mail there
+crm_mail_archive.import_files = (files, record, done, account) => {
+	const mail_files = Array.from(files || []).filter(crm_mail_archive.is_mail_file);
+	if (!mail_files.length) {
+		frappe.msgprint(__("Drop .eml, .msg or .mbox files to import them."));
+		return;
+	}
+	(account ? Promise.resolve(account) : crm_mail_archive.choose_import_account()).then((account) => {
+		frappe.show_progress(__("Importing Mail"), 0, mail_files.length, __("Uploading…"));
+		Promise.all(mail_files.map(crm_mail_archive.upload_private))
+			.then((names) =>
+				frappe.call({
+					method: "crm_mail_archive.api.import_mail_files",
+					args: { files: names, account, doctype: record && record.doctype, name: record && record.name },
+				})
+			)
+			.then(() => crm_mail_archive.follow_import(done))
+			.catch((error) => {
+				frappe.hide_progress();
+				frappe.msgprint(frappe.utils.escape_html(error.message || String(error)));
+			});
+	});
+};
+
+crm_mail_archive.follow_import = (done) => {
+	const progress = ({ done: count, total }) =>
+		frappe.show_progress(__("Importing Mail"), count, total, __("{0} of {1} messages", [count, total]));
+	const finished = (result) => {
+		frappe.realtime.off("mail_archive_import_progress", progress);
+		frappe.realtime.off("mail_archive_import_done", finished);
+		frappe.hide_progress();
+		if (result.error) {
+			frappe.msgprint({ title: __("Import Failed"), message: frappe.utils.escape_html(result.error), indicator: "red" });
+			return;
+		}
+		const reasons = (result.quarantine_reasons || [])
+			.map((reason) => `<li class="mail-import-reason">${frappe.utils.escape_html(reason)}</li>`)
+			.join("");
+		frappe.msgprint({
+			title: __("Mail Imported"),
+			indicator: result.quarantined ? "orange" : "green",
+			message: `<div class="mail-import-result">${__(
+				"{0} messages: {1} new, {2} already archived, {3} quarantined, {4} filed here.",
+				[result.messages, result.new, result.known, result.quarantined, result.filed].map((n) => Number(n) || 0)
+			)}</div>${reasons ? `<ul>${reasons}</ul>` : ""}`,
+		});
+		done && done(result);
+	};
+	frappe.realtime.on("mail_archive_import_progress", progress);
+	frappe.realtime.on("mail_archive_import_done", finished);
+};
+
+// a drop zone for mail files on an element
+crm_mail_archive.accept_mail_drops = (element, record, done) => {
+	element
+		.on("dragover", (event) => {
+			event.preventDefault();
+			element.addClass("mail-archive-drop-target");
+		})
+		.on("dragleave drop", () => element.removeClass("mail-archive-drop-target"))
+		.on("drop", (event) => {
+			event.preventDefault();
+			const files = event.originalEvent.dataTransfer && event.originalEvent.dataTransfer.files;
+			if (files && files.length) crm_mail_archive.import_files(files, record, done);
+		});
+};
+
+crm_mail_archive.choose_and_import = (record, done, account) => {
+	const input = $(`<input type="file" multiple accept="${crm_mail_archive.MAIL_FILE_TYPES.join(",")}" style="display: none">`);
+	input.on("change", () => {
+		crm_mail_archive.import_files(input[0].files, record, done, account);
+		input.remove();
+	});
+	$("body").append(input);
+	input.trigger("click");
+};
+
+// export: args as api.export_mail takes them; a message with the download link when ready
+crm_mail_archive.export_mail = (args) => {
+	frappe.call({ method: "crm_mail_archive.api.export_mail", args, freeze: true }).then(({ message }) => {
+		const export_name = message.export;
+		frappe.show_alert({ message: __("Export started: you are told when it is ready."), indicator: "blue" });
+		const ready = (result) => {
+			if (result.export !== export_name) return;
+			frappe.realtime.off("mail_archive_export_done", ready);
+			if (result.status !== "Ready") {
+				frappe.msgprint({ title: __("Export Failed"), message: __("See Mail Export {0}.", [frappe.utils.escape_html(export_name)]), indicator: "red" });
+				return;
+			}
+			const url = `/api/method/crm_mail_archive.api.download_export?export=${encodeURIComponent(export_name)}`;
+			frappe.msgprint({
+				title: __("Export Ready"),
+				indicator: "green",
+				message: `${__("{0} mails exported.", [Number(result.mails) || 0])}
+					<a class="btn btn-xs btn-primary ml-2 mail-export-download" href="${frappe.utils.escape_html(url)}">${__("Download")}</a>`,
+			});
+		};
+		frappe.realtime.on("mail_archive_export_done", ready);
+	});
+};

@@ -1,0 +1,268 @@
+"""Exporting archived mail: a record's archive, a search result or an account, as a ZIP of the
+original messages (.eml, byte for byte as received) with an index (index.csv: date, from, to,
+subject, filed at, SHA-256 of the .eml), or an account as one mbox file. Every export is logged
+(Mail Export: who, when, what).
+
+Only mail the exporting user may read goes in (permissions.readable_archived_mails), and "filed
+at" names only records the user may read.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import mailbox
+import os
+import zipfile
+from dataclasses import dataclass
+
+import frappe
+from frappe import _
+from frappe.utils import get_datetime
+
+from crm_mail_archive.infra.chunks import chunked
+from crm_mail_archive.infra.text import as_text
+from crm_mail_archive.permissions import archive_scope, readable_archived_mails, reads_by_role
+from crm_mail_archive.storage.files import read_original
+from crm_mail_archive.views.email_archive import ArchiveFilters, _base_query
+from crm_mail_archive.views.mail_search import MailSearch, _filtered
+
+INDEX_COLUMNS = ("date", "from", "to", "cc", "subject", "filed at", "sha256", "file", "communication")
+# a spreadsheet runs a cell that starts with one of these as a formula: a subject is not one
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ExportScope:
+	scope: str  # Record | Search | Account
+	reference_doctype: str | None = None
+	reference_name: str | None = None
+	account: str | None = None
+	search_text: str | None = None
+
+	def describe(self) -> str:
+		if self.scope == "Record":
+			return f"{self.reference_doctype} {self.reference_name}"
+		if self.scope == "Account":
+			return str(self.account)
+		return f"search: {self.search_text}"
+
+
+def mails_in_scope(scope: ExportScope, user: str) -> list[str]:
+	"""The archived mails of the scope the user may read, oldest first."""
+	if scope.scope == "Record":
+		query, timeline, communication = _base_query(
+			scope.reference_doctype,
+			scope.reference_name,
+			user,
+			ArchiveFilters(search=scope.search_text),
+			archive_scope(scope.reference_doctype, scope.reference_name, user),
+		)
+		query = query.where(communication.mail_archive_raw_file.isnotnull())
+	elif scope.scope == "Search":
+		query, communication = _filtered(
+			MailSearch(text=scope.search_text or "", account=scope.account), user
+		)
+	elif scope.scope == "Account":
+		communication = frappe.qb.DocType("Communication")
+		email_account = frappe.db.get_value("Mail Archive Account", scope.account, "email_account")
+		query = frappe.qb.from_(communication).where(communication.email_account == (email_account or ""))
+	else:
+		frappe.throw(_("Unknown export scope {0}.").format(scope.scope))
+	rows = (
+		query.where(communication.mail_archive_raw_file.isnotnull())
+		.select(communication.name, communication.email_account, communication.communication_date)
+		.distinct()
+		.run(as_dict=True)
+	)
+	readable = readable_archived_mails([(row.name, row.email_account) for row in rows], user)
+	rows = [row for row in rows if row.name in readable]
+	rows.sort(key=lambda row: (get_datetime(row.communication_date or "1970-01-01"), row.name))
+	return [row.name for row in rows]
+
+
+def _cell(value) -> str:
+	text = as_text(value or "")
+	return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+class _FiledAt:
+	"""Where mails are filed, naming only records the user may read (asked once per record)."""
+
+	def __init__(self, user: str):
+		self.user = user
+		self.readable: dict[tuple[str, str], bool] = {}
+
+	def of(self, communications: list[str]) -> dict[str, str]:
+		filed: dict[str, list[str]] = {}
+		for link in frappe.get_all(
+			"Timeline Link",
+			{"communication": ("in", communications)},
+			["communication", "link_doctype", "link_name"],
+			order_by="creation asc",
+		):
+			document = (link.link_doctype, link.link_name)
+			if document not in self.readable:
+				self.readable[document] = self.user == "Administrator" or reads_by_role(*document, self.user)
+			if self.readable[document]:
+				filed.setdefault(link.communication, []).append(f"{link.link_doctype}: {link.link_name}")
+		return {name: "; ".join(documents) for name, documents in filed.items()}
+
+
+def _mails(communications: list[str], user: str):
+	"""(row, original bytes, filed at) per mail, read a chunk at a time."""
+	filed_at = _FiledAt(user)
+	for chunk in chunked(communications, 200):
+		rows = {
+			row.name: row
+			for row in frappe.get_all(
+				"Communication",
+				{"name": ("in", chunk)},
+				[
+					"name",
+					"communication_date",
+					"sender",
+					"recipients",
+					"cc",
+					"subject",
+					"mail_archive_raw_file",
+				],
+			)
+		}
+		filings = filed_at.of(chunk)
+		for name in chunk:
+			row = rows.get(name)
+			if row and row.mail_archive_raw_file:
+				yield row, read_original(row.mail_archive_raw_file), filings.get(name, "")
+
+
+def write_zip(communications: list[str], path: str, user: str) -> int:
+	"""The mails as .eml files and index.csv in a ZIP at `path`; returns how many it holds."""
+	index = io.StringIO()
+	writer = csv.writer(index)
+	writer.writerow(INDEX_COLUMNS)
+	count = 0
+	with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+		for row, raw, filed in _mails(communications, user):
+			date = get_datetime(row.communication_date) if row.communication_date else None
+			member = f"mails/{date:%Y-%m-%d}_{row.name}.eml" if date else f"mails/{row.name}.eml"
+			archive.writestr(member, raw)
+			writer.writerow(
+				[
+					date.isoformat(sep=" ") if date else "",
+					_cell(row.sender),
+					_cell(row.recipients),
+					_cell(row.cc),
+					_cell(row.subject),
+					_cell(filed),
+					hashlib.sha256(raw).hexdigest(),
+					member,
+					row.name,
+				]
+			)
+			count += 1
+		archive.writestr("index.csv", "\ufeff" + index.getvalue())  # the BOM: Excel reads UTF-8
+	return count
+
+
+def write_mbox(communications: list[str], path: str, user: str) -> int:
+	"""The mails, oldest first, in one mbox file at `path` (lines starting "From " quoted)."""
+	if os.path.exists(path):
+		os.remove(path)
+	archive = mailbox.mbox(path, create=True)
+	count = 0
+	try:
+		archive.lock()
+		for _row, raw, _filed in _mails(communications, user):
+			archive.add(raw)
+			count += 1
+		archive.flush()
+	finally:
+		archive.unlock()
+		archive.close()
+	return count
+
+
+def file_sha256(path: str) -> str:
+	digest = hashlib.sha256()
+	with open(path, "rb") as file:
+		for block in iter(lambda: file.read(1024 * 1024), b""):
+			digest.update(block)
+	return digest.hexdigest()
+
+
+def log_export(scope: ExportScope, export_format: str, user: str, **values) -> str:
+	"""A Mail Export row (owner: the user); returns its name."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "Mail Export",
+			"scope": scope.scope,
+			"export_format": export_format,
+			"reference_doctype": scope.reference_doctype,
+			"reference_name": scope.reference_name,
+			"account": scope.account,
+			"search_text": (scope.search_text or "")[:140] or None,
+			**values,
+		}
+	)
+	doc.owner = user
+	doc.insert(ignore_permissions=True)
+	return doc.name
+
+
+def export_to(scope: ExportScope, export_format: str, path: str, user: str) -> tuple[int, list[str]]:
+	"""Write the scope's mails to `path`; returns the count and the mails."""
+	communications = mails_in_scope(scope, user)
+	if export_format == "mbox":
+		count = write_mbox(communications, path, user)
+	else:
+		count = write_zip(communications, path, user)
+	return count, communications
+
+
+def run_export(export: str) -> None:
+	"""The background job of a desk export: the file, attached to its log, and a message to the
+	user with the link."""
+	log = frappe.get_doc("Mail Export", export)
+	scope = ExportScope(log.scope, log.reference_doctype, log.reference_name, log.account, log.search_text)
+	extension = "mbox" if log.export_format == "mbox" else "zip"
+	file_name = f"mail-export-{log.name}.{extension}"
+	path = frappe.get_site_path("private", "files", file_name)
+	log.db_set("status", "Running", update_modified=False)
+	frappe.db.commit()
+	try:
+		count, communications = export_to(scope, log.export_format, path, log.owner)
+		file = frappe.get_doc(
+			{
+				"doctype": "File",
+				"file_name": file_name,
+				"file_url": f"/private/files/{file_name}",
+				"is_private": 1,
+				"attached_to_doctype": "Mail Export",
+				"attached_to_name": log.name,
+			}
+		)
+		file.owner = log.owner
+		file.insert(ignore_permissions=True)
+		log.db_set(
+			{
+				"status": "Ready",
+				"mail_count": count,
+				"file": file.file_url,
+				"sha256": file_sha256(path),
+				"mails": "\n".join(communications),
+			},
+			update_modified=False,
+		)
+	except Exception as error:
+		frappe.db.rollback()
+		log.db_set({"status": "Failed", "error": str(error)[:1000]}, update_modified=False)
+		frappe.log_error(title=f"Mail Archive: export {log.name} failed")
+	frappe.db.commit()
+	frappe.publish_realtime(
+		"mail_archive_export_done",
+		{"export": log.name, "status": log.status, "mails": log.mail_count},
+		user=log.owner,
+		after_commit=False,
+	)
