@@ -442,7 +442,8 @@ def _document_to_file_at(doctype: str | None, name: str | None) -> tuple[str, st
 		return None
 	if not (doctype and name and frappe.db.exists(doctype, name)):
 		frappe.throw(
-			_("{0} {1} does not exist.").format(_(doctype or ""), name or ""), frappe.DoesNotExistError
+			_("{0} {1} does not exist.").format(_(doctype) if doctype else "", name or ""),
+			frappe.DoesNotExistError,
 		)
 	frappe.has_permission(doctype, "write", name, throw=True)
 	return doctype, name
@@ -491,7 +492,8 @@ def export_mail(
 	if scope == "Record":
 		if not (doctype and name and frappe.db.exists(doctype, name)):
 			frappe.throw(
-				_("{0} {1} does not exist.").format(_(doctype or ""), name or ""), frappe.DoesNotExistError
+				_("{0} {1} does not exist.").format(_(doctype) if doctype else "", name or ""),
+				frappe.DoesNotExistError,
 			)
 		frappe.has_permission(doctype, "read", name, throw=True)
 	elif scope == "Search":

@@ -100,6 +100,7 @@ class World:
 		self.mails: dict[str, str] = {}  # kind of mail -> Communication
 		self.markers: dict[str, str] = {}  # kind of mail -> text only its body holds
 		self.files: dict[str, list[str]] = {}
+		self.accounts: list[str] = []  # the Mail Archive Accounts: ordinary, confidential
 
 	def login(self, kind: str, email: str | None, password: str | None) -> None:
 		session = requests.Session()
@@ -187,6 +188,7 @@ def world(web_server, dovecot, make_archive_account, crm, committed_cleanup):
 	confidential = make_archive_account(secret, account_owner=w.users["owner"], confidential=1)
 	sync_account(account.name)
 	sync_account(confidential.name)
+	w.accounts = [account.name, confidential.name]
 	by_marker = {}
 	for name in frappe.get_all(
 		"Mailbox Copy", {"account": ("in", [account.name, confidential.name])}, pluck="communication"
@@ -211,7 +213,7 @@ def world(web_server, dovecot, make_archive_account, crm, committed_cleanup):
 		w.login(kind, *credentials[kind])
 	yield w
 	# what the attacks made
-	for doctype in ("Contact", "Lead", "ToDo", "Email Rule"):
+	for doctype in ("Contact", "Lead", "ToDo", "Email Rule", "Mail Export"):
 		for name in frappe.get_all(doctype, {"owner": ("in", list(w.users.values()))}, pluck="name"):
 			frappe.delete_doc(doctype, name, force=True, ignore_permissions=True)
 	frappe.db.delete("Global Search DocType", {"document_type": "Communication"})
@@ -374,9 +376,44 @@ def read_paths(w: World, kind: str) -> dict[str, set[str]]:
 			for marker in w.markers.values()
 		)
 	)
+	seen.update(exported(w, kind))
 	seen["search_link"] = names_in(
 		w.call(kind, "frappe.desk.search.search_link", doctype="Communication", txt="Matrix"), w
 	)
+	return seen
+
+
+def exported(w: World, kind: str) -> dict[str, set[str]]:
+	"""Exports (ZIP of originals with index.csv, mbox) the user starts, run by a worker and
+	downloaded -> the mails in them."""
+	import io
+	import zipfile
+
+	started = {}
+	for label, args in (
+		("export (Customer archive)", {"scope": "Record", "doctype": "Customer", "name": w.customer}),
+		("export (search)", {"scope": "Search", "search": "marker"}),
+		("export (account mbox)", {"scope": "Account", "account": w.accounts[0], "export_format": "mbox"}),
+		("export (confidential account)", {"scope": "Account", "account": w.accounts[1]}),
+	):
+		response = w.call(kind, "crm_mail_archive.api.export_mail", "POST", **args)
+		started[label] = response.json()["message"]["export"] if response.ok else None
+	if any(started.values()):
+		run_background_jobs()
+	seen = {}
+	for label, export in started.items():
+		seen[label] = set()
+		if not export:
+			continue
+		download = w.get(kind, "/api/method/crm_mail_archive.api.download_export", export=export)
+		if not download.ok:
+			continue
+		content = download.content
+		if content.startswith(b"PK"):
+			with zipfile.ZipFile(io.BytesIO(content)) as archive:
+				content = b"".join(archive.read(member) for member in archive.namelist())
+		text = content.decode("utf-8", "replace")
+		seen[label] = {mail for mail, name in w.mails.items() if name in text or w.markers[mail] in text}
 	return seen
 
 

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import frappe
-from frappe import _
 
 from crm_mail_archive.filing import manual
 from crm_mail_archive.filing.policy import filing_policy
@@ -139,7 +138,7 @@ class MailImport:
 
 	def _parse(self, message: FileMessage) -> ParsedMail | Exception:
 		if message.error:
-			return NotAMail(_("{0}: {1}").format(message.source, message.error))
+			return NotAMail(f"{message.source}: {message.error}")
 		try:
 			return parse_message(message.raw, max_attachment_size=self.limits.max_attachment_size)
 		except Exception as error:  # quarantined with its reason, the others go on
