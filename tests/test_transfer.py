@@ -93,11 +93,14 @@ def test_eml_msg_and_mbox_files_are_archived_once_filed_at_the_record_and_broken
 	}
 	assert set(stored) == {"Einzelne Mail", "Angebot aus Outlook", *(f"Aus dem Archiv {n}" for n in range(3))}
 	for communication in stored.values():  # filed where they were dropped, by hand
-		assert frappe.db.get_value(
-			"Timeline Link",
-			{"communication": communication, "link_doctype": "Customer", "link_name": customer},
-			"source",
-		) in ("Manual", "Automatic")
+		assert (
+			frappe.db.get_value(
+				"Timeline Link",
+				{"communication": communication, "link_doctype": "Customer", "link_name": customer},
+				"source",
+			)
+			== "Manual"
+		)
 		assert frappe.db.exists(
 			"Communication Link",
 			{"parent": communication, "link_doctype": "Customer", "link_name": customer},
@@ -297,3 +300,92 @@ def test_an_export_holds_only_what_the_user_may_read_and_is_logged(
 		frappe.set_user("Administrator")
 	for copy in copies_of(open_account):
 		committed_cleanup("Communication", copy.communication)
+
+
+# --- the desk ---------------------------------------------------------------------------------
+
+
+def test_files_dropped_in_the_tab_are_imported_and_filed_and_the_archive_exported_without_running_mail(
+	browser, web_server, socketio, dovecot, mail_user, make_archive_account, crm, desk_user, tmp_path
+):
+	customer = crm.customer("Desk-Importkunde")
+	sender = crm.address("desk")
+	crm.contact([sender], links=[("Customer", customer)])
+	account = make_archive_account(mail_user, account_owner=desk_user[0])
+	hostile_subject = "<img src=x onerror=window.__hit=1> Altes Angebot"
+	good = tmp_path / "altes-angebot.eml"
+	good.write_bytes(a_mail(hostile_subject, sender=sender, sender_name="<svg/onload=window.__hit=2> Alt"))
+	broken = tmp_path / "<img src=z onerror=window.__hit=3>.eml"
+	broken.write_bytes(b"nothing of a mail\n")
+	frappe.db.commit()
+
+	page = logged_in_page(browser, web_server, desk_user)
+	dialogs: list[str] = []
+	page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+	errors: list[str] = []
+	page.on("pageerror", lambda error: errors.append(str(error)))
+	page.goto(f"{web_server}/app/customer/{quote(customer)}")
+	page.locator("button.nav-link[data-fieldname='mail_archive_tab']").click(timeout=60_000)
+	page.locator(".mail-archive-empty").wait_for(timeout=30_000)
+	with page.expect_file_chooser() as chooser:
+		page.locator(".mail-archive-import").click()
+	chooser.value.set_files([str(good), str(broken)])
+
+	result = page.locator(".mail-import-result")
+	for _attempt in range(20):  # the import runs in a worker (the test's burst worker)
+		run_background_jobs()
+		try:
+			result.wait_for(timeout=3_000)
+			break
+		except Exception:
+			continue
+	assert "2 messages: 1 new, 0 already archived, 1 quarantined, 1 filed here." in result.inner_text()
+	reason = page.locator(".mail-import-reason").first.inner_text()
+	# the file name (as Frappe's upload kept it: without the handler), shown as text
+	assert '<img src="z">.eml: no mail headers' in reason
+	assert page.locator(".modal:visible").locator("img, [onerror], [onload]").count() == 0
+	ARTIFACTS.mkdir(exist_ok=True)
+	page.screenshot(path=str(ARTIFACTS / "email-archive-import.png"))
+	page.keyboard.press("Escape")
+
+	row = page.locator(".mail-archive-row").first
+	row.wait_for(timeout=30_000)
+	assert hostile_subject in row.inner_text()
+	assert row.locator("img, script, [onerror], [onload]").count() == 0
+	(copy,) = copies_of(account, status="Stored")
+	assert (
+		frappe.db.get_value(
+			"Timeline Link",
+			{"communication": copy.communication, "link_doctype": "Customer", "link_name": customer},
+			"source",
+		)
+		== "Manual"
+	)  # dropped there by hand (the automatic filing found it too)
+	assert not frappe.db.exists(
+		"File", {"file_name": "altes-angebot.eml", "attached_to_name": ("is", "not set")}
+	)
+
+	page.locator(".mail-archive-export").click()
+	download_link = page.locator(".mail-export-download")
+	for _attempt in range(20):
+		run_background_jobs()
+		try:
+			download_link.wait_for(timeout=3_000)
+			break
+		except Exception:
+			continue
+	with page.expect_download() as download:
+		download_link.click()
+	saved = tmp_path / "export.zip"
+	download.value.save_as(saved)
+	with zipfile.ZipFile(saved) as archive:
+		(row,) = csv.DictReader(io.StringIO(archive.read("index.csv").decode("utf-8-sig")))
+		assert row["subject"] == hostile_subject
+		assert hashlib.sha256(archive.read(row["file"])).hexdigest() == row["sha256"]
+		assert archive.read(row["file"]) == good.read_bytes()
+	frappe.db.commit()  # a fresh snapshot: the export was logged by the web server and a worker
+	assert frappe.db.get_value("Mail Export", {"owner": desk_user[0]}, "mail_count") == 1
+	assert page.evaluate("() => window.__hit") is None and dialogs == [] and errors == []
+	page.context.close()
+	frappe.db.delete("Mail Export", {"owner": desk_user[0]})
+	frappe.db.commit()

@@ -27,27 +27,32 @@ def thread_of(communication: str) -> list[str]:
 
 
 def file_thread(communication: str, doctype: str, name: str, source: str, user: str) -> int:
-	"""File the thread at a document; a person's choice outranks an automatic link already there
-	(creating a Contact files its past mail retroactively first), so a later blocklist entry
-	leaves it alone."""
+	"""File the thread at a document, as far as the person may read it."""
 	added = 0
 	for member in thread_of(communication):
 		if not frappe.has_permission("Communication", "read", member, user=user):
 			continue
-		if link(member, doctype, name, source, user=user):
-			added += 1
-		else:
-			frappe.db.set_value(
-				"Timeline Link",
-				{
-					"communication": member,
-					"link_doctype": doctype,
-					"link_name": name,
-					"source": ("in", AUTOMATIC_SOURCES),
-				},
-				{"source": source, "filed_by": user, "matched_address": None},
-			)
+		added += file_by_hand(member, doctype, name, source, user)
 	return added
+
+
+def file_by_hand(communication: str, doctype: str, name: str, source: str, user: str) -> bool:
+	"""File a mail at a document; a person's choice outranks an automatic link already there
+	(creating a Contact files its past mail retroactively first), so a later blocklist entry
+	leaves it alone. True if the link is new."""
+	if link(communication, doctype, name, source, user=user):
+		return True
+	frappe.db.set_value(
+		"Timeline Link",
+		{
+			"communication": communication,
+			"link_doctype": doctype,
+			"link_name": name,
+			"source": ("in", AUTOMATIC_SOURCES),
+		},
+		{"source": source, "filed_by": user, "matched_address": None},
+	)
+	return False
 
 
 def file_at(communication: str, doctype: str, name: str, user: str) -> bool:

@@ -19,6 +19,7 @@ import frappe
 
 from crm_mail_archive.filing import manual
 from crm_mail_archive.filing.policy import filing_policy
+from crm_mail_archive.infra.text import as_text
 from crm_mail_archive.ingest import Ingest
 from crm_mail_archive.mailbox.client import IMPORT_UIDVALIDITY, FetchedMessage
 from crm_mail_archive.mailbox.containers import FileMessage, read_messages
@@ -41,7 +42,7 @@ class ImportResult:
 	new: int = 0  # new to the archive
 	known: int = 0  # archived already (synced, or imported before)
 	quarantined: list[str] = field(default_factory=list)  # "source: reason"
-	filed: int = 0  # new filings at the record the files were dropped on
+	filed: int = 0  # mails filed at the record the files were dropped on
 	communications: list[str] = field(default_factory=list)  # every mail the files hold
 
 	def as_dict(self) -> dict:
@@ -133,7 +134,8 @@ class MailImport:
 		if self.file_at:
 			doctype, name = self.file_at
 			for communication in stored:
-				result.filed += manual.file_at(communication, doctype, name, self.user)
+				manual.file_by_hand(communication, doctype, name, "Manual", self.user)
+			result.filed += len(stored)
 			frappe.db.commit()
 
 	def _parse(self, message: FileMessage) -> ParsedMail | Exception:
@@ -152,7 +154,7 @@ class MailImport:
 		)
 
 	def _quarantine_reasons(self, uids: list[int]) -> list[str]:
-		return frappe.get_all(
+		reasons = frappe.get_all(
 			"Mailbox Copy",
 			{
 				"account": self.account.name,
@@ -163,6 +165,7 @@ class MailImport:
 			},
 			pluck="quarantine_reason",
 		)
+		return [as_text(reason) for reason in reasons]  # stored inert; shown escaped
 
 	def _stored_copies(self, uids: list[int]) -> dict[int, str]:
 		return {
