@@ -2,6 +2,7 @@
 - `bench --site S mail-archive sync [--account A] [--folder F]`
 - `bench --site S mail-archive import PATH... [--account A] [--file-at DOCTYPE NAME]`
 - `bench --site S mail-archive export (--doctype D --name N | --account A | --search WORDS) [--mbox] -o FILE`
+- `bench --site S mail-archive watch [--account A ...]`
 """
 
 import os
@@ -150,6 +151,33 @@ def export_mail(context, output, doctype=None, name=None, account=None, search=N
 		)
 		frappe.db.commit()
 		click.echo(f"{count} mails exported to {output}")
+	finally:
+		frappe.destroy()
+
+
+@mail_archive.command("watch")
+@click.option("--account", "accounts", multiple=True, help="Watch only this account (repeatable)")
+@click.option(
+	"--reload-seconds", type=float, default=60.0, hidden=True, help="Re-read the accounts this often"
+)
+@pass_context
+def watch(context, accounts=(), reload_seconds=60.0):
+	"""Watch every enabled account's Inbox and Sent with IMAP IDLE and queue a folder's sync as
+	soon as new mail arrives. Runs until SIGTERM or Ctrl-C; one process per site."""
+	import signal
+	import threading
+
+	import frappe
+
+	from crm_mail_archive.accounts.watch import watch as run_watcher
+
+	stop = threading.Event()
+	for signum in (signal.SIGTERM, signal.SIGINT):
+		signal.signal(signum, lambda *_: stop.set())
+	frappe.init(site=get_site(context))
+	frappe.connect()
+	try:
+		run_watcher(stop, only_accounts=set(accounts) or None, reload_seconds=reload_seconds)
 	finally:
 		frappe.destroy()
 

@@ -63,6 +63,14 @@ class CuttingProxy:
 				sock.shutdown(socket.SHUT_RDWR)
 			sock.close()
 
+	def drop_all(self) -> None:
+		"""Cut every open connection now, as a network failure or a restarted server does."""
+		with self._lock:
+			connections, self._connections = self._connections, []
+		for sock in connections:
+			with contextlib.suppress(OSError):
+				sock.shutdown(socket.SHUT_RDWR)
+
 	def close(self) -> None:
 		self._running = False
 		self.listener.close()

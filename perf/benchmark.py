@@ -2,7 +2,7 @@
 private Dovecot with seeded, deterministic mailboxes. Prints one table; see README "Benchmarks".
 
 Run through scripts/benchmark.sh (make bench [QUICK=1]); inside the bench:
-	cd <bench>/sites && ../env/bin/python <checkout>/perf/benchmark.py --site S [--quick]
+	cd <bench>/sites && ../env/bin/python <checkout>/perf/benchmark.py --site S [--quick] [--only P13]
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ SIZES = {
 		"retro": 10000,
 		"noop_accounts": 10,
 		"scale_mails": 1000,
+		"idle_mails": 10,
 	},
 	"quick": {
 		"import": 500,
@@ -54,6 +55,7 @@ SIZES = {
 		"retro": 1000,
 		"noop_accounts": 10,
 		"scale_mails": 150,
+		"idle_mails": 10,
 	},
 }
 CHARSETS = ("utf-8", "iso-8859-1", "windows-1252")
@@ -1280,6 +1282,127 @@ def worker_rows(dovecot, size: dict) -> list[Figure]:
 	return rows
 
 
+# --- IMAP IDLE: new mail within seconds ---------------------------------------------------------
+
+
+class BenchProcess:
+	"""A long-running bench process (watcher, worker) of this checkout; its output in a file."""
+
+	def __init__(self, *args: str):
+		self.log = tempfile.NamedTemporaryFile("w+", prefix="crm-mail-archive-bench-", suffix=".log")
+		env = {
+			**os.environ,
+			"PYTHONPATH": os.pathsep.join(filter(None, [CHECKOUT, os.environ.get("PYTHONPATH")])),
+		}
+		self.process = subprocess.Popen(
+			[sys.executable, "-m", "frappe.utils.bench_helper", "frappe", *args],
+			stdout=self.log,
+			stderr=subprocess.STDOUT,
+			env=env,
+		)
+
+	def output(self) -> str:
+		self.log.seek(0)
+		return self.log.read()
+
+	def stop(self) -> None:
+		self.process.terminate()
+		try:
+			self.process.wait(30)
+		except subprocess.TimeoutExpired:
+			self.process.kill()
+			self.process.wait()
+		self.log.close()
+
+
+def wait_for(condition, timeout: float, what: str, interval: float = 0.05) -> None:
+	import frappe
+
+	deadline = time.perf_counter() + timeout
+	while True:
+		frappe.db.rollback()  # a fresh snapshot: other processes commit
+		if condition():
+			return
+		if time.perf_counter() > deadline:
+			raise RuntimeError(f"timed out waiting for {what}")
+		time.sleep(interval)
+
+
+def idle_rows(dovecot, size: dict) -> list[Figure]:
+	"""P13: the watcher (`bench mail-archive watch`) and one worker run; mails are appended on
+	the server one at a time, each timed from APPEND to its Communication filed on the Customer."""
+	import frappe
+
+	site = frappe.local.site
+	count = size["idle_mails"]
+	stamp = int(time.time())
+	customer = benchmark_customer()
+	(sender,) = bulk_contacts(1, "idle")
+	user = dovecot.add_user(f"idle-{stamp}@bench.example", "bench")
+	account = make_accounts(dovecot, user)
+	log(f"IDLE latency: watcher and one worker, {count} mails one at a time")
+	worker = BenchProcess("worker", "--queue", "long")
+	watcher = BenchProcess("--site", site, "mail-archive", "watch", "--account", account)
+	seconds = []
+	try:
+		wait_for(lambda: f"{account} / INBOX: watching" in watcher.output(), 120, "the watcher")
+		# its first sync (the catch-up queued when the watcher starts watching the folder)
+		wait_for(
+			lambda: frappe.db.get_value("Mail Archive Account", account, "last_sync"), 120, "the first sync"
+		)
+		for n in range(count):
+			message = EmailMessage()
+			message["From"] = f"Kunde <{sender}>"
+			message["To"] = user
+			message["Subject"] = f"Neue Anfrage {n}"
+			message["Date"] = format_datetime(datetime.now(timezone.utc))
+			message_id = f"idle-{stamp}-{n}@kunden.example"
+			message["Message-ID"] = f"<{message_id}>"
+			message.set_content("Bitte um Rückruf.\n")
+
+			def filed() -> bool:
+				communication = frappe.db.get_value("Communication", {"message_id": message_id})
+				return bool(communication) and frappe.db.exists(
+					"Timeline Link",
+					{"communication": communication, "link_doctype": "Customer", "link_name": customer},
+				)
+
+			started = time.perf_counter()
+			dovecot.append(user, bytes(message))
+			wait_for(filed, 60, f"mail {n} filed\n{watcher.output()[-2000:]}", interval=0.02)
+			seconds.append(time.perf_counter() - started)
+			time.sleep(0.5)  # one at a time: the last one's sync is over
+	finally:
+		watcher.stop()
+		worker.stop()
+		remove_account(account)
+		dovecot.remove_user_mail(user)
+	median, worst = statistics.median(seconds), max(seconds)
+	return [
+		Figure(
+			"P13",
+			f"IMAP IDLE: a mail appended on the server until its Communication is filed on the Customer "
+			f"(watcher and one worker running; {count} mails, one at a time)",
+			f"median **{median:.2f} s**, max {worst:.2f} s (each: {', '.join(f'{s:.2f}' for s in seconds)})",
+			"",
+			"≤ 5 s",
+			worst <= 5.0,
+		)
+	]
+
+
+def idle_only(quick: bool) -> tuple[list[Figure], list[Figure]]:
+	"""Only P13 (`--only P13`): a few seconds instead of the whole run."""
+	from devtools.dovecot import DovecotServer
+
+	dovecot = DovecotServer.start(tempfile.mkdtemp(prefix="crm-mail-archive-bench-"))
+	try:
+		no_other_workers()
+		return [], idle_rows(dovecot, SIZES["quick" if quick else "full"])
+	finally:
+		dovecot.stop()
+
+
 def benchmark(site: str, quick: bool) -> tuple[list[Figure], list[Figure]]:
 	"""(figures on both mailboxes, figures of operations)."""
 	from business_mail import business_mailbox
@@ -1310,7 +1433,7 @@ def benchmark(site: str, quick: bool) -> tuple[list[Figure], list[Figure]]:
 		]
 		results = {mailbox.label: import_figures(site, dovecot, mailbox) for mailbox in mailboxes}
 		mail_rows = import_rows(results) + light_only_rows(dovecot, size)
-		return mail_rows, worker_rows(dovecot, size)
+		return mail_rows, worker_rows(dovecot, size) + idle_rows(dovecot, size)
 	finally:
 		dovecot.stop()
 
@@ -1344,12 +1467,14 @@ def main() -> None:
 	parser.add_argument("--user")
 	parser.add_argument("--password")
 	parser.add_argument("--port")
+	parser.add_argument("--only", choices=["P13"], help="run only this figure")
 	args = parser.parse_args()
 	if args.child:
 		child(args)
 		return
 	connect(args.site)
-	result = table(*benchmark(args.site, args.quick), args.quick)
+	rows = idle_only(args.quick) if args.only == "P13" else benchmark(args.site, args.quick)
+	result = table(*rows, args.quick)
 	print(result)
 	if args.output:
 		with open(args.output, "w") as handle:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start or stop the development site's processes without systemd or honcho:
-# web server, socket.io, one worker for all queues, the scheduler, and the demo Dovecot.
+# web server, socket.io, one worker for all queues, the scheduler, the IMAP IDLE watcher and the
+# demo Dovecot.
 #   scripts/services.sh start | stop | status
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 load_settings
@@ -13,6 +14,7 @@ declare -A COMMANDS=(
 	[socketio]="node apps/frappe/socketio.js"
 	[worker]="bench worker --queue short,default,long"
 	[schedule]="bench schedule"
+	[watch]="bench --site $DEV_SITE mail-archive watch"
 )
 
 running() { [[ -f "$PID_DIR/$1.pid" ]] && kill -0 "$(cat "$PID_DIR/$1.pid")" 2>/dev/null; }

@@ -53,6 +53,16 @@ ensure_bench() {
 	(cd "$BENCH_DIR" && uv pip install -q pytest hypothesis playwright --python env/bin/python)
 }
 
+# `bench start` runs the bench's Procfile (bench writes it): add the development site's IMAP IDLE
+# watcher once. `bench setup procfile` writes a new one without it; the next setup adds it again.
+ensure_procfile_watch() {
+	local procfile="$BENCH_DIR/Procfile"
+	[[ -f "$procfile" ]] || return 0
+	[[ -z $(tail -c1 "$procfile") ]] || echo >>"$procfile"
+	grep -q '^mail_archive_watch:' "$procfile" ||
+		echo "mail_archive_watch: bench --site $DEV_SITE mail-archive watch" >>"$procfile"
+}
+
 main() {
 	ensure_system_packages
 	ensure_tools
@@ -67,6 +77,7 @@ main() {
 	bench_cmd --site "$TEST_SITE" set-config allow_tests true >/dev/null
 	ensure_site "$SCRATCH_SITE" no
 	bench_cmd use "$DEV_SITE"
+	ensure_procfile_watch
 	"$CHECKOUT_DIR/scripts/demo.sh"
 	"$CHECKOUT_DIR/scripts/services.sh" start
 	cat <<-EOF

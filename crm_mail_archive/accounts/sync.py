@@ -135,8 +135,8 @@ def _sync_locked(
 	return result
 
 
-def job_id(account_name: str) -> str:
-	return f"mail-archive-sync::{account_name}"
+def job_id(account_name: str, folder: str | None = None) -> str:
+	return f"mail-archive-sync::{account_name}" + (f"::{folder}" if folder else "")
 
 
 def enqueue_sync(account_name: str, folder: str | None = None) -> None:
@@ -144,7 +144,7 @@ def enqueue_sync(account_name: str, folder: str | None = None) -> None:
 		"crm_mail_archive.accounts.sync.run_sync_job",
 		queue="long",
 		timeout=JOB_TIMEOUT_SECONDS,
-		job_id=job_id(account_name) + (f"::{folder}" if folder else ""),
+		job_id=job_id(account_name, folder),
 		account_name=account_name,
 		folder=folder,
 	)

@@ -53,6 +53,16 @@ class AccountLock:
 			return bool(redis.eval(_TAKE_OVER, 1, self.key, holder, self.token, self.lease_seconds))
 		return False
 
+	def held(self) -> bool:
+		"""Whether a live holder has the lock (one on this host whose process is gone does not)."""
+		holder = frappe.cache.get(self.key)
+		if holder is None:
+			return False
+		holder = holder.decode() if isinstance(holder, bytes) else holder
+		host, _, rest = holder.partition(":")
+		pid = rest.partition(":")[0]
+		return not (host == socket.gethostname() and pid.isdigit() and not _process_alive(int(pid)))
+
 	def renew(self) -> bool:
 		return bool(frappe.cache.eval(_RENEW, 1, self.key, self.token, self.lease_seconds))
 

@@ -2,7 +2,8 @@
 
 Only what the archive needs: connect (TLS, STARTTLS or plain; password or XOAUTH2), list
 folders with their SPECIAL-USE roles, read a folder's state, find UIDs above a known one, fetch
-messages in batches without touching \\Seen (BODY.PEEK), and change flags or folders.
+messages in batches without touching \\Seen (BODY.PEEK), change flags or folders, and wait in
+IDLE (RFC 2177) for a folder's new mail.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import re
 import socket
 import ssl
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Literal
@@ -33,6 +36,11 @@ FETCH_ITEMS = [b"BODY.PEEK[]", b"FLAGS", b"INTERNALDATE", b"RFC822.SIZE"]
 HEADER_ITEMS = [b"BODY.PEEK[HEADER]", b"FLAGS", b"INTERNALDATE", b"RFC822.SIZE"]
 # RFC 5530 response codes of a server that cannot do it now but may later: worth retrying
 TRANSIENT_RESPONSE_CODES = ("[UNAVAILABLE]", "[INUSE]")
+# RFC 2177: a client re-issues IDLE at least every 29 minutes, or the server may log it out
+IDLE_RENEW_SECONDS = 25 * 60
+# an IDLE check that returns at once with nothing this many times in a row: the socket is at EOF
+# (imapclient's idle_check ends quietly on EOF)
+IDLE_EOF_CHECKS = 3
 
 FlagState = set[str]  # a message's flags as str: "\\Seen", "\\Answered", "$Forwarded"
 
@@ -349,6 +357,44 @@ class MailboxClient:
 				self._call("EXPUNGE", self.imap.expunge)
 		return mapping
 
+	# --- waiting for new mail (IDLE) -------------------------------------------------------------
+
+	def supports_idle(self) -> bool:
+		return "IDLE" in self.capabilities()
+
+	@contextmanager
+	def idle(self, folder: str, renew_seconds: float = IDLE_RENEW_SECONDS) -> Iterator[IdleSession]:
+		"""Select `folder` read-only and keep it in IDLE while the block runs:
+
+		    with client.idle("INBOX") as session:
+		        if session.wait(5): ...  # new mail arrived
+
+		No other command may be sent on this connection inside the block."""
+		if not self.supports_idle():
+			raise MailboxError(f"IDLE {folder}: the server does not offer IDLE")
+		self.select(folder, readonly=True)
+		session = IdleSession(self, folder, renew_seconds)
+		session.start()
+		try:
+			yield session
+		finally:
+			if session._idling and self._imap is not None:
+				try:
+					session.done()
+				except MailboxError:
+					self.close()  # the session is unusable: the next connect starts afresh
+
+	def wait_for_new_mail(self, folder: str, seconds: float) -> bool:
+		"""Select `folder` read-only, IDLE up to `seconds`, DONE: whether new mail arrived."""
+		deadline = time.monotonic() + seconds
+		with self.idle(folder) as session:
+			while True:
+				remaining = deadline - time.monotonic()
+				if remaining <= 0:
+					return False
+				if session.wait(min(remaining, 1.0)):
+					return True
+
 	# --- changes made elsewhere ------------------------------------------------------------------
 
 	def all_uids(self) -> list[int]:
@@ -389,6 +435,80 @@ class MailboxClient:
 			for item in response.values()
 			if b"UID" in item and b"FLAGS" in item
 		}
+
+
+class IdleSession:
+	"""A folder in IDLE on one connection (see `MailboxClient.idle`): `wait()` tells whether new
+	mail arrived. Renews the IDLE command every `renew_seconds` on the same session, so no
+	server report falls between two IDLE commands."""
+
+	def __init__(self, client: MailboxClient, folder: str, renew_seconds: float = IDLE_RENEW_SECONDS):
+		self.client = client
+		self.folder = folder
+		self.renew_seconds = renew_seconds
+		self._since = 0.0
+		self._idling = False
+		self._pending = False  # new mail reported at DONE while renewing IDLE
+		self._empty_checks = 0
+
+	def start(self) -> None:
+		imap = self.client.imap
+		# what SELECT reported is the folder as it was, not new mail (imaplib keeps it; a report
+		# at DONE was counted by done()); mail arriving from here on is reported inside IDLE
+		untagged = imap._imap.untagged_responses
+		untagged.pop("EXISTS", None)
+		untagged.pop("RECENT", None)
+		self.client._call(f"IDLE {self.folder}", imap.idle)
+		self._idling = True
+		self._since = time.monotonic()
+
+	def done(self) -> None:
+		if not self._idling:
+			return
+		self._idling = False
+		_text_, responses = self.client._call(f"IDLE DONE {self.folder}", self.client.imap.idle_done)
+		self._pending |= _new_mail_in(responses)
+
+	def wait(self, timeout: float) -> bool:
+		"""Wait up to `timeout` seconds; True when the server reported new mail (EXISTS or
+		RECENT) since the last call. Other reports (flag changes, expunges) are ignored."""
+		if self._pending:
+			self._pending = False
+			return True
+		if time.monotonic() - self._since >= self.renew_seconds:
+			self.done()
+			self.start()
+			if self._pending:
+				self._pending = False
+				return True
+		started = time.monotonic()
+		responses = self.client._call(f"IDLE {self.folder}", self.client.imap.idle_check, timeout)
+		if responses:
+			self._empty_checks = 0
+		elif time.monotonic() - started < timeout / 2:
+			self._empty_checks += 1
+			if self._empty_checks >= IDLE_EOF_CHECKS:
+				raise MailboxUnavailable(f"IDLE {self.folder}: the server closed the connection")
+		else:
+			self._empty_checks = 0
+		for response in responses:
+			if response and isinstance(response[0], bytes | str) and _text(response[0]).upper() == "BYE":
+				raise MailboxUnavailable(f"IDLE {self.folder}: the server said BYE: {_describe(response)}")
+		return _new_mail_in(responses)
+
+
+def _describe(response: tuple) -> str:
+	return " ".join(_text(part) if isinstance(part, str | bytes) else str(part) for part in response)
+
+
+def _new_mail_in(responses: list) -> bool:
+	"""Whether parsed IDLE responses (`(3, b"EXISTS")`, `(b"OK", b"Still here")`) report mail."""
+	return any(
+		len(response) >= 2
+		and isinstance(response[1], bytes | str)
+		and _text(response[1]).upper() in ("EXISTS", "RECENT")
+		for response in responses
+	)
 
 
 def _flags(data: dict) -> FlagState:
