@@ -482,6 +482,11 @@ def export_mail(
 	account: str | None = None,
 	search: str | None = None,
 	export_format: str = "ZIP",
+	direction: str | None = None,
+	period: str | None = None,
+	has_attachment: bool = False,
+	filing: str | None = None,
+	sender_domain: str | None = None,
 ) -> dict:
 	"""Export archived mail the user may read, in the background: a record's archive (doctype,
 	name; optionally only what `search` finds), a search result (search, optionally in one

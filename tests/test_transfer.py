@@ -245,6 +245,18 @@ def test_an_exported_zip_holds_the_originals_and_an_index_whose_hashes_match_and
 	again = MailImport(account.name).run(files_in(out))
 	assert (again.messages, again.new, again.known) == (6, 0, 6)
 
+	# a search result, with the Mail Search page's filters
+	found = mails_in_scope(ExportScope("Search", search_text="Archiv"), "Administrator")
+	assert len(set(found) & set(communications)) == 3  # "Aus dem Archiv 0..2"
+	in_domain = ExportScope(
+		"Search", search_text="Archiv", search_filters={"sender_domain": sender.split("@")[1]}
+	)
+	assert len(set(mails_in_scope(in_domain, "Administrator")) & set(communications)) == 3
+	elsewhere = ExportScope(
+		"Search", search_text="Archiv", search_filters={"sender_domain": "anderswo.example"}
+	)
+	assert not set(mails_in_scope(elsewhere, "Administrator")) & set(communications)
+
 	mbox_path = tmp_path / "konto.mbox"
 	in_account = mails_in_scope(ExportScope("Account", account=account.name), "Administrator")
 	assert write_mbox(in_account, str(mbox_path), "Administrator") == 6

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import mailbox
 import os
 import zipfile
@@ -33,6 +34,9 @@ INDEX_COLUMNS = ("date", "from", "to", "cc", "subject", "filed at", "sha256", "f
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+SEARCH_FILTERS = ("direction", "period", "has_attachment", "filing", "sender_domain")
+
+
 @dataclass(frozen=True)
 class ExportScope:
 	scope: str  # Record | Search | Account
@@ -40,6 +44,12 @@ class ExportScope:
 	reference_name: str | None = None
 	account: str | None = None
 	search_text: str | None = None
+	search_filters: dict | None = None  # the Mail Search page's other filters (SEARCH_FILTERS)
+
+	def mail_search(self) -> MailSearch:
+		filters = {key: value for key, value in (self.search_filters or {}).items() if key in SEARCH_FILTERS}
+		filters["has_attachment"] = bool(filters.get("has_attachment"))
+		return MailSearch(text=self.search_text or "", account=self.account, **filters)
 
 	def describe(self) -> str:
 		if self.scope == "Record":
@@ -203,6 +213,9 @@ def log_export(scope: ExportScope, export_format: str, user: str, **values) -> s
 			"reference_name": scope.reference_name,
 			"account": scope.account,
 			"search_text": (scope.search_text or "")[:140] or None,
+			"search_filters": json.dumps(scope.search_filters, sort_keys=True)
+			if scope.search_filters
+			else None,
 			**values,
 		}
 	)
@@ -225,7 +238,14 @@ def run_export(export: str) -> None:
 	"""The background job of a desk export: the file, attached to its log, and a message to the
 	user with the link."""
 	log = frappe.get_doc("Mail Export", export)
-	scope = ExportScope(log.scope, log.reference_doctype, log.reference_name, log.account, log.search_text)
+	scope = ExportScope(
+		log.scope,
+		log.reference_doctype,
+		log.reference_name,
+		log.account,
+		log.search_text,
+		json.loads(log.search_filters) if log.search_filters else None,
+	)
 	extension = "mbox" if log.export_format == "mbox" else "zip"
 	file_name = f"mail-export-{log.name}.{extension}"
 	path = frappe.get_site_path("private", "files", file_name)

@@ -109,8 +109,8 @@ crm_mail_archive.follow_import = (done) => {
 	frappe.realtime.on("mail_archive_import_done", finished);
 };
 
-// a drop zone for mail files on an element
-crm_mail_archive.accept_mail_drops = (element, record, done) => {
+// a drop zone for mail files on an element (files go into `account()`, or one the user chooses)
+crm_mail_archive.accept_mail_drops = (element, record, done, account) => {
 	element
 		.on("dragover", (event) => {
 			event.preventDefault();
@@ -120,7 +120,7 @@ crm_mail_archive.accept_mail_drops = (element, record, done) => {
 		.on("drop", (event) => {
 			event.preventDefault();
 			const files = event.originalEvent.dataTransfer && event.originalEvent.dataTransfer.files;
-			if (files && files.length) crm_mail_archive.import_files(files, record, done);
+			if (files && files.length) crm_mail_archive.import_files(files, record, done, account && account());
 		});
 };
 

@@ -22,6 +22,11 @@ frappe.ui.form.on("Mail Archive Account", {
 				.then(() => frappe.show_alert({ message: __("Sync queued"), indicator: "blue" }));
 		});
 		frm.add_custom_button(__("Import Mail"), () => crm_mail_archive.choose_and_import(null, null, frm.doc.name), __("Archive"));
+		if (!frm.mail_drops) {
+			// mail files dropped on the form are imported into this account
+			frm.mail_drops = true;
+			crm_mail_archive.accept_mail_drops(frm.$wrapper, null, null, () => frm.doc.name);
+		}
 		frm.add_custom_button(__("Export as ZIP"), () => crm_mail_archive.export_mail({ scope: "Account", account: frm.doc.name }), __("Archive"));
 		frm.add_custom_button(
 			__("Export as mbox"),

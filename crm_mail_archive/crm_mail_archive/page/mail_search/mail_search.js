@@ -75,7 +75,8 @@ crm_mail_archive.MailSearchPage = class MailSearchPage {
 		};
 		page.set_secondary_action(__("Export Results"), () => {
 			const values = this.values();
-			crm_mail_archive.export_mail({ scope: "Search", search: values.text, account: values.account || "" });
+			const { text, ...filters } = values;
+			crm_mail_archive.export_mail({ scope: "Search", search: text, ...filters });
 		});
 		// results while typing, as in the Email Archive tab
 		const typed = frappe.utils.debounce(reload, 300);
