@@ -318,8 +318,13 @@ def test_an_export_holds_only_what_the_user_may_read_and_is_logged(
 
 
 def test_files_dropped_in_the_tab_are_imported_and_filed_and_the_archive_exported_without_running_mail(
-	browser, web_server, socketio, dovecot, mail_user, make_archive_account, crm, desk_user, tmp_path
+	browser, web_server, socketio, dovecot, mail_user, make_archive_account, crm, committed_cleanup, tmp_path
 ):
+	# a salesperson who holds one mailbox: the files go into it without a question
+	password = f"Pw-{frappe.generate_hash(length=16)}"
+	seller = make_user("Sales User", "Sales Manager", password=password, first_name="Sina")
+	committed_cleanup("User", seller)
+	desk_user = (seller, password)
 	customer = crm.customer("Desk-Importkunde")
 	sender = crm.address("desk")
 	crm.contact([sender], links=[("Customer", customer)])
@@ -342,7 +347,6 @@ def test_files_dropped_in_the_tab_are_imported_and_filed_and_the_archive_exporte
 	with page.expect_file_chooser() as chooser:
 		page.locator(".mail-archive-import").click()
 	chooser.value.set_files([str(good), str(broken)])
-
 	result = page.locator(".mail-import-result")
 	for _attempt in range(20):  # the import runs in a worker (the test's burst worker)
 		run_background_jobs()

@@ -71,9 +71,7 @@ def mails_in_scope(scope: ExportScope, user: str) -> list[str]:
 		)
 		query = query.where(communication.mail_archive_raw_file.isnotnull())
 	elif scope.scope == "Search":
-		query, communication = _filtered(
-			MailSearch(text=scope.search_text or "", account=scope.account), user
-		)
+		query, communication = _filtered(scope.mail_search(), user)
 	elif scope.scope == "Account":
 		communication = frappe.qb.DocType("Communication")
 		email_account = frappe.db.get_value("Mail Archive Account", scope.account, "email_account")
