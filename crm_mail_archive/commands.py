@@ -3,6 +3,8 @@
 - `bench --site S mail-archive import PATH... [--account A] [--file-at DOCTYPE NAME]`
 - `bench --site S mail-archive export (--doctype D --name N | --account A | --search WORDS) [--mbox] -o FILE`
 - `bench --site S mail-archive watch [--account A ...]`
+- `bench --site S mail-archive seal [--until YYYY-MM-DD]`
+- `bench --site S mail-archive verify [--account A] [--since YYYY-MM-DD]`
 """
 
 import os
@@ -180,6 +182,72 @@ def watch(context, accounts=(), reload_seconds=60.0):
 		run_watcher(stop, only_accounts=set(accounts) or None, reload_seconds=reload_seconds)
 	finally:
 		frappe.destroy()
+
+
+@mail_archive.command("seal")
+@click.option(
+	"--until",
+	help="Seal the days before this one (YYYY-MM-DD; default: up to yesterday, after 1 am)",
+)
+@pass_context
+def seal_days(context, until=None):
+	"""Seal the stored mail of the days not sealed yet in the hash chain (as the daily job does)."""
+	import frappe
+
+	from crm_mail_archive.integrity.seal import chain_head, seal
+
+	_connect(context)
+	try:
+		made = seal(until)
+		head = chain_head()
+		click.echo(f"{len(made)} chain entries added")
+		if head:
+			click.echo(f"chain head: {head['name']} {head['chain_hash']}")
+	finally:
+		frappe.destroy()
+
+
+@mail_archive.command("verify")
+@click.option("--account", help="Re-hash only this Mail Archive Account's mail (the chain is checked whole)")
+@click.option("--since", help="Check chain entries and mail stored from this day on (YYYY-MM-DD)")
+@pass_context
+def verify(context, account=None, since=None):
+	"""Verify the archive: the hash chain, the seals, and every original and attachment file
+	re-hashed. Prints each finding; exits with 1 on any finding."""
+	import time
+
+	import frappe
+
+	from crm_mail_archive.integrity.verify import run_verification
+
+	_connect(context)
+	try:
+		if account and not frappe.db.exists("Mail Archive Account", account):
+			raise click.UsageError(f"no Mail Archive Account {account}")
+		last_report = [0.0]
+
+		def progress(done: int, total: int) -> None:
+			if time.monotonic() - last_report[0] > 5 or done == total:
+				last_report[0] = time.monotonic()
+				click.echo(f"{done}/{total} mails re-hashed", err=True)
+
+		verification, result = run_verification(account, since, "Command Line", progress)
+		for finding in result.findings:
+			click.echo(
+				f"{finding.kind}: mail {finding.communication or '-'}: file {finding.file or '-'}: "
+				f"entry {finding.entry or '-'}: {finding.detail}"
+			)
+		click.echo(
+			f"{result.mails_checked} mails, {result.files_checked} files "
+			f"({result.bytes_checked / 1024 / 1024:.1f} MB) re-hashed in {result.rehash_seconds:.1f} s "
+			f"({result.mails_per_second:.0f} mails/s); {result.digests_checked} chain entries checked; "
+			f"{len(result.findings)} findings; chain head {result.chain_head or '-'}; "
+			f"recorded as Mail Archive Verification {verification}"
+		)
+	finally:
+		frappe.destroy()
+	if not result.ok:
+		raise SystemExit(1)
 
 
 commands = [mail_archive]

@@ -18,6 +18,9 @@ override_doctype_class = {
 scheduler_events = {
 	"cron": {
 		"* * * * *": ["crm_mail_archive.tasks.enqueue_due_account_syncs"],
+		# an hour after midnight: yesterday's stored mail is committed (integrity/seal.py)
+		"15 1 * * *": ["crm_mail_archive.tasks.seal_archive_days"],
+		"45 2 * * 0": ["crm_mail_archive.tasks.verify_archive"],
 	},
 }
 

@@ -61,6 +61,29 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"insert_after": "mail_archive_filed_at",
 		},
 		{
+			# SHA-256 of the original message as received, recorded when it is stored (integrity/)
+			"fieldname": "mail_archive_sha256",
+			"fieldtype": "Data",
+			"label": "SHA-256 of the Original",
+			"length": 64,
+			"read_only": 1,
+			"hidden": 1,
+			"no_copy": 1,
+			"search_index": 1,
+			"insert_after": "mail_archive_raw_file",
+		},
+		{
+			# the seal (Mail Archive Digest) the mail is chained in; empty until the daily seal
+			"fieldname": "mail_archive_digest",
+			"fieldtype": "Link",
+			"options": "Mail Archive Digest",
+			"label": "Sealed In",
+			"read_only": 1,
+			"hidden": 1,
+			"no_copy": 1,
+			"insert_after": "mail_archive_sha256",
+		},
+		{
 			# the reader an archived mail is shown in (public/js/communication_form.js)
 			"fieldname": "mail_archive_reader",
 			"fieldtype": "HTML",
@@ -75,6 +98,7 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 # the labels and options of our custom fields, for the translation catalog (locale/)
 _FIELD_LABELS = (_lt("Email Archive"), _lt("Filing"), _lt("Filed"), _lt("Unfiled"), _lt("Filed At"))
 _FIELD_LABELS += (_lt("Original Message"), _lt("Mail"), _lt("Bulk or Automatic Mail"))
+_FIELD_LABELS += (_lt("SHA-256 of the Original"), _lt("Sealed In"))
 
 # The "Email Archive" tab on the CRM forms: a Tab Break and the HTML field the tab renders into.
 ARCHIVE_DOCTYPES = ("Contact", "Customer", "Supplier", "Lead", "Opportunity", "Issue")
@@ -97,6 +121,8 @@ INDEXES = [
 	("Lead", ["email_id"], "crm_mail_archive_email_id"),
 	# a mail's thread (replies of a mail) without a scan
 	("Communication", ["in_reply_to"], "crm_mail_archive_in_reply_to"),
+	# the daily seal: archived mail not sealed yet, stored before a day's end (integrity/seal.py)
+	("Communication", ["mail_archive_digest", "creation"], "crm_mail_archive_digest_creation"),
 ]
 
 

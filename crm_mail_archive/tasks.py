@@ -5,6 +5,8 @@ import frappe
 from crm_mail_archive.accounts.schedule import due_accounts
 from crm_mail_archive.accounts.sync import enqueue_scheduled_syncs
 from crm_mail_archive.actions import service as actions
+from crm_mail_archive.integrity.seal import seal
+from crm_mail_archive.integrity.verify import notify_system_managers, run_verification
 
 
 def enqueue_due_account_syncs() -> None:
@@ -14,3 +16,17 @@ def enqueue_due_account_syncs() -> None:
 	enqueue_scheduled_syncs(due_accounts(), frappe.db.count("Mail Archive Account", {"enabled": 1}))
 	for account_name in actions.due_accounts():
 		actions.enqueue_apply(account_name)
+
+
+def seal_archive_days() -> None:
+	"""Daily (after 1 am): seal the days stored mail has not been sealed for, in the hash chain."""
+	seal()
+
+
+def verify_archive() -> None:
+	"""Weekly: seal what is due, verify the whole archive, and tell the System Managers of any
+	finding."""
+	seal()
+	verification, result = run_verification(triggered_by="Scheduler")
+	if not result.ok:
+		notify_system_managers(verification, len(result.findings))

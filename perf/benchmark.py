@@ -2,7 +2,7 @@
 private Dovecot with seeded, deterministic mailboxes. Prints one table; see README "Benchmarks".
 
 Run through scripts/benchmark.sh (make bench [QUICK=1]); inside the bench:
-	cd <bench>/sites && ../env/bin/python <checkout>/perf/benchmark.py --site S [--quick] [--only P13]
+	cd <bench>/sites && ../env/bin/python <checkout>/perf/benchmark.py --site S [--quick] [--only P13|P14]
 """
 
 from __future__ import annotations
@@ -1391,6 +1391,76 @@ def idle_rows(dovecot, size: dict) -> list[Figure]:
 	]
 
 
+def verify_rows(dovecot, size: dict) -> list[Figure]:
+	"""P14: `mail-archive verify` of one account: every original rebuilt from its skeleton and
+	re-hashed, every attachment file re-hashed, its seals recomputed (business mail: threads,
+	15 % with an attachment; imported from an mbox file, sealed first)."""
+	import mailbox as mailboxes
+
+	import frappe
+	from business_mail import business_mailbox
+
+	from crm_mail_archive.integrity.seal import seal
+	from crm_mail_archive.integrity.verify import verify
+	from crm_mail_archive.transfer.imports import MailImport
+
+	count = size["import"]
+	user = dovecot.add_user(f"verify-{int(time.time())}@bench.example", "bench")
+	account = make_accounts(dovecot, user)
+	folder = tempfile.mkdtemp(prefix="crm-mail-archive-verify-")
+	path = os.path.join(folder, "business.mbox")
+	made: list[str] = []
+	try:
+		box = mailboxes.mbox(path)
+		for raw in business_mailbox(count, 11, "verify.example", []):
+			box.add(raw)
+		box.close()
+		log(f"P14: importing {count} mails")
+		MailImport(account).run([(path, "business.mbox")])
+		frappe.db.commit()
+		made = seal(datetime.now().date() + timedelta(days=1))  # today's mail too
+		log("P14: verifying")
+		result = verify(account)
+	finally:
+		# the benchmark's seals go with its mail (a site's chain is never edited otherwise)
+		if made:
+			frappe.db.sql(
+				"update `tabCommunication` set mail_archive_digest = null where mail_archive_digest in %s",
+				[tuple(made)],
+			)
+			frappe.db.sql("delete from `tabMail Archive Digest` where name in %s", [tuple(made)])
+			frappe.db.commit()
+		remove_account(account)
+		dovecot.remove_user_mail(user)
+		os.remove(path)
+		os.rmdir(folder)
+	rate = result.mails_per_second
+	return [
+		Figure(
+			"P14",
+			f"`mail-archive verify --account`: {result.mails_checked} business mails re-hashed "
+			f"({result.files_checked} files, {result.bytes_checked / 1024 / 1024:.0f} MB: originals rebuilt "
+			f"from their skeletons, attachments) and their seals recomputed",
+			f"**{rate:.0f} mails/s** ({result.rehash_seconds:.1f} s re-hashing, {result.seconds:.1f} s in all; "
+			f"{len(result.findings)} findings)",
+			"",
+			"≥ 100 mails/s, no findings",
+			rate >= 100 and result.ok,
+		)
+	]
+
+
+def verify_only(quick: bool) -> tuple[list[Figure], list[Figure]]:
+	"""Only P14 (`--only P14`)."""
+	from devtools.dovecot import DovecotServer
+
+	dovecot = DovecotServer.start(tempfile.mkdtemp(prefix="crm-mail-archive-bench-"))
+	try:
+		return [], verify_rows(dovecot, SIZES["quick" if quick else "full"])
+	finally:
+		dovecot.stop()
+
+
 def idle_only(quick: bool) -> tuple[list[Figure], list[Figure]]:
 	"""Only P13 (`--only P13`): a few seconds instead of the whole run."""
 	from devtools.dovecot import DovecotServer
@@ -1433,7 +1503,7 @@ def benchmark(site: str, quick: bool) -> tuple[list[Figure], list[Figure]]:
 		]
 		results = {mailbox.label: import_figures(site, dovecot, mailbox) for mailbox in mailboxes}
 		mail_rows = import_rows(results) + light_only_rows(dovecot, size)
-		return mail_rows, worker_rows(dovecot, size) + idle_rows(dovecot, size)
+		return mail_rows, worker_rows(dovecot, size) + idle_rows(dovecot, size) + verify_rows(dovecot, size)
 	finally:
 		dovecot.stop()
 
@@ -1467,13 +1537,18 @@ def main() -> None:
 	parser.add_argument("--user")
 	parser.add_argument("--password")
 	parser.add_argument("--port")
-	parser.add_argument("--only", choices=["P13"], help="run only this figure")
+	parser.add_argument("--only", choices=["P13", "P14"], help="run only this figure")
 	args = parser.parse_args()
 	if args.child:
 		child(args)
 		return
 	connect(args.site)
-	rows = idle_only(args.quick) if args.only == "P13" else benchmark(args.site, args.quick)
+	if args.only == "P13":
+		rows = idle_only(args.quick)
+	elif args.only == "P14":
+		rows = verify_only(args.quick)
+	else:
+		rows = benchmark(args.site, args.quick)
 	result = table(*rows, args.quick)
 	print(result)
 	if args.output:

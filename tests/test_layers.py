@@ -2,7 +2,7 @@
 
 1 mailbox (IMAP, MIME, addresses; Frappe-free) → 2 sync engine (Frappe-free) → 3 infra (locks, rows,
 lock-conflict retry, jobs, chunks, connection settings) → 4 permissions (the read rule) →
-5 storage | filing | actions | search (none imports another) → 6 ingest | views | create_from_mail →
+5 storage | filing | actions | search (none imports another) → 6 ingest | views | create_from_mail | integrity →
 7 accounts (orchestration: sync, health, schedule) | transfer (import, export) → 8 the Frappe surface (api, tasks, commands,
 events, hooks, install, overrides, patches, DocType controllers).
 
@@ -27,6 +27,7 @@ LAYERS = {
 	"ingest": 6,
 	"views": 6,
 	"create_from_mail": 6,
+	"integrity": 6,
 	"accounts": 7,
 	"transfer": 7,
 }

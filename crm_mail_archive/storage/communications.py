@@ -22,7 +22,7 @@ from crm_mail_archive.mailbox.client import FetchedMessage
 from crm_mail_archive.mailbox.parser import ParsedMail
 from crm_mail_archive.storage.content import safe_file_name, safe_mail_html, valid_content_id
 from crm_mail_archive.storage.copies import system_datetime
-from crm_mail_archive.storage.files import FileWrites, keep_original, save_attachment
+from crm_mail_archive.storage.files import FileWrites, keep_original, save_attachment, stored_sha256
 from crm_mail_archive.storage.limits import StorageLimits
 from crm_mail_archive.storage.originals import SavedPart
 
@@ -110,6 +110,8 @@ def add_communication(
 		)
 	values["content"] = content
 	values["mail_archive_raw_file"] = keep_original(message.raw, saved, writes)
+	# the SHA-256 it is stored under, recorded in the same row (the daily seal chains it)
+	values["mail_archive_sha256"] = stored_sha256(values["mail_archive_raw_file"])
 	name = rows.add("Communication", values)
 	rows.extend(files)
 	return name

@@ -28,6 +28,15 @@ from crm_mail_archive.storage.content import safe_file_name
 from crm_mail_archive.storage.originals import SavedPart
 
 STORED_NAME_STEM = re.compile(r"[^\w.\-]+")  # on disk: no separators, traversal, spaces or markup
+# a content-addressed name: `<stem>-<sha256>[.<extension>]`, the original's `mail-<sha256>.emlz`
+CONTENT_ADDRESSED = re.compile(r"^(?P<stem>.*)-(?P<sha256>[0-9a-f]{64})(?:\.(?P<extension>[^./]*))?$")
+
+
+def stored_sha256(file_url: str | None) -> str | None:
+	"""The SHA-256 a content-addressed file's name says it holds (of the original message, for
+	`mail-<sha256>.emlz`), or None for a name that says none."""
+	match = CONTENT_ADDRESSED.match((file_url or "").rpartition("/")[2])
+	return match["sha256"] if match else None
 
 
 def stored_file_name(stem: str, extension: str, content: bytes) -> str:

@@ -1,0 +1,172 @@
+"""The hash chain: each stored mail is sealed once, in the first daily seal after it was stored.
+
+When a mail is stored, its Communication records the SHA-256 of the original message
+(`mail_archive_sha256`, also in the original's file name); its attachment files carry the SHA-256
+of their bytes in their names. The daily seal takes the archived mail not sealed yet that was
+stored (Communication.creation) before the end of the day it seals, writes one line per mail
+
+	<Communication> <SHA-256 of the original> <SHA-256 of each attachment file, sorted, comma-separated, or -> <Email Account>
+
+into a Mail Archive Digest entry, hashes the sorted lines (day_hash) and chains the entry to the one
+before it: chain_hash = SHA-256("<previous chain_hash>|<sequence>|<type>|<day>|<mail count>|<day_hash>").
+The sealed Communications name their entry (`mail_archive_digest`). Sealing by storing time, not
+by the mail's date: mail imported today with a date of 2019 is sealed tonight, and a mail whose
+storing transaction ends after its day was sealed is sealed the next night, never left out.
+A day with no mail gets an entry too: the chain has no gaps. A day of more than MAILS_PER_ENTRY
+mails is sealed in several entries of that day.
+
+Erasure (GDPR) keeps the chain verifiable: before it deletes sealed mail it calls
+`seal_erasure`, which appends an "Erasure" entry listing the erased mails' lines, each after
+the entry that sealed it. Verification takes those lines out of what it expects of that entry,
+and expects the erased mails' files to be gone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+
+import frappe
+from frappe.utils import getdate, now_datetime
+
+from crm_mail_archive.infra.chunks import chunked
+from crm_mail_archive.storage.files import stored_sha256
+
+DIGEST = "Mail Archive Digest"
+MAILS_PER_ENTRY = 20_000
+# a day is sealed an hour after it ended: a batch stored at 23:59 has committed by then
+GRACE = timedelta(hours=1)
+
+
+def mail_line(communication: str, sha256: str | None, attachments: list[str], account: str | None) -> str:
+	return f"{communication} {sha256 or '-'} {','.join(sorted(attachments)) or '-'} {account or '-'}"
+
+
+def account_of_line(line: str) -> str:
+	return line.split(" ", 3)[-1]
+
+
+def entry_hash(lines) -> str:
+	return hashlib.sha256("".join(f"{line}\n" for line in sorted(lines)).encode()).hexdigest()
+
+
+def chain_hash(previous: str | None, sequence: int, entry_type: str, day, count: int, day_hash: str) -> str:
+	text = f"{previous or ''}|{sequence}|{entry_type}|{getdate(day).isoformat()}|{count}|{day_hash}"
+	return hashlib.sha256(text.encode()).hexdigest()
+
+
+def lines_of(rows: list[dict]) -> dict[str, str]:
+	"""Communication name → its line, for rows with name, mail_archive_sha256, mail_archive_raw_file,
+	email_account (one query per chunk for the attachment files)."""
+	attachments: dict[str, list[str]] = defaultdict(list)
+	raw_files = {row["name"]: row["mail_archive_raw_file"] for row in rows}
+	for chunk in chunked(list(raw_files)):
+		for communication, file_url in frappe.db.sql(
+			"""select attached_to_name, file_url from `tabFile`
+			where attached_to_doctype = 'Communication' and attached_to_name in %s""",
+			[tuple(chunk)],
+		):
+			sha256 = stored_sha256(file_url)
+			if sha256 and file_url != raw_files[communication]:  # an older original had a File row
+				attachments[communication].append(sha256)
+	return {
+		row["name"]: mail_line(
+			row["name"], row["mail_archive_sha256"], attachments[row["name"]], row["email_account"]
+		)
+		for row in rows
+	}
+
+
+def chain_head() -> dict | None:
+	rows = frappe.db.sql(
+		f"select name, sequence, chain_hash from `tab{DIGEST}` order by sequence desc limit 1", as_dict=True
+	)
+	return rows[0] if rows else None
+
+
+def _append(head: dict | None, entry_type: str, day: date, lines: list[str], erased_from: str = "") -> dict:
+	sequence = (head["sequence"] + 1) if head else 1
+	day_hash = entry_hash(lines)
+	entry = frappe.get_doc(
+		{
+			"doctype": DIGEST,
+			"sequence": sequence,
+			"entry_type": entry_type,
+			"day": day,
+			"mail_count": len(lines),
+			"day_hash": day_hash,
+			"previous_digest": head["name"] if head else None,
+			"chain_hash": chain_hash(
+				head["chain_hash"] if head else None, sequence, entry_type, day, len(lines), day_hash
+			),
+			"erased_from": erased_from,
+			"mails": "\n".join(sorted(lines)),
+		}
+	).insert(ignore_permissions=True)
+	return {"name": entry.name, "sequence": sequence, "chain_hash": entry.chain_hash}
+
+
+def sealable_until() -> date:
+	"""Days before this one are sealed."""
+	return (now_datetime() - GRACE).date()
+
+
+def _first_pending_day() -> date | None:
+	first = frappe.db.sql(
+		"""select min(creation) from `tabCommunication`
+		where mail_archive_digest is null and ifnull(mail_archive_sha256, '') != ''"""
+	)[0][0]
+	return first.date() if first else None
+
+
+def seal(until: date | None = None) -> list[str]:
+	"""Seal every day before `until` (default: up to yesterday, an hour after midnight) that has
+	no entry yet, in order, each committed; returns the new entries. Idempotent."""
+	until = getdate(until) if until else sealable_until()
+	last_day = frappe.db.sql(f"select max(day) from `tab{DIGEST}` where entry_type = 'Day'")[0][0]
+	day = last_day + timedelta(days=1) if last_day else _first_pending_day()
+	made = []
+	while day and day < until:
+		end = datetime.combine(day + timedelta(days=1), time.min)
+		while True:
+			rows = frappe.db.sql(
+				"""select name, mail_archive_sha256, mail_archive_raw_file, email_account from `tabCommunication`
+				where mail_archive_digest is null and creation < %s and ifnull(mail_archive_sha256, '') != ''
+				order by creation, name limit %s""",
+				[end, MAILS_PER_ENTRY],
+				as_dict=True,
+			)
+			entry = _append(chain_head(), "Day", day, list(lines_of(rows).values()))
+			for chunk in chunked([row["name"] for row in rows]):
+				frappe.db.sql(
+					"""update `tabCommunication` set mail_archive_digest = %s
+					where name in %s and mail_archive_digest is null""",
+					[entry["name"], tuple(chunk)],
+				)
+			frappe.db.commit()
+			made.append(entry["name"])
+			if len(rows) < MAILS_PER_ENTRY:
+				break
+		day += timedelta(days=1)
+	return made
+
+
+def seal_erasure(communications: list[str]) -> str | None:
+	"""For the erasure of mail (GDPR), in its transaction, before it deletes the rows and files:
+	one "Erasure" entry listing the sealed mails' lines (`<entry> <line>`), so that verification
+	expects them gone. Mail not sealed yet needs no entry. Returns the entry, if one was made."""
+	rows = []
+	for chunk in chunked(list(communications)):
+		rows += frappe.db.sql(
+			"""select name, mail_archive_sha256, mail_archive_raw_file, email_account, mail_archive_digest
+			from `tabCommunication` where name in %s and ifnull(mail_archive_digest, '') != ''""",
+			[tuple(chunk)],
+			as_dict=True,
+		)
+	if not rows:
+		return None
+	lines = lines_of(rows)
+	erased = [f"{row['mail_archive_digest']} {lines[row['name']]}" for row in rows]
+	erased_from = ",".join(sorted({row["mail_archive_digest"] for row in rows}))
+	return _append(chain_head(), "Erasure", now_datetime().date(), erased, erased_from)["name"]
