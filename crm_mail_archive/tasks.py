@@ -14,3 +14,11 @@ def enqueue_due_account_syncs() -> None:
 	enqueue_scheduled_syncs(due_accounts(), frappe.db.count("Mail Archive Account", {"enabled": 1}))
 	for account_name in actions.due_accounts():
 		actions.enqueue_apply(account_name)
+
+
+def purge_mail_after_retention() -> None:
+	"""Daily: when Mail Archive Settings allow it, archived mail whose retention has ended and
+	that no legal hold keeps is removed, recorded without its content."""
+	from crm_mail_archive.compliance.erasure import purge_expired
+
+	purge_expired()
