@@ -8,17 +8,20 @@ from crm_mail_archive import create_from_mail as creating
 from crm_mail_archive.accounts.status import account_status
 from crm_mail_archive.accounts.sync import ROLE_LABELS, enqueue_sync
 from crm_mail_archive.actions import service as actions
+from crm_mail_archive.compliance.erasure import erase_address, plan_erasure, remove_mails
 from crm_mail_archive.filing import manual
 from crm_mail_archive.filing.address_index import mails_with
 from crm_mail_archive.filing.automatic import refile
 from crm_mail_archive.filing.blocklist import enqueue_blocklist_entry
 from crm_mail_archive.filing.rules import normalize_domain
+from crm_mail_archive.infra import audit
 from crm_mail_archive.infra.connection import connection_settings
 from crm_mail_archive.ingest import retry_quarantined as retry
 from crm_mail_archive.mailbox.addresses import normalize_address
 from crm_mail_archive.mailbox.client import MailboxClient, MailboxError
 from crm_mail_archive.mailbox.containers import is_mail_file
 from crm_mail_archive.permissions import holds_account, manages_accounts
+from crm_mail_archive.retention.policy import deletion_refusals, is_manager, legal_holds, retention_ends
 from crm_mail_archive.storage.files import read_original, read_private_file
 from crm_mail_archive.transfer.exports import ExportScope
 from crm_mail_archive.transfer.jobs import enqueue_import, start_export
@@ -191,7 +194,9 @@ def _readable_document(doctype: str, name: str) -> bool:
 def get_filings(communication: str) -> list[dict]:
 	"""Where a mail is filed (the documents the user may read, with their titles), and why."""
 	_readable_mail(communication)
-	return mail_view(communication, _readable_document).filings
+	view = mail_view(communication, _readable_document)
+	audit.record("Opened", audit.archived([communication]))
+	return view.filings
 
 
 @frappe.whitelist(methods=["GET", "POST"])
@@ -199,7 +204,9 @@ def get_mail_view(communication: str) -> dict:
 	"""One mail as the reader shows it: headers as text, the sanitized body, attachments (not the
 	original message), where it is filed, and its original message's URL."""
 	_readable_mail(communication)
-	return mail_view(communication, _readable_document)
+	view = mail_view(communication, _readable_document)
+	audit.record("Opened", audit.archived([communication]))
+	return view
 
 
 @frappe.whitelist(methods=["GET"])
@@ -211,6 +218,7 @@ def download_original(communication: str) -> None:
 		frappe.throw(_("The original message of this mail is not kept."), frappe.DoesNotExistError)
 	frappe.local.response.filename = f"{communication}.eml"
 	frappe.local.response.filecontent = read_original(url)
+	audit.record("Downloaded Original", [communication])
 	frappe.local.response.type = "download"
 
 
@@ -240,6 +248,7 @@ def file_mail(communications: list[str] | str, doctype: str, name: str) -> dict:
 	for communication in names:
 		_readable_mail(communication)
 	added = sum(manual.file_at(communication, doctype, name, frappe.session.user) for communication in names)
+	audit.record("Filed", audit.archived(names), reference=(doctype, name))
 	return {"added": added}
 
 
@@ -248,7 +257,10 @@ def unfile_mail(communication: str, doctype: str, name: str) -> dict:
 	"""Remove one filing (any source) and its stock timeline row."""
 	_readable_mail(communication)
 	frappe.has_permission(doctype, "write", name, throw=True)
-	return {"removed": manual.unfile(communication, doctype, name)}
+	removed = manual.unfile(communication, doctype, name)
+	if removed:
+		audit.record("Unfiled", audit.archived([communication]), reference=(doctype, name))
+	return {"removed": removed}
 
 
 @frappe.whitelist(methods=["GET", "POST"])
@@ -540,3 +552,70 @@ def download_export(export: str) -> None:
 	frappe.local.response.filename = log.file.rpartition("/")[2]
 	frappe.local.response.filecontent = read_private_file(log.file)
 	frappe.local.response.type = "download"
+
+
+# --- retention, legal hold, erasure (Mail Archive Manager) -----------------------------------
+
+
+def _manager_only() -> None:
+	if not is_manager():
+		frappe.throw(_("Only a Mail Archive Manager may do this."), frappe.PermissionError)
+
+
+@frappe.whitelist(methods=["POST"])
+def set_legal_hold(communication: str, hold: bool = True) -> dict:
+	"""Put an archived mail on legal hold, or release it (Mail Archive Manager)."""
+	_manager_only()
+	if not frappe.db.get_value("Communication", communication, "mail_archive_key"):
+		frappe.throw(_("{0} is not an archived mail.").format(communication), frappe.DoesNotExistError)
+	hold = bool(cint(hold))
+	frappe.db.set_value(
+		"Communication", communication, "mail_archive_legal_hold", int(hold), update_modified=False
+	)
+	audit.record("Legal Hold Set" if hold else "Legal Hold Released", [communication])
+	return {"legal_hold": hold}
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def get_retention(communication: str) -> dict:
+	"""Until when an archived mail is kept, and what holds it."""
+	_readable_mail(communication)
+	ends = retention_ends([communication])
+	holds = legal_holds([communication])
+	return {
+		"retention_end": ends.get(communication),
+		"legal_hold": holds.get(communication),
+		"may_delete": is_manager() and not deletion_refusals([communication]),
+	}
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def erasure_preview(address: str) -> dict:
+	"""What erasing the personal data of an address would remove, and what is kept and why."""
+	_manager_only()
+	return plan_erasure(address).as_dict()
+
+
+@frappe.whitelist(methods=["POST"])
+def erase_personal_data(address: str, reason: str) -> dict:
+	"""Erase the archived mail from and to an address (GDPR Art. 17), except what retention or
+	a legal hold keeps; recorded without the content (Mail Archive Erasure)."""
+	_manager_only()
+	if not (reason or "").strip():
+		frappe.throw(_("Give the reason for the erasure (the request it answers)."))
+	return erase_address(address, reason.strip())
+
+
+@frappe.whitelist(methods=["POST"])
+def delete_archived_mail(communication: str, reason: str) -> dict:
+	"""Delete an archived mail after its retention period, when no legal hold keeps it (Mail
+	Archive Manager); recorded without the content."""
+	_manager_only()
+	if not frappe.db.get_value("Communication", communication, "mail_archive_key"):
+		frappe.throw(_("{0} is not an archived mail.").format(communication), frappe.DoesNotExistError)
+	refusal = deletion_refusals([communication]).get(communication)
+	if refusal:
+		frappe.throw(_("This archived mail cannot be deleted: {0}.").format(refusal), frappe.PermissionError)
+	if not (reason or "").strip():
+		frappe.throw(_("Give the reason for the deletion."))
+	return {"erasure": remove_mails([communication], "Deleted", reason.strip())}

@@ -123,6 +123,7 @@ def export_mail(context, output, doctype=None, name=None, account=None, search=N
 	"""Export archived mail as a ZIP of .eml files with index.csv, or an account as mbox."""
 	import frappe
 
+	from crm_mail_archive.infra import audit
 	from crm_mail_archive.transfer.exports import ExportScope, export_to, file_sha256, log_export
 
 	if doctype or name:
@@ -141,7 +142,7 @@ def export_mail(context, output, doctype=None, name=None, account=None, search=N
 	try:
 		export_format = "mbox" if mbox else "ZIP"
 		count, communications = export_to(scope, export_format, output, "Administrator")
-		log_export(
+		export = log_export(
 			scope,
 			export_format,
 			"Administrator",
@@ -151,6 +152,7 @@ def export_mail(context, output, doctype=None, name=None, account=None, search=N
 			output_path=output[:140],
 			mails="\n".join(communications),
 		)
+		audit.record("Exported", communications, reference=("Mail Export", export))
 		frappe.db.commit()
 		click.echo(f"{count} mails exported to {output}")
 	finally:

@@ -22,6 +22,7 @@ scheduler_events = {
 		"15 1 * * *": ["crm_mail_archive.tasks.seal_archive_days"],
 		"45 2 * * 0": ["crm_mail_archive.tasks.verify_archive"],
 	},
+	"daily_long": ["crm_mail_archive.tasks.purge_mail_after_retention"],
 }
 
 # a time zone change (the setup wizard's, or later) must not leave the sync "due" hours from now
@@ -34,7 +35,16 @@ doc_events = {
 	"Communication": {
 		"before_insert": "crm_mail_archive.events.communication_before_insert",
 		"after_insert": "crm_mail_archive.events.communication_after_insert",
+		# an archived mail is immutable; deleted only after its retention (retention/guard.py)
+		"validate": "crm_mail_archive.retention.guard.communication_validate",
+		"on_trash": "crm_mail_archive.retention.guard.communication_on_trash",
 	},
+	"File": {
+		"validate": "crm_mail_archive.retention.guard.file_validate",
+		"on_trash": "crm_mail_archive.retention.guard.file_on_trash",
+	},
+	# a download of an archived mail's attachment is audited (stock logs every private download)
+	"Access Log": {"after_insert": "crm_mail_archive.events.access_logged"},
 	"Email Queue": {"before_insert": "crm_mail_archive.events.email_queue_before_insert"},
 	"Archive Blocklist": {"after_delete": "crm_mail_archive.events.blocklist_entry_removed"},
 	"*": {"on_trash": "crm_mail_archive.events.document_deleted"},
@@ -48,6 +58,9 @@ ignore_links_on_delete = [
 	"Mailbox Copy",
 	"Mail Server Action",
 	"Mail Export",
+	"Mail Archive Audit Event",
+	"Mail Archive Legal Hold",
+	"Mail Archive Erasure",
 ]
 
 # who reads archived mail: one rule, in permissions.py

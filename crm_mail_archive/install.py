@@ -84,6 +84,16 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"insert_after": "mail_archive_sha256",
 		},
 		{
+			# retention/policy.py: while set, the mail is not deleted, purged or erased
+			"fieldname": "mail_archive_legal_hold",
+			"fieldtype": "Check",
+			"label": "Legal Hold",
+			"read_only": 1,
+			"no_copy": 1,
+			"depends_on": "eval:doc.mail_archive_key",
+			"insert_after": "mail_archive_digest",
+		},
+		{
 			# the reader an archived mail is shown in (public/js/communication_form.js)
 			"fieldname": "mail_archive_reader",
 			"fieldtype": "HTML",
@@ -97,7 +107,7 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 
 # the labels and options of our custom fields, for the translation catalog (locale/)
 _FIELD_LABELS = (_lt("Email Archive"), _lt("Filing"), _lt("Filed"), _lt("Unfiled"), _lt("Filed At"))
-_FIELD_LABELS += (_lt("Original Message"), _lt("Mail"), _lt("Bulk or Automatic Mail"))
+_FIELD_LABELS += (_lt("Original Message"), _lt("Mail"), _lt("Bulk or Automatic Mail"), _lt("Legal Hold"))
 _FIELD_LABELS += (_lt("SHA-256 of the Original"), _lt("Sealed In"))
 
 # The "Email Archive" tab on the CRM forms: a Tab Break and the HTML field the tab renders into.
@@ -142,6 +152,22 @@ def after_migrate() -> None:
 		frappe.db.add_index(doctype, fields, index_name)
 	ensure_fulltext_index()
 	grant_communication_read()
+	create_roles()
+
+
+# the archive's own roles (GoBD, GDPR): they manage retention, holds and erasure / read the audit
+ROLES = {
+	"Mail Archive Manager": _lt("Mail Archive Manager"),
+	"Mail Archive Auditor": _lt("Mail Archive Auditor"),
+}
+
+
+def create_roles() -> None:
+	for role in ROLES:
+		if not frappe.db.exists("Role", role):
+			frappe.get_doc({"doctype": "Role", "role_name": role, "desk_access": 1}).insert(
+				ignore_permissions=True
+			)
 
 
 # The Communication list: the sender and the mail's date, not stock's mostly empty Comment Type.
@@ -226,6 +252,10 @@ def revoke_communication_read() -> None:
 
 def before_uninstall() -> None:
 	revoke_communication_read()
+	for role in ROLES:
+		frappe.db.delete("Has Role", {"role": role})
+		if frappe.db.exists("Role", role):
+			frappe.delete_doc("Role", role, ignore_permissions=True, force=True)
 	for doctype, fields in CUSTOM_FIELDS.items():
 		for field in fields:
 			name = frappe.db.get_value("Custom Field", {"dt": doctype, "fieldname": field["fieldname"]})

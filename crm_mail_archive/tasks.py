@@ -30,3 +30,11 @@ def verify_archive() -> None:
 	verification, result = run_verification(triggered_by="Scheduler")
 	if not result.ok:
 		notify_system_managers(verification, len(result.findings))
+
+
+def purge_mail_after_retention() -> None:
+	"""Daily: when Mail Archive Settings allow it, archived mail whose retention has ended and
+	that no legal hold keeps is removed, recorded without its content."""
+	from crm_mail_archive.compliance.erasure import purge_expired
+
+	purge_expired()

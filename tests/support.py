@@ -227,7 +227,15 @@ def filing_sources(communication: str) -> dict[tuple[str, str], str]:
 
 
 def remove_archive_of(email_account: str) -> None:
-	"""Everything the archive made for an Email Account, and the account."""
+	"""Everything the archive made for an Email Account, and the account (as the app's erasure
+	does: archived mail is otherwise kept for its retention period)."""
+	from crm_mail_archive.retention.guard import removing_by_the_app
+
+	with removing_by_the_app():
+		_remove_archive_of(email_account)
+
+
+def _remove_archive_of(email_account: str) -> None:
 	candidates = set(frappe.get_all("Communication", {"email_account": email_account}, pluck="name"))
 	candidates |= set(
 		frappe.get_all(

@@ -26,6 +26,7 @@ from frappe.email import inbox as stock_inbox
 from frappe.utils import get_safe_filters
 from frappe.utils import global_search as stock_global_search
 
+from crm_mail_archive.infra import audit
 from crm_mail_archive.permissions import can_read_communication
 
 
@@ -42,8 +43,10 @@ def _filter_docinfo() -> None:
 
 @frappe.whitelist()
 def getdoc(doctype: str, name: str):
-	stock_load.getdoc(doctype, name)
+	stock_load.getdoc(doctype, name)  # checks the read permission (raises otherwise)
 	_filter_docinfo()
+	if doctype == "Communication":
+		audit.record("Opened", audit.archived([name]))  # the mail's form
 
 
 @frappe.whitelist()

@@ -22,6 +22,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_datetime
 
+from crm_mail_archive.infra import audit
 from crm_mail_archive.infra.chunks import chunked
 from crm_mail_archive.infra.text import as_text
 from crm_mail_archive.permissions import archive_scope, readable_archived_mails, reads_by_role
@@ -263,6 +264,7 @@ def run_export(export: str) -> None:
 		)
 		file.owner = log.owner
 		file.insert(ignore_permissions=True)
+		audit.record("Exported", communications, reference=("Mail Export", log.name), user=log.owner)
 		log.db_set(
 			{
 				"status": "Ready",

@@ -19,6 +19,7 @@ import frappe
 
 from crm_mail_archive.filing import manual
 from crm_mail_archive.filing.policy import filing_policy
+from crm_mail_archive.infra import audit
 from crm_mail_archive.infra.text import as_text
 from crm_mail_archive.ingest import Ingest
 from crm_mail_archive.mailbox.client import IMPORT_UIDVALIDITY, FetchedMessage
@@ -135,6 +136,7 @@ class MailImport:
 			doctype, name = self.file_at
 			for communication in stored:
 				manual.file_by_hand(communication, doctype, name, "Manual", self.user)
+			audit.record("Filed", stored, reference=(doctype, name), detail="import", user=self.user)
 			result.filed += len(stored)
 			frappe.db.commit()
 

@@ -64,6 +64,18 @@ crm_mail_archive.reader = {
 				actions
 			);
 		}
+		if (frappe.user.has_role("Mail Archive Manager") || frappe.user.has_role("System Manager")) {
+			const archive = __("Archive");
+			frm.add_custom_button(
+				frm.doc.mail_archive_legal_hold ? __("Release Legal Hold") : __("Set Legal Hold"),
+				() =>
+					crm_mail_archive
+						.call("set_legal_hold", { communication: frm.doc.name, hold: frm.doc.mail_archive_legal_hold ? 0 : 1 })
+						.then(() => frm.reload_doc()),
+				archive
+			);
+			frm.add_custom_button(__("Retention"), () => crm_mail_archive.retention_dialog(frm), archive);
+		}
 		if (frm.doc.sent_or_received === "Received") {
 			for (const doctype of ["Contact", "Lead", "Opportunity", "Issue"]) {
 				frm.add_custom_button(__(doctype), () => crm_mail_archive.create_from(frm.doc.name, doctype), __("Create"));
@@ -114,5 +126,33 @@ crm_mail_archive.move_dialog = (frm, server_action) => {
 			);
 			dialog.show();
 		});
+	});
+};
+
+// until when the mail is kept and what holds it; after its retention a manager may delete it
+crm_mail_archive.retention_dialog = (frm) => {
+	crm_mail_archive.get("get_retention", { communication: frm.doc.name }).then((info) => {
+		const escape = frappe.utils.escape_html;
+		const dialog = new frappe.ui.Dialog({
+			title: __("Retention"),
+			fields: [
+				{
+					fieldtype: "HTML",
+					fieldname: "info",
+					options: `<p class="mail-retention-end">${__("Kept until {0}.", [escape(frappe.datetime.str_to_user(info.retention_end))])}</p>
+						${info.legal_hold ? `<p class="mail-retention-hold">${__("On {0}.", [escape(info.legal_hold)])}</p>` : ""}`,
+				},
+				{ fieldtype: "Small Text", fieldname: "reason", label: __("Reason for the Deletion"), hidden: !info.may_delete },
+			],
+			primary_action_label: info.may_delete ? __("Delete Mail") : __("Close"),
+			primary_action: ({ reason }) => {
+				if (!info.may_delete) return dialog.hide();
+				crm_mail_archive.call("delete_archived_mail", { communication: frm.doc.name, reason }).then(() => {
+					dialog.hide();
+					frappe.set_route("List", "Communication");
+				});
+			},
+		});
+		dialog.show();
 	});
 };

@@ -1,0 +1,163 @@
+"""Erasure on request (GDPR Art. 17) and the purge after retention: archived mail is removed
+completely (the Communication, its original message, attachments, filings, address index, search
+words, mailbox copies and queued server actions; no "Deleted Document" copy), except what a
+retention period or a legal hold keeps. What was removed is recorded without its content: the
+mails' names and the SHA-256 of their originals and attachments (Mail Archive Erasure), and an
+audit entry per mail."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+
+import frappe
+from frappe import _
+from frappe.utils import getdate, today
+
+from crm_mail_archive.filing.address_index import mails_with
+from crm_mail_archive.infra import audit
+from crm_mail_archive.integrity.seal import seal_erasure
+from crm_mail_archive.mailbox.addresses import normalize_address
+from crm_mail_archive.retention.guard import removing_by_the_app
+from crm_mail_archive.retention.policy import RetentionSettings, deletion_refusals
+
+RAW_NAME_PREFIX = "/private/files/mail-"
+
+
+@dataclass
+class ErasurePlan:
+	address: str
+	erasable: list[str] = field(default_factory=list)
+	kept: dict[str, str] = field(default_factory=dict)  # mail -> why it is kept
+
+	def as_dict(self) -> dict:
+		reasons: dict[str, int] = {}
+		for reason in self.kept.values():
+			reasons[reason] = reasons.get(reason, 0) + 1
+		return {
+			"address": self.address,
+			"erasable": len(self.erasable),
+			"kept": len(self.kept),
+			"reasons": reasons,
+		}
+
+
+def address_digest(address: str) -> str:
+	"""The address as the record keeps it: its SHA-256, so that the erasure can be shown to have
+	served a request (given the address) without keeping the address."""
+	return hashlib.sha256(address.encode()).hexdigest()
+
+
+def plan_erasure(address: str) -> ErasurePlan:
+	normalized = normalize_address(address or "")
+	if not normalized:
+		frappe.throw(_("{0} is not a valid email address.").format(address))
+	mails = sorted(set(audit.archived(mails_with("Address", normalized))))
+	kept = deletion_refusals(mails)
+	return ErasurePlan(normalized, [mail for mail in mails if mail not in kept], kept)
+
+
+def _fingerprints(communications: list[str]) -> dict[str, dict]:
+	"""What the record keeps of each mail: the SHA-256 of its original and of its attachments
+	(the stored names are content addressed)."""
+	found = {}
+	for row in frappe.get_all(
+		"Communication", {"name": ("in", communications or [""])}, ["name", "mail_archive_raw_file"]
+	):
+		raw = row.mail_archive_raw_file or ""
+		found[row.name] = {
+			"original_sha256": raw.rpartition("/")[2].removeprefix("mail-").rpartition(".")[0]
+			if raw
+			else None,
+			"attachments": sorted(
+				file_url.rpartition("-")[2].partition(".")[0]
+				for file_url in frappe.get_all(
+					"File",
+					{"attached_to_doctype": "Communication", "attached_to_name": row.name},
+					pluck="file_url",
+				)
+				if file_url
+			),
+		}
+	return found
+
+
+def _remove_original(file_url: str | None) -> None:
+	if not file_url or not file_url.startswith(RAW_NAME_PREFIX):
+		return
+	if frappe.db.exists("Communication", {"mail_archive_raw_file": file_url}):
+		return  # (the same original of another mail: never, by its key; but never remove a shared file)
+	if frappe.db.exists("Mailbox Copy", {"raw_file": file_url}):
+		return
+	path = frappe.get_site_path(file_url.lstrip("/"))
+	if os.path.exists(path):
+		os.remove(path)
+
+
+def remove_mails(
+	communications: list[str], action: str, reason: str, address: str | None = None
+) -> str | None:
+	"""Remove the mails completely and record it (action "Erased", "Purged" or "Deleted"); returns the
+	Mail Archive Erasure. The caller has checked that nothing keeps them."""
+	if not communications:
+		return None
+	fingerprints = _fingerprints(communications)
+	# sealed mail leaves the hash chain by an Erasure entry: verification expects it gone
+	chain_entry = seal_erasure(communications)
+	with removing_by_the_app():
+		for communication in communications:
+			raw = frappe.db.get_value("Communication", communication, "mail_archive_raw_file")
+			for file in frappe.get_all(
+				"File",
+				{"attached_to_doctype": "Communication", "attached_to_name": communication},
+				pluck="name",
+			):
+				frappe.delete_doc("File", file, ignore_permissions=True, force=True, delete_permanently=True)
+			frappe.db.delete("Mailbox Copy", {"communication": communication})
+			frappe.db.delete("Email Queue", {"communication": communication})
+			frappe.delete_doc(
+				"Communication", communication, ignore_permissions=True, force=True, delete_permanently=True
+			)
+			_remove_original(raw)
+	audit.record(action, communications, detail=reason[:200])
+	record = frappe.get_doc(
+		{
+			"doctype": "Mail Archive Erasure",
+			"kind": {"Erased": "Erasure", "Purged": "Purge"}.get(action, "Deletion"),
+			"address_sha256": address_digest(address) if address else None,
+			"reason": reason,
+			"mail_count": len(communications),
+			"fingerprints": frappe.as_json(fingerprints, indent=None),
+			"chain_entry": chain_entry,
+		}
+	).insert(ignore_permissions=True)
+	return record.name
+
+
+def erase_address(address: str, reason: str) -> dict:
+	"""Erase the archived mail from and to an address, as far as nothing keeps it."""
+	plan = plan_erasure(address)
+	erasure = remove_mails(plan.erasable, "Erased", reason, plan.address)
+	return {**plan.as_dict(), "erasure": erasure}
+
+
+def purge_expired(limit: int = 1000) -> int:
+	"""The scheduled purge (Mail Archive Settings: off by default): mail whose retention has
+	ended and that no legal hold keeps. Candidates are mails older than the shortest period."""
+	settings = RetentionSettings.current()
+	if not settings.purge_enabled:
+		return 0
+	shortest = min(settings.business_years, settings.accounting_years)
+	before = f"{getdate(today()).year - shortest}-01-01"
+	candidates = frappe.get_all(
+		"Communication",
+		{"mail_archive_key": ("is", "set"), "communication_date": ("<", before)},
+		pluck="name",
+		limit=limit,
+		order_by="communication_date asc",
+	)
+	refused = deletion_refusals(candidates)
+	expired = [mail for mail in candidates if mail not in refused]
+	remove_mails(expired, "Purged", "retention ended")
+	return len(expired)

@@ -1,0 +1,131 @@
+"""An archived mail is immutable: its content, headers, original message and attachments cannot be
+changed by anyone, through any path that runs document hooks (desk, REST, frappe.client). It is
+deleted only by a Mail Archive Manager (or System Manager) after its retention period and when no
+legal hold keeps it, or by the app's erasure and purge (which record what they removed).
+
+Filing (links), read state and the other bookkeeping of the app are not content: they change
+through the app's services, which write their columns directly."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import frappe
+from frappe import _
+
+from crm_mail_archive.infra import audit
+from crm_mail_archive.retention.policy import deletion_refusals, is_manager
+
+# what makes the mail the mail it is
+PROTECTED_FIELDS = (
+	"subject",
+	"content",
+	"text_content",
+	"sender",
+	"sender_full_name",
+	"recipients",
+	"cc",
+	"bcc",
+	"communication_date",
+	"message_id",
+	"sent_or_received",
+	"communication_medium",
+	"email_account",
+	"has_attachment",
+	"mail_archive_key",
+	"mail_archive_raw_file",
+	"mail_archive_legal_hold",
+)
+PROTECTED_FILE_FIELDS = (
+	"file_url",
+	"file_name",
+	"is_private",
+	"attached_to_doctype",
+	"attached_to_name",
+	"content_hash",
+)
+
+
+@contextmanager
+def removing_by_the_app():
+	"""Within: the app itself removes mail (erasure, purge) and records it."""
+	previous = frappe.flags.mail_archive_removing
+	frappe.flags.mail_archive_removing = True
+	try:
+		yield
+	finally:
+		frappe.flags.mail_archive_removing = previous
+
+
+def _is_archived(communication: str | None) -> bool:
+	return bool(communication and frappe.db.get_value("Communication", communication, "mail_archive_key"))
+
+
+def communication_validate(doc, method=None) -> None:
+	before = None if doc.is_new() else doc.get_doc_before_save()
+	if before is None or not before.get("mail_archive_key"):
+		return
+	changed = [field for field in PROTECTED_FIELDS if (before.get(field) or None) != (doc.get(field) or None)]
+	if changed:
+		frappe.throw(
+			_("An archived mail cannot be changed ({0}).").format(", ".join(changed)),
+			frappe.PermissionError,
+			title=_("Archived Mail"),
+		)
+
+
+def communication_on_trash(doc, method=None) -> None:
+	if not doc.get("mail_archive_key") or frappe.flags.mail_archive_removing:
+		return
+	if not is_manager():
+		frappe.throw(
+			_("Only a Mail Archive Manager deletes archived mail, after its retention period."),
+			frappe.PermissionError,
+			title=_("Archived Mail"),
+		)
+	refusal = deletion_refusals([doc.name]).get(doc.name)
+	if refusal:
+		frappe.throw(
+			_("This archived mail cannot be deleted: {0}.").format(refusal),
+			frappe.PermissionError,
+			title=_("Archived Mail"),
+		)
+	frappe.flags.mail_archive_deleting = {*(frappe.flags.mail_archive_deleting or ()), doc.name}
+	audit.record("Deleted", [doc.name])
+
+
+def file_validate(doc, method=None) -> None:
+	"""No attachment of an archived mail changes, and none is added to it afterwards (the app
+	writes a mail's attachments with the mail, as rows, not through this hook)."""
+	if doc.is_new():
+		if doc.get("attached_to_doctype") == "Communication" and _is_archived(doc.get("attached_to_name")):
+			frappe.throw(
+				_("An archived mail cannot get more attachments."),
+				frappe.PermissionError,
+				title=_("Archived Mail"),
+			)
+		return
+	before = doc.get_doc_before_save()
+	if before is None or before.get("attached_to_doctype") != "Communication":
+		return
+	if not _is_archived(before.get("attached_to_name")):
+		return
+	if any((before.get(field) or None) != (doc.get(field) or None) for field in PROTECTED_FILE_FIELDS):
+		frappe.throw(
+			_("An attachment of an archived mail cannot be changed."),
+			frappe.PermissionError,
+			title=_("Archived Mail"),
+		)
+
+
+def file_on_trash(doc, method=None) -> None:
+	if doc.get("attached_to_doctype") != "Communication" or frappe.flags.mail_archive_removing:
+		return
+	communication = doc.get("attached_to_name")
+	if communication in (frappe.flags.mail_archive_deleting or ()) or not _is_archived(communication):
+		return
+	frappe.throw(
+		_("An attachment of an archived mail cannot be deleted."),
+		frappe.PermissionError,
+		title=_("Archived Mail"),
+	)

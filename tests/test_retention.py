@@ -1,0 +1,252 @@
+"""GoBD and GDPR: an archived mail cannot be changed by anyone, is deleted only after its retention
+period (end of the mail's calendar year + 6 years, 10 when filed at an accounting document) and
+only by a manager, never while a legal hold keeps it; an erasure on request removes every trace
+of the address's mail that nothing keeps, and records it without the content; who opened,
+downloaded, exported, filed, un-filed or deleted a mail is audited."""
+
+from __future__ import annotations
+
+import os
+
+import frappe
+import pytest
+
+from crm_mail_archive import api
+from crm_mail_archive.compliance.erasure import purge_expired
+from crm_mail_archive.retention.policy import retention_ends
+from crm_mail_archive.transfer.imports import MailImport
+from tests.support import a_mail, make_user
+
+# every table the app writes a mail's rows to, by the column naming the mail
+MAIL_TABLES = {
+	"Communication": "name",
+	"Communication Link": "parent",
+	"Timeline Link": "communication",
+	"Mail Address Index": "communication",
+	"Mail Search Text": "communication",
+	"Mailbox Copy": "communication",
+	"Mail Server Action": "communication",
+}
+
+
+@pytest.fixture
+def archived(dovecot, mail_user, make_archive_account, crm, tmp_path):
+	"""Three archived mails of a customer's contact (one with an attachment), filed at the
+	customer; returns (account, customer, address, {subject: communication})."""
+	customer = crm.customer("Aufbewahrungskunde")
+	address = crm.address("dsgvo")
+	crm.contact([address], links=[("Customer", customer)])
+	account = make_archive_account(mail_user)
+	paths = []
+	for number, subject in enumerate(("Anfrage", "Angebot", "Rechnung")):
+		path = tmp_path / f"{number}.eml"
+		attachments = [("beleg.txt", b"Belegnummer 4711")] if subject == "Rechnung" else []
+		path.write_bytes(a_mail(subject, sender=address, attachments=attachments))
+		paths.append((str(path), path.name))
+	result = MailImport(account.name, ("Customer", customer)).run(paths)
+	mails = {frappe.db.get_value("Communication", name, "subject"): name for name in result.communications}
+	return account, customer, address, mails
+
+
+def age(communication: str, year: int) -> None:
+	frappe.db.set_value(
+		"Communication", communication, "communication_date", f"{year}-03-01 10:00:00", update_modified=False
+	)
+
+
+def as_user(user: str):
+	class _As:
+		def __enter__(self):
+			frappe.set_user(user)
+
+		def __exit__(self, *exc):
+			frappe.set_user("Administrator")
+
+	return _As()
+
+
+def test_an_archived_mail_and_its_attachments_cannot_be_changed_by_anyone(archived):
+	_account, _customer, _address, mails = archived
+	doc = frappe.get_doc("Communication", mails["Angebot"])
+	doc.subject = "Geändert"
+	with pytest.raises(frappe.PermissionError, match="cannot be changed"):
+		doc.save(ignore_permissions=True)
+	with pytest.raises(frappe.PermissionError):
+		frappe.client.set_value("Communication", mails["Angebot"], "content", "<p>anders</p>")
+	# bookkeeping the app keeps is not content: status and seen may change
+	doc = frappe.get_doc("Communication", mails["Angebot"])
+	doc.status = "Closed"
+	doc.save(ignore_permissions=True)
+
+	(attachment,) = frappe.get_all(
+		"File", {"attached_to_doctype": "Communication", "attached_to_name": mails["Rechnung"]}, pluck="name"
+	)
+	file = frappe.get_doc("File", attachment)
+	file.file_name = "anders.txt"
+	with pytest.raises(frappe.PermissionError):
+		file.save(ignore_permissions=True)
+	with pytest.raises(frappe.PermissionError):
+		frappe.delete_doc("File", attachment, ignore_permissions=True)
+	with pytest.raises(frappe.PermissionError):
+		frappe.get_doc(
+			{
+				"doctype": "File",
+				"file_name": "nachgeschoben.txt",
+				"content": b"neu",
+				"attached_to_doctype": "Communication",
+				"attached_to_name": mails["Rechnung"],
+				"is_private": 1,
+			}
+		).insert(ignore_permissions=True)
+
+
+def test_deletion_is_refused_before_the_retention_end_for_every_role_and_allowed_after_for_a_manager(
+	archived,
+):
+	_account, _customer, _address, mails = archived
+	manager = make_user("Mail Archive Manager", "System Manager")
+	clerk = make_user("Sales User", "Inbox User")
+	for user in ("Administrator", manager, clerk):
+		with as_user(user), pytest.raises(frappe.PermissionError):
+			frappe.delete_doc("Communication", mails["Anfrage"], ignore_permissions=True)
+	# the period runs from the end of the mail's calendar year: 6 years for business letters
+	age(mails["Anfrage"], 2015)
+	assert str(retention_ends([mails["Anfrage"]])[mails["Anfrage"]]) == "2021-12-31"
+	with as_user(clerk), pytest.raises(frappe.PermissionError, match="Mail Archive Manager"):
+		frappe.delete_doc("Communication", mails["Anfrage"], ignore_permissions=True)
+	with as_user(manager):
+		frappe.delete_doc("Communication", mails["Anfrage"])
+	assert not frappe.db.exists("Communication", mails["Anfrage"])
+	assert frappe.db.exists(
+		"Mail Archive Audit Event", {"communication": mails["Anfrage"], "action": "Deleted"}
+	)
+
+
+def test_mail_filed_at_an_accounting_document_keeps_the_accounting_period(archived):
+	_account, _customer, _address, mails = archived
+	age(mails["Rechnung"], 2015)
+	frappe.get_doc(
+		{
+			"doctype": "Timeline Link",
+			"communication": mails["Rechnung"],
+			"link_doctype": "Sales Invoice",
+			"link_name": "SINV-TEST",
+			"source": "Manual",
+		}
+	).db_insert()
+	assert str(retention_ends([mails["Rechnung"]])[mails["Rechnung"]]) == "2025-12-31"
+
+
+def test_a_legal_hold_on_the_mail_its_account_or_a_record_keeps_it_from_deletion_purge_and_erasure(archived):
+	account, customer, address, mails = archived
+	for name in mails.values():
+		age(name, 2010)
+	manager = make_user("Mail Archive Manager")
+	with as_user(manager):
+		api.set_legal_hold(mails["Anfrage"], True)
+	frappe.db.set_value("Mail Archive Account", account.name, "legal_hold", 1)
+	with as_user(manager):
+		preview = api.erasure_preview(address)
+	assert preview["erasable"] == 0 and preview["kept"] == 3
+	frappe.db.set_value("Mail Archive Account", account.name, "legal_hold", 0)
+	hold = frappe.get_doc(
+		{
+			"doctype": "Mail Archive Legal Hold",
+			"reference_doctype": "Customer",
+			"reference_name": customer,
+			"reason": "Prozess",
+		}
+	).insert(ignore_permissions=True)
+	frappe.db.set_single_value("Mail Archive Settings", "purge_after_retention", 1)
+	try:
+		purge_expired()
+		assert all(frappe.db.exists("Communication", name) for name in mails.values())
+		with pytest.raises(frappe.PermissionError, match="legal hold"):
+			frappe.delete_doc("Communication", mails["Angebot"], ignore_permissions=True)
+		hold.active = 0
+		hold.save(ignore_permissions=True)
+		purge_expired()  # now only the mail's own hold keeps "Anfrage"
+		assert [name for name in mails.values() if frappe.db.exists("Communication", name)] == [
+			mails["Anfrage"]
+		]
+		purge = frappe.get_last_doc("Mail Archive Erasure", {"kind": "Purge"})
+		assert purge.mail_count >= 2 and mails["Angebot"] in purge.fingerprints
+	finally:
+		frappe.db.set_single_value("Mail Archive Settings", "purge_after_retention", 0)
+	with pytest.raises(frappe.PermissionError):
+		frappe.delete_doc("Mail Archive Legal Hold", hold.name, ignore_permissions=True)
+
+
+def test_erasure_removes_every_trace_of_the_address_mail_that_nothing_keeps_and_records_no_content(archived):
+	_account, _customer, address, mails = archived
+	age(mails["Anfrage"], 2012)
+	age(mails["Rechnung"], 2012)  # "Angebot" is this year's: retention keeps it
+	raw_files = {
+		name: frappe.db.get_value("Communication", name, "mail_archive_raw_file") for name in mails.values()
+	}
+	attachment_urls = frappe.get_all(
+		"File",
+		{"attached_to_doctype": "Communication", "attached_to_name": mails["Rechnung"]},
+		pluck="file_url",
+	)
+	clerk = make_user("Sales User")
+	with as_user(clerk), pytest.raises(frappe.PermissionError):
+		api.erase_personal_data(address, "Antrag vom 1.12.")
+	manager = make_user("Mail Archive Manager")
+	with as_user(manager):
+		preview = api.erasure_preview(address.upper())
+		assert (preview["erasable"], preview["kept"]) == (2, 1)
+		result = api.erase_personal_data(address, "Antrag vom 1.12.")
+	erased = [mails["Anfrage"], mails["Rechnung"]]
+	for doctype, column in MAIL_TABLES.items():
+		assert frappe.db.count(doctype, {column: ("in", erased)}) == 0, doctype
+		assert frappe.db.count(doctype, {column: mails["Angebot"]}) >= (
+			1 if doctype == "Communication" else 0
+		)
+	assert (
+		frappe.db.count("File", {"attached_to_doctype": "Communication", "attached_to_name": ("in", erased)})
+		== 0
+	)
+	assert not frappe.db.exists(
+		"Deleted Document", {"deleted_doctype": "Communication", "deleted_name": ("in", erased)}
+	)
+	for name in erased:
+		assert not os.path.exists(frappe.get_site_path(raw_files[name].lstrip("/")))
+	for url in attachment_urls:
+		assert not os.path.exists(frappe.get_site_path(url.lstrip("/")))
+	assert os.path.exists(frappe.get_site_path(raw_files[mails["Angebot"]].lstrip("/")))
+	record = frappe.get_doc("Mail Archive Erasure", result["erasure"])
+	assert record.kind == "Erasure" and record.mail_count == 2 and record.owner == manager
+	assert address not in (record.as_json()) and "Anfrage" not in record.fingerprints
+	assert record.address_sha256 and len(record.address_sha256) == 64
+	assert (
+		frappe.db.count("Mail Archive Audit Event", {"communication": ("in", erased), "action": "Erased"})
+		== 2
+	)
+
+
+def test_opening_downloading_exporting_and_filing_are_audited(archived, tmp_path):
+	_account, customer, _address, mails = archived
+	reader = make_user("Sales User", "Sales Manager")
+	name = mails["Angebot"]
+	with as_user(reader):
+		api.get_mail_view(name)
+		api.download_original(name)
+		api.unfile_mail(name, "Customer", customer)
+		api.file_mail([name], "Customer", customer)
+	actions = set(
+		frappe.get_all("Mail Archive Audit Event", {"communication": name, "user": reader}, pluck="action")
+	)
+	assert actions == {"Opened", "Downloaded Original", "Unfiled", "Filed"}
+	# an audit entry is never changed nor deleted
+	entry = frappe.get_last_doc("Mail Archive Audit Event", {"communication": name})
+	entry.detail = "anders"
+	with pytest.raises(frappe.PermissionError):
+		entry.save(ignore_permissions=True)
+	with pytest.raises(frappe.PermissionError):
+		frappe.delete_doc("Mail Archive Audit Event", entry.name, ignore_permissions=True)
+	# the auditor reads the trail; a sales user does not
+	auditor = make_user("Mail Archive Auditor")
+	assert frappe.has_permission("Mail Archive Audit Event", "read", user=auditor)
+	assert not frappe.has_permission("Mail Archive Audit Event", "read", user=reader)
+	assert not frappe.has_permission("Mail Archive Audit Event", "write", user=auditor)
