@@ -101,6 +101,7 @@ class World:
 		self.markers: dict[str, str] = {}  # kind of mail -> text only its body holds
 		self.files: dict[str, list[str]] = {}
 		self.accounts: list[str] = []  # the Mail Archive Accounts: ordinary, confidential
+		self.known_address = ""  # the Contact's address: the ordinary mail's sender
 
 	def login(self, kind: str, email: str | None, password: str | None) -> None:
 		session = requests.Session()
@@ -140,6 +141,7 @@ def world(web_server, dovecot, make_archive_account, crm, committed_cleanup):
 	known = crm.address("einkauf")
 	w.unknown_address = crm.address("neu")
 	w.contact = crm.contact([known], links=[("Customer", customer)])
+	w.known_address = known
 	w.customer = customer
 
 	mailbox = dovecot.add_user(f"matrix-{tag}@mail.test")
@@ -596,3 +598,70 @@ def test_changing_a_mail_needs_its_mailbox_holder_or_a_manager(world):
 		"owner", "crm_mail_archive.api.mark_read", "POST", communications=[w.mails["ordinary"]], read=1
 	)
 	assert response.ok, response.text
+
+
+def test_no_role_changes_an_archived_mail_or_removes_it_within_its_retention(world):
+	"""GoBD: every way to change or delete archived mail over HTTP, tried by every user; only a
+	manager may set a legal hold, and a manager's erasure keeps what retention keeps."""
+	w = world
+	ordinary = w.mails["ordinary"]
+	attachment = frappe.get_all(
+		"File",
+		{"attached_to_doctype": "Communication", "attached_to_name": ("in", list(w.mails.values()))},
+		pluck="name",
+	)
+	table = []
+	for kind in KINDS:
+		tries = {
+			"REST PUT subject": w.sessions[kind].put(
+				f"{w.web_server}/api/resource/Communication/{ordinary}", json={"subject": "geändert"}
+			),
+			"frappe.client.set_value content": w.call(
+				kind,
+				"frappe.client.set_value",
+				"POST",
+				doctype="Communication",
+				name=ordinary,
+				fieldname="content",
+				value="x",
+			),
+			"REST DELETE": w.sessions[kind].delete(f"{w.web_server}/api/resource/Communication/{ordinary}"),
+			"frappe.client.delete": w.call(
+				kind, "frappe.client.delete", "POST", doctype="Communication", name=ordinary
+			),
+			"delete_archived_mail": w.call(
+				kind,
+				"crm_mail_archive.api.delete_archived_mail",
+				"POST",
+				communication=ordinary,
+				reason="weg",
+			),
+		}
+		for name in attachment:
+			tries[f"REST DELETE attachment {name}"] = w.sessions[kind].delete(
+				f"{w.web_server}/api/resource/File/{name}"
+			)
+		for what, response in tries.items():
+			table.append((kind, what, answer(response)))
+		erase = w.call(
+			kind, "crm_mail_archive.api.erase_personal_data", "POST", address=w.known_address, reason="Antrag"
+		)
+		table.append((kind, "erase_personal_data", answer(erase)))
+		if erase.ok:  # a manager: what retention keeps is kept
+			assert erase.json()["message"]["erasable"] == 0
+	frappe.db.rollback()
+	for mail, name in w.mails.items():
+		assert frappe.db.exists("Communication", name), mail
+		assert frappe.db.get_value("Communication", name, "subject") != "geändert"
+	for name in attachment:
+		assert frappe.db.exists("File", name)
+	ARTIFACTS.mkdir(exist_ok=True)
+	lines = ["| user | attempt on archived mail | answer |", "|---|---|---|"]
+	lines += [f"| {kind} | {what} | {said} |" for kind, what, said in table]
+	(ARTIFACTS / "attacker-matrix-retention.md").write_text("\n".join(lines) + "\n")
+	refused = [row for row in table if row[1] != "erase_personal_data" and not row[2].startswith("refused")]
+	assert refused == [], refused
+	erasers = {
+		kind for kind, what, said in table if what == "erase_personal_data" and not said.startswith("refused")
+	}
+	assert erasers == {"system_manager"}

@@ -15,7 +15,7 @@ from crm_mail_archive import api
 from crm_mail_archive.compliance.erasure import purge_expired
 from crm_mail_archive.retention.policy import retention_ends
 from crm_mail_archive.transfer.imports import MailImport
-from tests.support import a_mail, make_user
+from tests.support import ARTIFACTS, a_mail, logged_in_page, make_user, menu_item
 
 # every table the app writes a mail's rows to, by the column naming the mail
 MAIL_TABLES = {
@@ -250,3 +250,72 @@ def test_opening_downloading_exporting_and_filing_are_audited(archived, tmp_path
 	assert frappe.has_permission("Mail Archive Audit Event", "read", user=auditor)
 	assert not frappe.has_permission("Mail Archive Audit Event", "read", user=reader)
 	assert not frappe.has_permission("Mail Archive Audit Event", "write", user=auditor)
+
+
+# --- the desk ---------------------------------------------------------------------------------
+
+
+def test_a_manager_holds_a_hostile_mail_sees_its_retention_and_previews_an_erasure_in_the_desk(
+	browser, web_server, dovecot, mail_user, make_archive_account, crm, committed_cleanup, tmp_path
+):
+	customer = crm.customer("Sperrkunde")
+	address = crm.address("sperre")
+	crm.contact([address], links=[("Customer", customer)])
+	account = make_archive_account(mail_user)
+	hostile = "<img src=x onerror=window.__hit=1> Vertrag"
+	path = tmp_path / "vertrag.eml"
+	path.write_bytes(a_mail(hostile, sender=address, sender_name="<svg/onload=window.__hit=2> Anwalt"))
+	(communication,) = (
+		MailImport(account.name, ("Customer", customer)).run([(str(path), "vertrag.eml")]).communications
+	)
+	password = f"Pw-{frappe.generate_hash(length=16)}"
+	manager = make_user("Mail Archive Manager", "System Manager", password=password, first_name="Maria")
+	committed_cleanup("User", manager)
+	frappe.db.commit()
+
+	page = logged_in_page(browser, web_server, (manager, password))
+	dialogs: list[str] = []
+	page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+	errors: list[str] = []
+	page.on("pageerror", lambda error: errors.append(str(error)))
+	page.goto(f"{web_server}/app/communication/{communication}")
+	page.locator(
+		".mail-archive-reader, .frappe-control[data-fieldname='mail_archive_reader']"
+	).first.wait_for(timeout=60_000)
+	menu_item(page, "Archive", "Set Legal Hold").click()
+	for _attempt in range(30):
+		frappe.db.commit()  # a fresh snapshot: the web server set it
+		if frappe.db.get_value("Communication", communication, "mail_archive_legal_hold"):
+			break
+		page.wait_for_timeout(500)
+	assert frappe.db.get_value("Communication", communication, "mail_archive_legal_hold") == 1
+	assert frappe.db.exists(
+		"Mail Archive Audit Event", {"communication": communication, "action": "Legal Hold Set"}
+	)
+
+	menu_item(page, "Archive", "Retention").click()
+	dialog = page.locator(".modal:visible")
+	dialog.locator(".mail-retention-end").wait_for(timeout=30_000)
+	assert f"{frappe.utils.getdate().year + 6}" in dialog.locator(".mail-retention-end").inner_text()
+	assert "legal hold on the mail" in dialog.locator(".mail-retention-hold").inner_text()
+	assert dialog.locator("textarea").count() == 0  # within its retention: nothing to delete
+	page.keyboard.press("Escape")
+	page.screenshot(path=str(ARTIFACTS / "communication-legal-hold.png"))
+
+	page.goto(f"{web_server}/app/mail-archive-settings")
+	page.locator(
+		".page-actions button, .form-inner-toolbar button", has_text="Erase Personal Data"
+	).first.click(timeout=60_000)
+	dialog = page.locator(".modal:visible")
+	dialog.locator("input[data-fieldname='address']").fill(address)
+	dialog.locator("textarea[data-fieldname='reason']").fill("<b>Antrag</b> vom 1.12.")
+	dialog.locator(".btn-primary", has_text="Show What Would Be Erased").click()
+	preview = dialog.locator(".mail-erasure-preview")
+	preview.wait_for(timeout=30_000)
+	assert "0 mails would be erased, 1 are kept." in preview.inner_text()
+	assert "legal hold on the mail: 1" in dialog.inner_text()
+	ARTIFACTS.mkdir(exist_ok=True)
+	page.screenshot(path=str(ARTIFACTS / "erasure-preview.png"))
+	assert page.evaluate("() => window.__hit") is None and dialogs == [] and errors == []
+	page.context.close()
+	assert frappe.db.exists("Communication", communication)

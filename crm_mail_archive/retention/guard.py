@@ -35,6 +35,8 @@ PROTECTED_FIELDS = (
 	"mail_archive_key",
 	"mail_archive_raw_file",
 	"mail_archive_legal_hold",
+	"mail_archive_sha256",
+	"mail_archive_digest",
 )
 PROTECTED_FILE_FIELDS = (
 	"file_url",

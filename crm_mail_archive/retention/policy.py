@@ -110,9 +110,9 @@ def legal_holds(communications: list[str]) -> dict[str, str]:
 			["name", "email_account", "mail_archive_legal_hold"],
 		):
 			if mail.mail_archive_legal_hold:
-				held[mail.name] = _("a legal hold on the mail")
+				held[mail.name] = _("legal hold on the mail")
 			elif mail.email_account in accounts_on_hold:
-				held[mail.name] = _("a legal hold on its account")
+				held[mail.name] = _("legal hold on its account")
 		if held_records:
 			for link in frappe.get_all(
 				"Timeline Link",
@@ -123,7 +123,7 @@ def legal_holds(communications: list[str]) -> dict[str, str]:
 				["communication", "link_doctype", "link_name"],
 			):
 				if (link.link_doctype, link.link_name) in held_records and link.communication not in held:
-					held[link.communication] = _("a legal hold on {0} {1}").format(
+					held[link.communication] = _("legal hold on {0} {1}").format(
 						_(link.link_doctype), link.link_name
 					)
 	return held
@@ -133,7 +133,7 @@ def deletion_refusals(communications: list[str], on: datetime.date | None = None
 	"""Why each mail may not be deleted now (the others may be, by a manager)."""
 	on = on or getdate(today())
 	refusals = {
-		name: _("it is on {0}").format(reason) for name, reason in legal_holds(communications).items()
+		name: _("kept by: {0}").format(reason) for name, reason in legal_holds(communications).items()
 	}
 	for name, end in retention_ends(communications).items():
 		if name not in refusals and on <= end:

@@ -140,7 +140,7 @@ crm_mail_archive.retention_dialog = (frm) => {
 					fieldtype: "HTML",
 					fieldname: "info",
 					options: `<p class="mail-retention-end">${__("Kept until {0}.", [escape(frappe.datetime.str_to_user(info.retention_end))])}</p>
-						${info.legal_hold ? `<p class="mail-retention-hold">${__("On {0}.", [escape(info.legal_hold)])}</p>` : ""}`,
+						${info.legal_hold ? `<p class="mail-retention-hold">${__("Kept by: {0}.", [escape(info.legal_hold)])}</p>` : ""}`,
 				},
 				{ fieldtype: "Small Text", fieldname: "reason", label: __("Reason for the Deletion"), hidden: !info.may_delete },
 			],
