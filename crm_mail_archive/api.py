@@ -597,13 +597,14 @@ def erasure_preview(address: str) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
-def erase_personal_data(address: str, reason: str) -> dict:
+def erase_personal_data(address: str, reason: str, on_server: bool = False) -> dict:
 	"""Erase the archived mail from and to an address (GDPR Art. 17), except what retention or
-	a legal hold keeps; recorded without the content (Mail Archive Erasure)."""
+	a legal hold keeps; recorded without the content (Mail Archive Erasure). With `on_server`,
+	the mails are deleted in their mailboxes on the mail server too."""
 	_manager_only()
 	if not (reason or "").strip():
 		frappe.throw(_("Give the reason for the erasure (the request it answers)."))
-	return erase_address(address, reason.strip())
+	return erase_address(address, reason.strip(), on_server=bool(cint(on_server)))
 
 
 @frappe.whitelist(methods=["POST"])

@@ -61,6 +61,7 @@ ignore_links_on_delete = [
 	"Mail Archive Audit Event",
 	"Mail Archive Legal Hold",
 	"Mail Archive Erasure",
+	"Mail Archive Erased Key",
 ]
 
 # who reads archived mail: one rule, in permissions.py

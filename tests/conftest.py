@@ -282,3 +282,29 @@ def desk(browser, web_server, desk_user):
 	page = logged_in_page(browser, web_server, desk_user)
 	yield page
 	page.context.close()
+
+
+@pytest.fixture
+def chain_cleanup():
+	"""The chain entries, verifications and notifications a test makes are removed afterwards
+	(the test site is shared: its mail must be unsealed again)."""
+	before = frappe.db.sql("select ifnull(max(sequence), 0) from `tabMail Archive Digest`")[0][0]
+	started = frappe.utils.now_datetime()
+	files: list[str] = []
+	yield files
+	frappe.db.rollback()
+	entries = frappe.db.sql_list("select name from `tabMail Archive Digest` where sequence > %s", [before])
+	if entries:
+		frappe.db.sql(
+			"update `tabCommunication` set mail_archive_digest = null where mail_archive_digest in %s",
+			[tuple(entries)],
+		)
+		frappe.db.sql("delete from `tabMail Archive Digest` where name in %s", [tuple(entries)])
+	verifications = frappe.get_all("Mail Archive Verification", {"creation": (">=", started)}, pluck="name")
+	if verifications:
+		frappe.db.delete("Notification Log", {"document_name": ("in", verifications)})
+		frappe.db.delete("Mail Archive Verification", {"name": ("in", verifications)})
+	for path in files:
+		if os.path.exists(path):
+			os.remove(path)
+	frappe.db.commit()

@@ -21,32 +21,6 @@ from crm_mail_archive.transfer.imports import MailImport
 from tests.support import a_mail, bench_command, bench_path, make_user
 
 
-@pytest.fixture
-def chain_cleanup():
-	"""The chain entries, verifications and notifications a test makes are removed afterwards
-	(the test site is shared: its mail must be unsealed again)."""
-	before = frappe.db.sql(f"select ifnull(max(sequence), 0) from `tab{DIGEST}`")[0][0]
-	started = frappe.utils.now_datetime()
-	files: list[str] = []
-	yield files
-	frappe.db.rollback()
-	entries = frappe.db.sql_list(f"select name from `tab{DIGEST}` where sequence > %s", [before])
-	if entries:
-		frappe.db.sql(
-			"update `tabCommunication` set mail_archive_digest = null where mail_archive_digest in %s",
-			[tuple(entries)],
-		)
-		frappe.db.sql(f"delete from `tab{DIGEST}` where name in %s", [tuple(entries)])
-	verifications = frappe.get_all("Mail Archive Verification", {"creation": (">=", started)}, pluck="name")
-	if verifications:
-		frappe.db.delete("Notification Log", {"document_name": ("in", verifications)})
-		frappe.db.delete("Mail Archive Verification", {"name": ("in", verifications)})
-	for path in files:
-		if os.path.exists(path):
-			os.remove(path)
-	frappe.db.commit()
-
-
 def path_of(file_url: str) -> str:
 	return frappe.get_site_path(file_url.lstrip("/"))
 

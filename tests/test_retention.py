@@ -10,12 +10,18 @@ import os
 
 import frappe
 import pytest
+from frappe.core.doctype.access_log.access_log import make_access_log
+from frappe.translate import get_all_translations
 
 from crm_mail_archive import api
-from crm_mail_archive.compliance.erasure import purge_expired
+from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.compliance.erasure import erase_address, purge_expired
+from crm_mail_archive.integrity.seal import seal
+from crm_mail_archive.integrity.verify import verify
 from crm_mail_archive.retention.policy import retention_ends
+from crm_mail_archive.transfer.exports import run_export
 from crm_mail_archive.transfer.imports import MailImport
-from tests.support import ARTIFACTS, a_mail, logged_in_page, make_user, menu_item
+from tests.support import ARTIFACTS, a_mail, copies_of, logged_in_page, make_user, menu_item, original_of
 
 # every table the app writes a mail's rows to, by the column naming the mail
 MAIL_TABLES = {
@@ -234,10 +240,31 @@ def test_opening_downloading_exporting_and_filing_are_audited(archived, tmp_path
 		api.download_original(name)
 		api.unfile_mail(name, "Customer", customer)
 		api.file_mail([name], "Customer", customer)
+		export = api.export_mail("Record", doctype="Customer", name=customer)["export"]
+	run_export(export)  # (the job a worker runs)
+	with_attachment = mails["Rechnung"]
+	(attachment,) = frappe.get_all(
+		"File", {"attached_to_doctype": "Communication", "attached_to_name": with_attachment}, pluck="name"
+	)
+	with as_user(reader):  # what stock does on each download of a private file
+		make_access_log(doctype="File", document=attachment, file_type="txt")
 	actions = set(
 		frappe.get_all("Mail Archive Audit Event", {"communication": name, "user": reader}, pluck="action")
 	)
-	assert actions == {"Opened", "Downloaded Original", "Unfiled", "Filed"}
+	assert actions == {"Opened", "Downloaded Original", "Unfiled", "Filed", "Exported"}
+	assert frappe.db.exists(
+		"Mail Archive Audit Event",
+		{
+			"communication": with_attachment,
+			"user": reader,
+			"action": "Downloaded Attachment",
+			"detail": "beleg.txt",
+		},
+	)
+	assert frappe.db.exists(
+		"Mail Archive Audit Event",
+		{"communication": with_attachment, "action": "Exported", "reference_name": export},
+	)
 	# an audit entry is never changed nor deleted
 	entry = frappe.get_last_doc("Mail Archive Audit Event", {"communication": name})
 	entry.detail = "anders"
@@ -319,3 +346,97 @@ def test_a_manager_holds_a_hostile_mail_sees_its_retention_and_previews_an_erasu
 	assert page.evaluate("() => window.__hit") is None and dialogs == [] and errors == []
 	page.context.close()
 	assert frappe.db.exists("Communication", communication)
+
+
+def test_an_erased_mail_leaves_the_chain_verifiable_and_never_comes_back(archived, chain_cleanup, tmp_path):
+	account, _customer, address, mails = archived
+	tomorrow = frappe.utils.add_days(frappe.utils.getdate(), 1)
+	seal(tomorrow)
+	age(mails["Anfrage"], 2012)
+	original = original_of(mails["Anfrage"])
+	result = erase_address(address, "Antrag vom 1.12.")
+	assert result["erasable"] == 1 and not frappe.db.exists("Communication", mails["Anfrage"])
+	frappe.db.commit()
+	verified = verify(account.name, since=frappe.utils.getdate())
+	assert verified.ok, [finding.line() for finding in verified.findings]
+	# imported (or synced) again, the erased mail is not archived again
+	again = tmp_path / "wieder.eml"
+	again.write_bytes(original)
+	imported = MailImport(account.name).run([(str(again), "wieder.eml")])
+	assert (imported.new, len(imported.quarantined)) == (0, 0)
+	assert not frappe.db.exists(
+		"Communication",
+		{
+			"mail_archive_key": frappe.db.get_value(
+				"Mail Archive Erased Key", {"erasure": result["erasure"]}, "message_key"
+			)
+		},
+	)
+
+
+def test_an_erasure_can_delete_the_mail_on_the_mail_server_too(dovecot, mail_user, make_archive_account, crm):
+	customer = crm.customer("Serverkunde")
+	address = crm.address("server")
+	crm.contact([address], links=[("Customer", customer)])
+	dovecot.append(mail_user, a_mail("Alte Anfrage", sender=address))
+	dovecot.append(mail_user, a_mail("Andere Mail"))
+	account = make_archive_account(mail_user)
+	sync_account(account.name)
+	erased = frappe.db.get_value(
+		"Communication", {"subject": "Alte Anfrage", "email_account": account.email_account}
+	)
+	age(erased, 2012)
+	record = erase_address(address, "Antrag", on_server=True)
+	assert record["erasable"] == 1
+	assert [b"Andere Mail" in raw for raw in dovecot.messages(mail_user).values()] == [True]
+	assert not frappe.db.get_value("Mail Archive Erasure", record["erasure"], "server_problems")
+	# a new sync from scratch finds only the other mail
+	frappe.db.delete("Mailbox Copy", {"account": account.name})
+	for row in account.folders:
+		frappe.db.set_value("Mail Archive Folder", row.name, {"highest_uid": 0, "uidvalidity": 0})
+	frappe.db.commit()
+	sync_account(account.name)
+	assert [copy.communication for copy in copies_of(account)] != [] and not frappe.db.exists(
+		"Communication", erased
+	)
+	assert not frappe.db.exists(
+		"Communication", {"subject": "Alte Anfrage", "email_account": account.email_account}
+	)
+
+
+def test_the_two_archive_roles(archived):
+	"""Mail Archive Manager: settings, holds, erasure; Mail Archive Auditor: reads the trail and
+	the records, changes nothing; neither reads mail by these roles."""
+	_account, customer, address, mails = archived
+	manager, auditor = make_user("Mail Archive Manager"), make_user("Mail Archive Auditor")
+	readable = {
+		"Mail Archive Audit Event": (False, True),
+		"Mail Archive Erasure": (True, True),
+		"Mail Archive Legal Hold": (True, True),
+		"Mail Archive Verification": (False, True),
+		"Mail Archive Digest": (False, True),
+		"Mail Archive Settings": (True, False),
+	}
+	for doctype, (by_manager, by_auditor) in readable.items():
+		assert bool(frappe.has_permission(doctype, "read", user=manager)) == by_manager, doctype
+		assert bool(frappe.has_permission(doctype, "read", user=auditor)) == by_auditor, doctype
+	for doctype in readable:
+		assert not frappe.has_permission(doctype, "delete", user=auditor), doctype
+		assert (
+			not frappe.has_permission(doctype, "write", user=auditor) or doctype == "Mail Archive Legal Hold"
+		)
+	assert frappe.has_permission("Mail Archive Legal Hold", "create", user=manager)
+	assert not frappe.has_permission("Mail Archive Legal Hold", "create", user=auditor)
+	assert frappe.has_permission("Mail Archive Settings", "write", user=manager)
+	for user in (manager, auditor):
+		assert not frappe.has_permission("Communication", "read", mails["Angebot"], user=user)
+	with as_user(auditor), pytest.raises(frappe.PermissionError):
+		api.erasure_preview(address)
+	with as_user(manager):
+		assert api.erasure_preview(address)["kept"] == 3
+	frappe.cache.delete_key("translations")  # German labels of the two roles
+	german = get_all_translations("de")
+	assert (german["Mail Archive Manager"], german["Mail Archive Auditor"]) == (
+		"Mail-Archiv-Verwalter",
+		"Mail-Archiv-Prüfer",
+	)

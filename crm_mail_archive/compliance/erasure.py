@@ -17,8 +17,10 @@ from frappe.utils import getdate, today
 
 from crm_mail_archive.filing.address_index import mails_with
 from crm_mail_archive.infra import audit
+from crm_mail_archive.infra.connection import connection_settings
 from crm_mail_archive.integrity.seal import seal_erasure
 from crm_mail_archive.mailbox.addresses import normalize_address
+from crm_mail_archive.mailbox.client import IMPORT_UIDVALIDITY, MailboxClient, MailboxError
 from crm_mail_archive.retention.guard import removing_by_the_app
 from crm_mail_archive.retention.policy import RetentionSettings, deletion_refusals
 
@@ -95,14 +97,56 @@ def _remove_original(file_url: str | None) -> None:
 		os.remove(path)
 
 
+def delete_on_server(communications: list[str]) -> list[str]:
+	"""Delete the mails' copies in their mailboxes on the mail server too (\\Deleted + UID
+	EXPUNGE of just those); returns what could not be done, per account and folder."""
+	problems = []
+	copies = frappe.get_all(
+		"Mailbox Copy",
+		{
+			"communication": ("in", communications or [""]),
+			"status": "Stored",
+			"uidvalidity": ("!=", IMPORT_UIDVALIDITY),
+		},
+		["account", "folder", "uidvalidity", "uid"],
+	)
+	by_account: dict[str, dict[tuple[str, int], list[int]]] = {}
+	for copy in copies:
+		by_account.setdefault(copy.account, {}).setdefault((copy.folder, copy.uidvalidity), []).append(
+			copy.uid
+		)
+	for account, folders in sorted(by_account.items()):
+		email_account = frappe.db.get_value("Mail Archive Account", account, "email_account")
+		try:
+			with MailboxClient(connection_settings(email_account)) as client:
+				for (folder, uidvalidity), uids in sorted(folders.items()):
+					if client.select(folder, readonly=False).uidvalidity != uidvalidity:
+						problems.append(f"{account} / {folder}: the folder was rebuilt on the server")
+						continue
+					client.delete(uids)
+		except MailboxError as error:
+			problems.append(f"{account}: {error}")
+	return problems
+
+
 def remove_mails(
-	communications: list[str], action: str, reason: str, address: str | None = None
+	communications: list[str],
+	action: str,
+	reason: str,
+	address: str | None = None,
+	on_server: bool = False,
 ) -> str | None:
 	"""Remove the mails completely and record it (action "Erased", "Purged" or "Deleted"); returns the
 	Mail Archive Erasure. The caller has checked that nothing keeps them."""
 	if not communications:
 		return None
 	fingerprints = _fingerprints(communications)
+	keys = frappe.get_all(
+		"Communication",
+		{"name": ("in", communications), "mail_archive_key": ("is", "set")},
+		pluck="mail_archive_key",
+	)
+	server_problems = delete_on_server(communications) if on_server else []
 	# sealed mail leaves the hash chain by an Erasure entry: verification expects it gone
 	chain_entry = seal_erasure(communications)
 	with removing_by_the_app():
@@ -130,15 +174,24 @@ def remove_mails(
 			"mail_count": len(communications),
 			"fingerprints": frappe.as_json(fingerprints, indent=None),
 			"chain_entry": chain_entry,
+			"on_server": int(on_server),
+			"server_problems": "\n".join(server_problems) or None,
 		}
 	).insert(ignore_permissions=True)
+	if action == "Erased":  # erased on request: a new sync of the mailbox must not bring it back
+		for key in keys:
+			if not frappe.db.exists("Mail Archive Erased Key", key):
+				frappe.get_doc(
+					{"doctype": "Mail Archive Erased Key", "message_key": key, "erasure": record.name}
+				).db_insert()
 	return record.name
 
 
-def erase_address(address: str, reason: str) -> dict:
-	"""Erase the archived mail from and to an address, as far as nothing keeps it."""
+def erase_address(address: str, reason: str, on_server: bool = False) -> dict:
+	"""Erase the archived mail from and to an address, as far as nothing keeps it; with
+	`on_server`, in the mailboxes on the mail server too."""
 	plan = plan_erasure(address)
-	erasure = remove_mails(plan.erasable, "Erased", reason, plan.address)
+	erasure = remove_mails(plan.erasable, "Erased", reason, plan.address, on_server=on_server)
 	return {**plan.as_dict(), "erasure": erasure}
 
 

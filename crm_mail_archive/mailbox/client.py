@@ -346,6 +346,19 @@ class MailboxClient:
 		if "MOVE" in capabilities:
 			return _uid_map(uids, self._copyuid_responses("UID MOVE", self.imap.move, uids, target))
 		mapping = self.copy(uids, target)
+		self._expunge(uids, capabilities)
+		return mapping
+
+	def delete(self, uids: Iterable[int]) -> None:
+		"""Remove mails from the folder selected read-write for good (+FLAGS \\Deleted, then UID
+		EXPUNGE of just these; without UIDPLUS as `move` explains)."""
+		uids = list(uids)
+		if not uids:
+			return
+		self._require_read_write("DELETE")
+		self._expunge(uids, self.capabilities())
+
+	def _expunge(self, uids: list[int], capabilities: set[str]) -> None:
 		self.add_flags(uids, ["\\Deleted"])
 		if "UIDPLUS" in capabilities:
 			self._call("UID EXPUNGE", self.imap.uid_expunge, uids)
@@ -355,7 +368,6 @@ class MailboxClient:
 			# a window of one round trip, on servers too old for UIDPLUS
 			if set(deleted) <= set(uids):
 				self._call("EXPUNGE", self.imap.expunge)
-		return mapping
 
 	# --- waiting for new mail (IDLE) -------------------------------------------------------------
 

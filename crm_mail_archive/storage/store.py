@@ -49,6 +49,10 @@ class _Lookups:
 	desk_sent: set[str]  # Message-IDs of mail sent from the desk, not yet archived
 	copies: set[int]  # UIDs of the folder that have their copy already
 	quarantined: dict[int, str]  # UIDs of the folder quarantined before -> that copy
+	erased: set[str]  # message keys of mail erased on request: never stored again
+
+
+_ERASED = StoredMail("", None, inserted=False)  # (a marker: the mail was erased on request)
 
 
 class MailStore:
@@ -138,6 +142,9 @@ class MailStore:
 				continue
 			# only now that all of it is built (a failure leaves this mail out)
 			key = message_key(parsed[message.uid])
+			if stored is _ERASED:
+				batch.stored_uids.append(message.uid)  # the folder moves on; nothing is kept
+				continue
 			lookups.copies.add(message.uid)
 			if together:
 				batch_rows.extend(mail_rows)
@@ -162,6 +169,8 @@ class MailStore:
 	) -> StoredMail | None:
 		"""One mail's rows into `rows`; the mail if it is new to the archive."""
 		key = message_key(parsed)
+		if key in lookups.erased:
+			return _ERASED  # erased on request (GDPR): a new sync of the mailbox must not bring it back
 		communication = lookups.by_key.get(key)
 		stored = None
 		if communication is None:
@@ -259,4 +268,7 @@ class MailStore:
 				quarantined[copy.uid] = copy.name
 			else:
 				copies.add(copy.uid)
-		return _Lookups(by_key=by_key, desk_sent=desk_sent, copies=copies, quarantined=quarantined)
+		erased = set(frappe.get_all("Mail Archive Erased Key", {"name": ("in", keys or [""])}, pluck="name"))
+		return _Lookups(
+			by_key=by_key, desk_sent=desk_sent, copies=copies, quarantined=quarantined, erased=erased
+		)

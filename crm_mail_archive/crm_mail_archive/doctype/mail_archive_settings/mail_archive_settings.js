@@ -9,10 +9,11 @@ frappe.ui.form.on("Mail Archive Settings", {
 				fields: [
 					{ fieldtype: "Data", fieldname: "address", label: __("Email Address"), options: "Email", reqd: 1 },
 					{ fieldtype: "Small Text", fieldname: "reason", label: __("Reason (the request it answers)"), reqd: 1 },
+					{ fieldtype: "Check", fieldname: "on_server", label: __("Delete on the Mail Server Too") },
 					{ fieldtype: "HTML", fieldname: "preview" },
 				],
 				primary_action_label: __("Show What Would Be Erased"),
-				primary_action: ({ address, reason }) => {
+				primary_action: ({ address, reason, on_server }) => {
 					frappe
 						.call({ method: "crm_mail_archive.api.erasure_preview", args: { address }, type: "GET" })
 						.then(({ message: plan }) => {
@@ -25,7 +26,7 @@ frappe.ui.form.on("Mail Archive Settings", {
 							);
 							dialog.set_primary_action(__("Erase"), () =>
 								frappe
-									.call({ method: "crm_mail_archive.api.erase_personal_data", args: { address, reason }, freeze: true })
+									.call({ method: "crm_mail_archive.api.erase_personal_data", args: { address, reason, on_server: on_server ? 1 : 0 }, freeze: true })
 									.then(({ message: done }) => {
 										dialog.hide();
 										frappe.msgprint(__("{0} mails erased; the record is Mail Archive Erasure {1}.", [Number(done.erasable) || 0, escape(done.erasure || "")]));
