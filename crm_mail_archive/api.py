@@ -222,6 +222,25 @@ def download_original(communication: str) -> None:
 	frappe.local.response.type = "download"
 
 
+@frappe.whitelist(methods=["GET"])
+def download_attachment(file: str) -> None:
+	"""An attachment of an archived mail, for the readers of the mail (audited). The stock
+	private-file URL of such an attachment is refused (permissions.py), so every download is
+	seen."""
+	row = frappe.db.get_value(
+		"File", file, ["attached_to_doctype", "attached_to_name", "file_name", "file_url"], as_dict=True
+	)
+	if not row or row.attached_to_doctype != "Communication":
+		frappe.throw(
+			_("File {0} is no attachment of an archived mail.").format(file), frappe.DoesNotExistError
+		)
+	_readable_mail(row.attached_to_name)
+	frappe.local.response.filename = row.file_name
+	frappe.local.response.filecontent = read_private_file(row.file_url)
+	frappe.local.response.type = "download"
+	audit.record("Downloaded Attachment", audit.archived([row.attached_to_name]), detail=row.file_name)
+
+
 @frappe.whitelist(methods=["GET", "POST"])
 def file_at_doctypes() -> list[dict]:
 	"""The document types "File at…" offers (Mail Archive Settings), those the user may write."""

@@ -13,7 +13,6 @@ from crm_mail_archive.filing import threads
 from crm_mail_archive.filing.blocklist import enqueue_blocklist_entry
 from crm_mail_archive.filing.retroactive import enqueue_past_mail
 from crm_mail_archive.filing.targets import may_keep_records
-from crm_mail_archive.infra import audit
 from crm_mail_archive.mailbox.addresses import normalize_address
 
 # Frappe's composer prefixes forwards with "Fw:" (and its translations); mail clients add more
@@ -95,19 +94,3 @@ def time_zone_may_have_changed(*args, **kwargs) -> None:
 	"""Setup wizard done, or System Settings saved: jobs created in the old time zone may lie in
 	the future now."""
 	repair_future_job_times()
-
-
-def access_logged(doc, method=None) -> None:
-	"""Stock logs each download of a private file: one of an archived mail's attachments is
-	audited too."""
-	if doc.export_from != "File" or not doc.reference_document:
-		return
-	attached = frappe.db.get_value(
-		"File", doc.reference_document, ["attached_to_doctype", "attached_to_name", "file_name"], as_dict=True
-	)
-	if not attached or attached.attached_to_doctype != "Communication":
-		return
-	if audit.archived([attached.attached_to_name]):
-		audit.record(
-			"Downloaded Attachment", [attached.attached_to_name], detail=attached.file_name, user=doc.user
-		)

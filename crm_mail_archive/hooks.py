@@ -43,8 +43,6 @@ doc_events = {
 		"validate": "crm_mail_archive.retention.guard.file_validate",
 		"on_trash": "crm_mail_archive.retention.guard.file_on_trash",
 	},
-	# a download of an archived mail's attachment is audited (stock logs every private download)
-	"Access Log": {"after_insert": "crm_mail_archive.events.access_logged"},
 	"Email Queue": {"before_insert": "crm_mail_archive.events.email_queue_before_insert"},
 	"Archive Blocklist": {"after_delete": "crm_mail_archive.events.blocklist_entry_removed"},
 	"*": {"on_trash": "crm_mail_archive.events.document_deleted"},

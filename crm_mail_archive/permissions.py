@@ -151,6 +151,11 @@ def archive_scope(doctype: str, name: str, user: str) -> str:
 	return "own"
 
 
+def _private_file_download() -> bool:
+	request = getattr(frappe.local, "request", None)
+	return bool(request is not None and (request.path or "").startswith("/private/files/"))
+
+
 def communication_has_permission(doc, ptype=None, user=None, debug=False) -> bool | None:
 	"""has_permission hook for Communication. Ours runs before stock's (hooks run in reverse
 	order) and is conclusive for archived mail; None leaves the decision to stock."""
@@ -164,6 +169,11 @@ def communication_has_permission(doc, ptype=None, user=None, debug=False) -> boo
 		return False
 	owner = confidential_owner(doc.get("email_account"))
 	if owner and owner != user:
+		return False
+	if _private_file_download() and frappe.local.request.path not in (doc.get("content") or ""):
+		# an archived mail's attachment is downloaded through api.download_attachment, which
+		# applies this rule and audits the download; its private file URL is not a way round that
+		# (an inline image the mail's body shows is part of opening the mail, audited as such)
 		return False
 	if ptype not in ARCHIVE_READ_PTYPES:
 		return None  # writes and deletes: stock role permissions (our grant is read-only)

@@ -100,6 +100,7 @@ class World:
 		self.mails: dict[str, str] = {}  # kind of mail -> Communication
 		self.markers: dict[str, str] = {}  # kind of mail -> text only its body holds
 		self.files: dict[str, list[str]] = {}
+		self.file_names: dict[str, list[str]] = {}
 		self.accounts: list[str] = []  # the Mail Archive Accounts: ordinary, confidential
 		self.known_address = ""  # the Contact's address: the ordinary mail's sender
 
@@ -207,6 +208,11 @@ def world(web_server, dovecot, make_archive_account, crm, committed_cleanup):
 			"File",
 			{"attached_to_doctype": "Communication", "attached_to_name": communication},
 			pluck="file_url",
+		)
+		w.file_names[kind] = frappe.get_all(
+			"File",
+			{"attached_to_doctype": "Communication", "attached_to_name": communication},
+			pluck="name",
 		)
 	search_everywhere(w.mails.values())
 	frappe.db.commit()
@@ -364,6 +370,13 @@ def read_paths(w: World, kind: str) -> dict[str, set[str]]:
 	)
 	seen["File list"] = names_in(files, w)
 	seen["File download"] = {
+		mail
+		for mail, names in w.file_names.items()
+		for name in names
+		if w.get(kind, "/api/method/crm_mail_archive.api.download_attachment", file=name).status_code == 200
+	}
+	# the private file URL of an archived mail's attachment is no way round the rule and the audit
+	seen["File download (private URL)"] = {
 		mail for mail, urls in w.files.items() for url in urls if w.get(kind, url).status_code == 200
 	}
 	seen["global search"] = set().union(

@@ -8,6 +8,8 @@ was sanitized when the mail was stored.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import frappe
 from frappe.utils import cint
 
@@ -36,8 +38,13 @@ def filings_of(communication: str, readable: callable) -> list[dict]:
 	]
 
 
+DOWNLOAD_ATTACHMENT = "/api/method/crm_mail_archive.api.download_attachment?file={}"
+
+
 def attachments_of(communication: str, raw_file: str | None) -> list[dict]:
-	return [
+	"""The mail's attachments; each is downloaded through the app (read rule, audit), not by its
+	private file URL."""
+	files = [
 		file
 		for file in frappe.get_all(
 			"File",
@@ -47,6 +54,9 @@ def attachments_of(communication: str, raw_file: str | None) -> list[dict]:
 		)
 		if file.file_url != raw_file
 	]
+	for file in files:
+		file.download_url = DOWNLOAD_ATTACHMENT.format(quote(file.name))
+	return files
 
 
 def mail_view(communication: str, readable: callable) -> dict:

@@ -182,7 +182,7 @@ crm_mail_archive.mail_html = (mail, { state = null, unfile = false, compact = fa
 	);
 	const attachments = (mail.attachments || []).map(
 		(file) =>
-			`<a class="mail-archive-attachment btn btn-xs btn-default mr-2 mb-1" href="${escape(file.file_url)}" target="_blank" rel="noopener">
+			`<a class="mail-archive-attachment btn btn-xs btn-default mr-2 mb-1" href="${escape(file.download_url || file.file_url)}" target="_blank" rel="noopener">
 				${frappe.utils.icon("attachment", "xs")} ${escape(file.file_name)} <span class="text-muted">${crm_mail_archive.file_size(file.file_size)}</span>
 			</a>`
 	);
