@@ -64,9 +64,12 @@ def committed_cleanup() -> Iterator[Callable[[str, str], None]]:
 	created: list[tuple[str, str]] = []
 	yield lambda doctype, name: created.append((doctype, name))
 	frappe.db.rollback()
-	for doctype, name in reversed(created):
-		if frappe.db.exists(doctype, name):
-			frappe.delete_doc(doctype, name, force=True, ignore_permissions=True, delete_permanently=True)
+	from crm_mail_archive.retention.guard import removing_by_the_app
+
+	with removing_by_the_app():  # (archived mail is otherwise kept for its retention period)
+		for doctype, name in reversed(created):
+			if frappe.db.exists(doctype, name):
+				frappe.delete_doc(doctype, name, force=True, ignore_permissions=True, delete_permanently=True)
 	frappe.db.commit()
 
 
