@@ -45,7 +45,12 @@ doc_events = {
 	},
 	"Email Queue": {"before_insert": "crm_mail_archive.events.email_queue_before_insert"},
 	"Archive Blocklist": {"after_delete": "crm_mail_archive.events.blocklist_entry_removed"},
-	"*": {"on_trash": "crm_mail_archive.events.document_deleted"},
+	"*": {
+		"on_trash": [
+			"crm_mail_archive.retention.guard.record_on_trash",
+			"crm_mail_archive.events.document_deleted",
+		]
+	},
 }
 
 # our rows never keep a document from being deleted; its filings go with it (see document_deleted)

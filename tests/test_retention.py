@@ -180,6 +180,11 @@ def test_a_legal_hold_on_the_mail_its_account_or_a_record_keeps_it_from_deletion
 		frappe.db.set_single_value("Mail Archive Settings", "purge_after_retention", 0)
 	with pytest.raises(frappe.PermissionError):
 		frappe.delete_doc("Mail Archive Legal Hold", hold.name, ignore_permissions=True)
+	# a record under an active hold is not deleted (its filings keep the mail)
+	hold.active = 1
+	hold.save(ignore_permissions=True)
+	with pytest.raises(frappe.PermissionError, match="legal hold"):
+		frappe.delete_doc("Customer", customer, ignore_permissions=True, force=True)
 
 
 def test_erasure_removes_every_trace_of_the_address_mail_that_nothing_keeps_and_records_no_content(archived):

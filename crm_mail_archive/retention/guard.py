@@ -131,3 +131,27 @@ def file_on_trash(doc, method=None) -> None:
 		frappe.PermissionError,
 		title=_("Archived Mail"),
 	)
+
+
+def record_on_trash(doc, method=None) -> None:
+	"""A record under an active legal hold is not deleted: with it would go the filings by which
+	the hold keeps its mail."""
+	if doc.doctype in ("Mail Archive Legal Hold", "DocType"):
+		return
+	# while the app is (un)installed or migrated from before holds, there may be no holds table
+	if (
+		frappe.flags.in_uninstall
+		or frappe.flags.in_install
+		or not frappe.db.table_exists("Mail Archive Legal Hold")
+	):
+		return
+	if frappe.db.exists(
+		"Mail Archive Legal Hold", {"reference_doctype": doc.doctype, "reference_name": doc.name, "active": 1}
+	):
+		frappe.throw(
+			_("{0} {1} is under a legal hold of the mail archive and cannot be deleted.").format(
+				_(doc.doctype), doc.name
+			),
+			frappe.PermissionError,
+			title=_("Legal Hold"),
+		)
