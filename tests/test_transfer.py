@@ -363,6 +363,7 @@ def test_files_dropped_in_the_tab_are_imported_and_filed_and_the_archive_exporte
 	ARTIFACTS.mkdir(exist_ok=True)
 	page.screenshot(path=str(ARTIFACTS / "email-archive-import.png"))
 	page.keyboard.press("Escape")
+	page.wait_for_function("() => !document.querySelector('.modal.show')", timeout=15_000)
 
 	row = page.locator(".mail-archive-row").first
 	row.wait_for(timeout=30_000)

@@ -87,7 +87,11 @@ crm_mail_archive.follow_import = (done) => {
 	const finished = (result) => {
 		frappe.realtime.off("mail_archive_import_progress", progress);
 		frappe.realtime.off("mail_archive_import_done", finished);
+		// a modal still fading in ignores hide(): the progress shown a moment ago is hidden once
+		// more when its animation is over
+		const shown = frappe.cur_progress;
 		frappe.hide_progress();
+		setTimeout(() => shown && shown.hide(), 1000);
 		if (result.error) {
 			frappe.msgprint({ title: __("Import Failed"), message: frappe.utils.escape_html(result.error), indicator: "red" });
 			return;
