@@ -362,7 +362,13 @@ def test_files_dropped_in_the_tab_are_imported_and_filed_and_the_archive_exporte
 	assert page.locator(".modal:visible").locator("img, [onerror], [onload]").count() == 0
 	ARTIFACTS.mkdir(exist_ok=True)
 	page.screenshot(path=str(ARTIFACTS / "email-archive-import.png"))
-	page.keyboard.press("Escape")
+	# the result is read: close it (and a progress dialog that may still be fading out)
+	for _attempt in range(10):
+		close = page.locator(".modal.show .btn-modal-close:visible")
+		if not close.count():
+			break
+		close.first.click()
+		page.wait_for_timeout(500)
 	page.wait_for_function("() => !document.querySelector('.modal.show')", timeout=15_000)
 
 	row = page.locator(".mail-archive-row").first
