@@ -223,6 +223,14 @@ ensure_hosts_entries() {
 
 site_exists() { [[ -f "$BENCH_DIR/sites/$1/site_config.json" ]]; }
 
+# A site with a bench_id of its own has RQ queues of its own (Frappe names queues
+# "<bench_id>:<queue>" and reads bench_id from the site's config when it enqueues): the test site's
+# jobs never reach the development bench's worker and scheduler, and theirs never reach the tests,
+# which run the test site's jobs with a worker of its own queues (devtools/worker.py).
+isolate_site_queues() {
+	bench_cmd --site "$1" set-config bench_id "site-$1" >/dev/null
+}
+
 site_has_app() {
 	bench_cmd --site "$1" list-apps 2>/dev/null | grep -q "^$2\b"
 }

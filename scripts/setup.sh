@@ -75,6 +75,7 @@ main() {
 	ensure_site "$DEV_SITE" yes
 	ensure_site "$TEST_SITE" yes
 	bench_cmd --site "$TEST_SITE" set-config allow_tests true >/dev/null
+	isolate_site_queues "$TEST_SITE"
 	ensure_site "$SCRATCH_SITE" no
 	bench_cmd use "$DEV_SITE"
 	ensure_procfile_watch

@@ -49,6 +49,9 @@ main() {
 	# no scheduler (a development bench's, say) syncs test accounts behind the tests' backs; the
 	# test of scheduled sync turns it on for itself
 	bench_cmd --site "$TEST_SITE" scheduler disable >/dev/null
+	# the development bench may run beside the tests (make setup leaves it running): the test
+	# site's jobs go to queues of their own, run by the tests' own workers
+	isolate_site_queues "$TEST_SITE"
 
 	log "pytest"
 	export CRM_MAIL_ARCHIVE_TEST_SITE=$TEST_SITE CRM_MAIL_ARCHIVE_SCRATCH_SITE=$SCRATCH_SITE

@@ -41,12 +41,34 @@ def bench_command(*args: str) -> list[str]:
 	return [str(bench_path() / "env" / "bin" / "python"), "-m", "frappe.utils.bench_helper", "frappe", *args]
 
 
+def worker_command(queues: str = "short,default,long", burst: bool = True) -> list[str]:
+	"""argv of an RQ worker for the test site's own queues (devtools/worker.py): the test site's
+	jobs never reach a running development bench's worker, and its jobs never reach the tests."""
+	return [
+		str(bench_path() / "env" / "bin" / "python"),
+		"-m",
+		"devtools.worker",
+		"--site",
+		TEST_SITE,
+		"--queue",
+		queues,
+		*(["--burst"] if burst else []),
+	]
+
+
+def checkout_env() -> dict[str, str]:
+	"""The environment of a process that runs devtools/ (and this checkout's app) beside the tests."""
+	paths = [str(CHECKOUT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+	return {**os.environ, "PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}
+
+
 def run_background_jobs() -> None:
-	"""What the bench's worker does once a request or a test has committed: run the queued jobs
-	now (a burst worker; the development worker, when it runs, may take some of them first)."""
+	"""What the bench's worker does once a request or a test has committed: run the test site's
+	queued jobs now (a burst worker of its own queues)."""
 	subprocess.run(
-		bench_command("worker", "--queue", "short,default,long", "--burst"),
+		worker_command(),
 		cwd=bench_path() / "sites",
+		env=checkout_env(),
 		check=True,
 		capture_output=True,
 		timeout=600,

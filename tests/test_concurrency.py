@@ -9,7 +9,16 @@ import uuid
 import frappe
 
 from crm_mail_archive.accounts.sync import sync_account
-from tests.support import TEST_SITE, a_mail, bench_command, bench_path, copies_of, eventually
+from tests.support import (
+	TEST_SITE,
+	a_mail,
+	bench_command,
+	bench_path,
+	checkout_env,
+	copies_of,
+	eventually,
+	worker_command,
+)
 
 MAILS = 240
 
@@ -31,10 +40,11 @@ def sync_process(account_name: str) -> subprocess.Popen:
 
 
 def worker_process(queues: str) -> subprocess.Popen:
-	"""A burst RQ worker of the bench: runs what is queued, then ends."""
+	"""A burst RQ worker of the test site's queues: runs what is queued, then ends."""
 	return subprocess.Popen(
-		bench_command("worker", "--queue", queues, "--burst"),
+		worker_command(queues),
 		cwd=bench_path() / "sites",
+		env=checkout_env(),
 		stdout=subprocess.DEVNULL,
 		stderr=subprocess.PIPE,
 	)

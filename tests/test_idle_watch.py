@@ -6,7 +6,6 @@ is lost or doubled when the watcher is killed and restarted."""
 from __future__ import annotations
 
 import dataclasses
-import os
 import queue
 import random
 import signal
@@ -33,11 +32,13 @@ from tests.support import (
 	a_mail,
 	bench_command,
 	bench_path,
+	checkout_env,
 	communication_with,
 	copies_of,
 	eventually,
 	filed_at,
 	message_id_of,
+	worker_command,
 )
 
 ARRIVAL_BOUND_SECONDS = 30  # the goal is 5 s (benchmark P13); a loaded test machine gets slack
@@ -266,17 +267,18 @@ def test_a_server_without_idle_ends_the_watching_of_that_account_and_the_pool_le
 
 
 class Process:
-	"""A bench process whose output is collected line by line."""
+	"""A bench process for the test site (`bench --site <test site> <args>`, or the argv given),
+	whose output is collected line by line."""
 
-	def __init__(self, *args: str):
+	def __init__(self, *args: str, argv: list[str] | None = None):
 		self.lines: list[str] = []
 		self.process = subprocess.Popen(
-			bench_command("--site", TEST_SITE, *args),
+			argv or bench_command("--site", TEST_SITE, *args),
 			cwd=bench_path() / "sites",
 			stdout=subprocess.PIPE,
 			stderr=subprocess.STDOUT,
 			text=True,
-			env=os.environ.copy(),  # PYTHONPATH too: the processes run this checkout's code
+			env=checkout_env(),  # the processes run this checkout's code and devtools/
 		)
 		threading.Thread(target=self._read, daemon=True).start()
 
@@ -311,8 +313,8 @@ class Process:
 
 @pytest.fixture(scope="module")
 def worker() -> Iterator[Process]:
-	"""A real RQ worker for the long queue (where the folder syncs go)."""
-	process = Process("worker", "--queue", "long")
+	"""A real RQ worker for the test site's long queue (where the folder syncs go)."""
+	process = Process(argv=worker_command("long", burst=False))
 	yield process
 	process.end()
 

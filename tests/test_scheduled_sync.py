@@ -10,7 +10,7 @@ import pytest
 from frappe.utils import add_to_date, now_datetime
 
 from crm_mail_archive import events
-from tests.support import a_mail, bench_command, bench_path
+from tests.support import a_mail, bench_command, bench_path, checkout_env, worker_command
 
 SYNC_JOB = "crm_mail_archive.tasks.enqueue_due_account_syncs"
 
@@ -53,16 +53,17 @@ def test_new_mail_reaches_its_customer_by_itself_within_two_scheduler_ticks(
 	events.time_zone_may_have_changed()
 	frappe.db.commit()
 	uid = dovecot.append(mail_user, a_mail("Von selbst", sender=sender))
-	# what `bench start` runs: the scheduler and a worker (a running development bench may take
-	# the job first; either way nobody calls a sync)
+	# what `bench start` runs: the scheduler and a worker (of the test site's own queues; a
+	# running development scheduler may queue the tick first; either way nobody calls a sync)
 	processes = [
 		subprocess.Popen(
-			bench_command(*command),
+			argv,
 			cwd=bench_path() / "sites",
+			env=checkout_env(),
 			stdout=subprocess.DEVNULL,
 			stderr=subprocess.DEVNULL,
 		)
-		for command in (("schedule",), ("worker", "--queue", "short,default,long"))
+		for argv in (bench_command("schedule"), worker_command(burst=False))
 	]
 	try:
 		deadline = time.monotonic() + 150  # two ticks of one minute, and the work
