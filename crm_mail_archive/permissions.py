@@ -10,7 +10,8 @@ An archived mail (a Communication with a mail_archive_key) is readable by
   portal) or because it was shared opens no archived mail filed there.
 
 Changing a mail (flags, folder, spam) needs the holder of its mailbox or a manager of its
-Mail Archive Account (api.py).
+Mail Archive Account. The API's endpoints ask through the guards at the end of this module
+(`require_…`), never with role names of their own.
 
 Stock Frappe lets only a Communication's owner or a stock reader open it, so a Sales User could
 not open the mail in a Customer's Email Archive. The app therefore grants "Desk User" read on
@@ -23,6 +24,7 @@ overridden in overrides/stock_mail_endpoints.py and ask `can_read_archived_mail`
 from __future__ import annotations
 
 import frappe
+from frappe import _
 from frappe.permissions import get_role_permissions
 
 from crm_mail_archive.infra.chunks import chunked
@@ -273,3 +275,105 @@ def account_query_conditions(user: str | None = None, doctype: str | None = None
 	return "`tabMail Archive Account`.email_account in ({})".format(
 		", ".join(frappe.db.escape(account) for account in held)
 	)
+
+
+# --- guards of the API (api/): each endpoint asks one of these before it does anything --------
+
+# who runs the archive: retention, legal holds, erasure, deletion after retention
+ARCHIVE_MANAGER_ROLES = ("Mail Archive Manager", "System Manager")
+
+
+def is_archive_manager(user: str | None = None) -> bool:
+	user = user or frappe.session.user
+	return user == "Administrator" or bool(set(ARCHIVE_MANAGER_ROLES) & set(frappe.get_roles(user)))
+
+
+def require_archive_manager() -> None:
+	if not is_archive_manager():
+		frappe.throw(_("Only a Mail Archive Manager may do this."), frappe.PermissionError)
+
+
+def require_account_management(account: str):
+	"""The Mail Archive Account, if the session user may run and configure it (writers and its
+	owner)."""
+	if not frappe.db.exists("Mail Archive Account", account):
+		frappe.throw(_("Mail Archive Account {0} does not exist.").format(account), frappe.DoesNotExistError)
+	doc = frappe.get_doc("Mail Archive Account", account)
+	if doc.account_owner != frappe.session.user and not frappe.has_permission(
+		"Mail Archive Account", "write", doc
+	):
+		frappe.throw(
+			_("Not permitted to manage the mail archive of {0}.").format(account), frappe.PermissionError
+		)
+	return doc
+
+
+def require_account_holding(account: str) -> None:
+	"""Import into an account: its holder or a manager of accounts."""
+	if not account or not frappe.db.exists("Mail Archive Account", account):
+		frappe.throw(_("Choose the Mail Archive Account to import into."), frappe.ValidationError)
+	user = frappe.session.user
+	email_account = frappe.db.get_value("Mail Archive Account", account, "email_account")
+	if not (manages_accounts(user) or holds_account(user, email_account)):
+		frappe.throw(_("Not permitted to import mail into {0}.").format(account), frappe.PermissionError)
+
+
+def require_readable_mail(communication: str) -> None:
+	if not frappe.db.exists("Communication", communication):
+		frappe.throw(_("Communication {0} does not exist.").format(communication), frappe.DoesNotExistError)
+	frappe.has_permission("Communication", "read", communication, throw=True)
+
+
+def reads_document(doctype: str, name: str) -> bool:
+	return bool(frappe.has_permission(doctype, "read", name))
+
+
+def require_document(doctype: str | None, name: str | None, ptype: str = "read") -> None:
+	"""The document exists and the session user has `ptype` on it."""
+	if not (doctype and name and frappe.db.exists(doctype, name)):
+		frappe.throw(
+			_("{0} {1} does not exist.").format(_(doctype) if doctype else "", name or ""),
+			frappe.DoesNotExistError,
+		)
+	frappe.has_permission(doctype, ptype, name, throw=True)
+
+
+def require_mailbox_change(communication: str, accounts: list[str]) -> None:
+	"""Server actions change someone's mailbox: beyond reading the mail, its holder (owner, User
+	Email) or a manager of the Mail Archive Accounts holding it (`accounts`; with none left on a
+	server, the account it was archived from: the desk still changes)."""
+	require_readable_mail(communication)
+	user = frappe.session.user
+	if not accounts:
+		email_account = frappe.db.get_value("Communication", communication, "email_account")
+		account = email_account and frappe.db.get_value(
+			"Mail Archive Account", {"email_account": email_account}, "name"
+		)
+		if account:
+			accounts = [account]
+		elif not frappe.has_permission("Mail Archive Account", "write"):
+			frappe.throw(_("Not permitted to change this mail."), frappe.PermissionError)
+	for account in accounts:
+		email_account = frappe.db.get_value("Mail Archive Account", account, "email_account")
+		if holds_account(user, email_account) or frappe.has_permission(
+			"Mail Archive Account", "write", account
+		):
+			continue
+		frappe.throw(
+			_("Not permitted to change the mailbox of {0}.").format(email_account), frappe.PermissionError
+		)
+
+
+def require_own_upload(file_name: str) -> None:
+	"""Importing a file makes its mail readable in the archive: only one's own uploads."""
+	uploaded = frappe.db.get_value("File", file_name, ["owner", "is_folder"], as_dict=True)
+	if not uploaded or uploaded.owner != frappe.session.user or uploaded.is_folder:
+		frappe.throw(_("File {0} was not uploaded by you.").format(file_name), frappe.PermissionError)
+
+
+def require_export_download(export: str, export_owner: str | None) -> None:
+	"""An export's file: for the user who made it (and System Managers)."""
+	if not export_owner or (
+		export_owner != frappe.session.user and "System Manager" not in frappe.get_roles()
+	):
+		frappe.throw(_("Export {0} is not yours.").format(export), frappe.PermissionError)

@@ -12,6 +12,7 @@ import pytest
 
 from crm_mail_archive import api
 from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.api.filing import DEFAULT_FILE_AT
 from tests.support import ARTIFACTS, a_mail, copies_of, logged_in_page, make_user, menu_item
 
 pytestmark = pytest.mark.slow
@@ -188,7 +189,7 @@ def test_file_at_offers_crm_documents_only_and_never_creates_one(desk, web_serve
 		"() => [...cur_dialog.fields_dict.doctype.$input.find('option')].map((o) => o.value)"
 	)
 	configured = (frappe.db.get_single_value("Mail Archive Settings", "file_at_doctypes") or "").splitlines()
-	configured = configured or list(api.DEFAULT_FILE_AT)
+	configured = configured or list(DEFAULT_FILE_AT)
 	# the configured CRM document types the user may write, in that order, and nothing else
 	assert options[:4] == ["Customer", "Contact", "Lead", "Opportunity"]
 	assert set(options) <= set(configured) and "DocType" not in options and "Access Log" not in options

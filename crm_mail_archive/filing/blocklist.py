@@ -9,8 +9,9 @@ import frappe
 from crm_mail_archive.filing.address_index import mails_with
 from crm_mail_archive.filing.automatic import refile
 from crm_mail_archive.filing.links import AUTOMATIC_SOURCES, refresh_filed_summary, unlink
-from crm_mail_archive.filing.rules import domain_of, in_domain
+from crm_mail_archive.filing.rules import domain_of, in_domain, normalize_domain
 from crm_mail_archive.infra.jobs import enqueue
+from crm_mail_archive.mailbox.addresses import normalize_address
 
 
 def enqueue_blocklist_entry(entry_type: str, value: str) -> None:
@@ -60,3 +61,40 @@ def enforce_blocklist_entry(entry_type: str, value: str) -> None:
 
 def refile_entry(entry_type: str, value: str) -> int:
 	return sum(refile(communication) for communication in mails_with(entry_type, value))
+
+
+def blocklist_impact(entry_type: str, value: str) -> dict:
+	"""What blocking an address or domain takes away: the Customers and Suppliers its contacts
+	belong to, and how many filings of its mail would go (automatic filings by that address or
+	domain). The caller keeps only the parties the user may read."""
+	value = normalize_address(value) if entry_type == "Address" else normalize_domain(value)
+	if not value:
+		return {"parties": [], "filed_mails": 0}
+	pattern = value if entry_type == "Address" else f"%@{value}"
+	contacts = frappe.get_all(
+		"Contact Email", {"email_id": ("like", pattern), "parenttype": "Contact"}, pluck="parent"
+	)
+	if entry_type == "Domain":
+		contacts += frappe.get_all(
+			"Contact Email", {"email_id": ("like", f"%.{value}"), "parenttype": "Contact"}, pluck="parent"
+		)
+	parties = frappe.get_all(
+		"Dynamic Link",
+		{
+			"parenttype": "Contact",
+			"parent": ("in", contacts or [""]),
+			"link_doctype": ("in", ["Customer", "Supplier"]),
+		},
+		["link_doctype", "link_name"],
+		distinct=True,
+	)
+	mails = mails_with(entry_type, value)
+	filed = (
+		frappe.db.count(
+			"Timeline Link",
+			{"communication": ("in", mails or [""]), "source": ("in", list(AUTOMATIC_SOURCES))},
+		)
+		if mails
+		else 0
+	)
+	return {"parties": parties, "filed_mails": filed}

@@ -108,7 +108,7 @@ def relink(name: str, reference_doctype: str | None = None, reference_name: str 
 	if _is_archived(name):
 		if not (reference_doctype and reference_name):
 			frappe.throw(_("Choose the document to file the mail at."))
-		from crm_mail_archive.api import file_mail
+		from crm_mail_archive.api.filing import file_mail
 
 		file_mail([name], reference_doctype, reference_name)
 		return
@@ -126,7 +126,7 @@ def _names(names: str | list[str]) -> list[str]:
 
 @frappe.whitelist(methods=["POST"])
 def create_email_flag_queue(names: str | list[str], action: str) -> None:
-	from crm_mail_archive.api import mark_read
+	from crm_mail_archive.api.server_actions import mark_read
 
 	names = _names(names)
 	archived = [name for name in names if _is_archived(name)]
@@ -142,7 +142,7 @@ def create_email_flag_queue(names: str | list[str], action: str) -> None:
 @frappe.whitelist(methods=["POST"])
 def mark_as_trash(communication: str) -> None:
 	if _is_archived(communication):
-		from crm_mail_archive.api import trash_mail
+		from crm_mail_archive.api.server_actions import trash_mail
 
 		trash_mail(communication)
 		return
@@ -152,7 +152,7 @@ def mark_as_trash(communication: str) -> None:
 @frappe.whitelist(methods=["POST"])
 def mark_as_spam(communication: str, sender: str) -> None:
 	if _is_archived(communication):
-		from crm_mail_archive.api import mark_spam
+		from crm_mail_archive.api.server_actions import mark_spam
 
 		mark_spam(communication)
 		return

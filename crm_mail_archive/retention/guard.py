@@ -14,7 +14,8 @@ import frappe
 from frappe import _
 
 from crm_mail_archive.infra import audit
-from crm_mail_archive.retention.policy import deletion_refusals, is_manager
+from crm_mail_archive.permissions import is_archive_manager
+from crm_mail_archive.retention.policy import deletion_refusals
 
 # what makes the mail the mail it is
 PROTECTED_FIELDS = (
@@ -79,7 +80,7 @@ def communication_validate(doc, method=None) -> None:
 def communication_on_trash(doc, method=None) -> None:
 	if not doc.get("mail_archive_key") or frappe.flags.mail_archive_removing:
 		return
-	if not is_manager():
+	if not is_archive_manager():
 		frappe.throw(
 			_("Only a Mail Archive Manager deletes archived mail, after its retention period."),
 			frappe.PermissionError,

@@ -12,6 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
+from crm_mail_archive.infra import audit
 from crm_mail_archive.infra.chunks import chunked
 
 # the mail of these records is accounting-relevant (§ 147 AO): the longer period applies
@@ -25,7 +26,6 @@ ACCOUNTING_DOCTYPES = (
 	"Delivery Note",
 	"Purchase Receipt",
 )
-MANAGER_ROLES = ("Mail Archive Manager", "System Manager")
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,6 @@ class RetentionSettings:
 			accounting_years=years(settings.get("accounting_retention_years"), 10),
 			purge_enabled=bool(settings.get("purge_after_retention")),
 		)
-
-
-def is_manager(user: str | None = None) -> bool:
-	user = user or frappe.session.user
-	return user == "Administrator" or bool(set(MANAGER_ROLES) & set(frappe.get_roles(user)))
 
 
 def retention_ends(
@@ -139,3 +134,14 @@ def deletion_refusals(communications: list[str], on: datetime.date | None = None
 		if name not in refusals and on <= end:
 			refusals[name] = _("it must be kept until {0}").format(frappe.format(end, "Date"))
 	return refusals
+
+
+def set_mail_legal_hold(communication: str, hold: bool) -> bool:
+	"""Put an archived mail on legal hold, or release it; audited."""
+	if not frappe.db.get_value("Communication", communication, "mail_archive_key"):
+		frappe.throw(_("{0} is not an archived mail.").format(communication), frappe.DoesNotExistError)
+	frappe.db.set_value(
+		"Communication", communication, "mail_archive_legal_hold", int(hold), update_modified=False
+	)
+	audit.record("Legal Hold Set" if hold else "Legal Hold Released", [communication])
+	return hold

@@ -1,0 +1,82 @@
+"""Mailboxes: sync now, folders, quarantine retry, status — for the account's owner and managers."""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+
+from crm_mail_archive.accounts.status import account_status
+from crm_mail_archive.accounts.sync import ROLE_LABELS, enqueue_sync
+from crm_mail_archive.infra.connection import connection_settings
+from crm_mail_archive.ingest import retry_quarantined as retry
+from crm_mail_archive.mailbox.client import MailboxClient, MailboxError
+from crm_mail_archive.permissions import require_account_management
+
+
+@frappe.whitelist(methods=["POST"])
+def sync_now(account: str) -> dict:
+	"""Queue a sync of every enabled folder of the account."""
+	require_account_management(account)
+	enqueue_sync(account)
+	return {"queued": True}
+
+
+@frappe.whitelist(methods=["POST"])
+def sync_folder(account: str, folder: str) -> dict:
+	"""Queue a sync of one server folder (added to the account's folders as "Other" if new)."""
+	require_account_management(account)
+	if not folder or not folder.strip():
+		frappe.throw(_("Choose a folder."))
+	enqueue_sync(account, folder=folder.strip())
+	return {"queued": True}
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def list_server_folders(account: str) -> list[dict]:
+	"""The folders on the mail server (names decoded from modified UTF-7) with their roles."""
+	doc = require_account_management(account)
+	try:
+		with MailboxClient(connection_settings(doc.email_account)) as client:
+			folders = client.list_folders()
+	except MailboxError as error:
+		frappe.throw(_("Cannot read the folders from the mail server: {0}").format(str(error)))
+	configured = {row.folder_name for row in doc.folders}
+	return [
+		{
+			"name": folder.name,
+			"role": ROLE_LABELS.get(folder.role or "", "Other"),
+			"special_use": folder.role,
+			"configured": folder.name in configured,
+		}
+		for folder in folders
+		if folder.selectable
+	]
+
+
+@frappe.whitelist(methods=["POST"])
+def add_folder(account: str, folder: str, role: str = "Other") -> dict:
+	"""Add a server folder to the account's synced folders."""
+	doc = require_account_management(account)
+	if role not in ("Inbox", "Sent", "Other"):
+		frappe.throw(_("Role must be Inbox, Sent or Other."))
+	if not folder or not folder.strip():
+		frappe.throw(_("Choose a folder."))
+	if any(row.folder_name == folder for row in doc.folders):
+		frappe.throw(_("Folder {0} is already synced.").format(folder))
+	doc.append("folders", {"folder_name": folder.strip(), "role": role, "enabled": 1})
+	doc.save(ignore_permissions=True)  # permission checked above (owner or writer)
+	return {"folders": [row.folder_name for row in doc.folders]}
+
+
+@frappe.whitelist(methods=["POST"])
+def retry_quarantined(copy: str) -> dict:
+	"""Process a quarantined mail again from its kept raw bytes."""
+	frappe.has_permission("Mailbox Copy", "write", copy, throw=True)
+	return {"communication": retry(copy)}
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def get_account_status(account: str) -> dict:
+	"""Health, last sync and its result, next sync, and whether the scheduler runs syncs."""
+	frappe.has_permission("Mail Archive Account", "read", account, throw=True)
+	return account_status(account)

@@ -1,0 +1,128 @@
+"""Mail in and out as files: import of .eml/.msg/.mbox uploads, export of a record's archive, a
+search or an account (ZIP or mbox), and an export's download."""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+
+from crm_mail_archive.api.params import as_list
+from crm_mail_archive.mailbox.containers import is_mail_file
+from crm_mail_archive.permissions import (
+	holds_account,
+	manages_accounts,
+	require_account_holding,
+	require_document,
+	require_export_download,
+	require_own_upload,
+)
+from crm_mail_archive.storage.files import read_private_file
+from crm_mail_archive.transfer.exports import ExportScope
+from crm_mail_archive.transfer.jobs import enqueue_import, start_export
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def import_accounts() -> list[dict]:
+	"""The Mail Archive Accounts the user may import mail into: those they hold, or all for a
+	manager; the user's own first."""
+	user = frappe.session.user
+	accounts = frappe.get_all(
+		"Mail Archive Account", ["name", "email_account", "account_owner"], order_by="name asc"
+	)
+	allowed = [
+		account
+		for account in accounts
+		if manages_accounts(user) or holds_account(user, account.email_account)
+	]
+	allowed.sort(key=lambda account: account.account_owner != user)
+	return [{"value": account.name, "label": account.name} for account in allowed]
+
+
+def _document_to_file_at(doctype: str | None, name: str | None) -> tuple[str, str] | None:
+	if not doctype and not name:
+		return None
+	require_document(doctype, name, "write")
+	return doctype, name
+
+
+@frappe.whitelist(methods=["POST"])
+def import_mail_files(
+	files: list[str] | str, account: str, doctype: str | None = None, name: str | None = None
+) -> dict:
+	"""Import uploaded .eml, .msg and .mbox files (File names, uploaded by the user) into an
+	account, in the background; with doctype and name, every mail is filed there ("Manual").
+	Progress and the result come as realtime messages to the user."""
+	require_account_holding(account)
+	file_at = _document_to_file_at(doctype, name)
+	names = as_list(files)
+	if not names:
+		frappe.throw(_("Choose the files to import."))
+	for file_name in names:
+		require_own_upload(file_name)
+		uploaded_name = frappe.db.get_value("File", file_name, "file_name")
+		if not is_mail_file(uploaded_name or ""):
+			frappe.throw(_("{0} is not a mail file: import .eml, .msg or .mbox files.").format(uploaded_name))
+	job = enqueue_import(names, account, file_at)
+	return {"queued": True, "job": job, "files": len(names)}
+
+
+@frappe.whitelist(methods=["POST"])
+def export_mail(
+	scope: str,
+	doctype: str | None = None,
+	name: str | None = None,
+	account: str | None = None,
+	search: str | None = None,
+	export_format: str = "ZIP",
+	direction: str | None = None,
+	period: str | None = None,
+	has_attachment: bool = False,
+	filing: str | None = None,
+	sender_domain: str | None = None,
+) -> dict:
+	"""Export archived mail the user may read, in the background: a record's archive (doctype,
+	name; optionally only what `search` finds), a search result (search, optionally in one
+	account) or an account (ZIP or mbox). The export is logged; a realtime message tells when
+	its file is ready (download_export)."""
+	if export_format not in ("ZIP", "mbox"):
+		frappe.throw(_("Export as ZIP or mbox."))
+	if scope == "Record":
+		require_document(doctype, name, "read")
+	elif scope == "Search":
+		if not (search or "").strip():
+			frappe.throw(_("Enter the words to search for."))
+		if account:
+			frappe.has_permission("Mail Archive Account", "read", account, throw=True)
+	elif scope == "Account":
+		if not account:
+			frappe.throw(_("Choose the Mail Archive Account to export."))
+		frappe.has_permission("Mail Archive Account", "read", account, throw=True)
+	else:
+		frappe.throw(_("Export a record's archive, a search result or an account."))
+	if export_format == "mbox" and scope != "Account":
+		frappe.throw(_("An mbox file is made of a whole account; export the rest as ZIP."))
+	export = start_export(
+		ExportScope(
+			scope,
+			doctype if scope == "Record" else None,
+			name if scope == "Record" else None,
+			account,
+			search,
+		),
+		export_format,
+	)
+	return {"export": export}
+
+
+@frappe.whitelist(methods=["GET"])
+def download_export(export: str) -> None:
+	"""The file of a finished export: for the user who made it (and System Managers)."""
+	log = frappe.db.get_value(
+		"Mail Export", export, ["owner", "status", "file", "export_format"], as_dict=True
+	)
+	require_export_download(export, log.owner if log else None)
+	if log.status != "Ready" or not log.file:
+		frappe.throw(_("Export {0} is not ready.").format(export))
+	frappe.local.response.filename = log.file.rpartition("/")[2]
+	frappe.local.response.filecontent = read_private_file(log.file)
+	frappe.local.response.type = "download"
