@@ -12,6 +12,9 @@
 Each endpoint is a thin adapter: a guard from permissions.py, then one call into its feature. The
 dotted paths `crm_mail_archive.api.<method>` that the desk, the README and integrators use stay
 valid: every endpoint is imported here under its name.
+
+No module here postpones its annotations (`from __future__ import annotations`): Frappe checks and
+converts a request's arguments by the endpoint's annotations, which must be types, not strings.
 """
 
 from crm_mail_archive.api.accounts import (

@@ -1,7 +1,5 @@
 """Mailboxes: sync now, folders, quarantine retry, status — for the account's owner and managers."""
 
-from __future__ import annotations
-
 import frappe
 from frappe import _
 

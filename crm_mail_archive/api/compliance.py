@@ -1,8 +1,6 @@
 """Retention, legal hold, deletion after retention and erasure (GDPR): the Mail Archive Manager's
 work; how long a mail is kept, for its readers."""
 
-from __future__ import annotations
-
 import frappe
 from frappe import _
 from frappe.utils import cint

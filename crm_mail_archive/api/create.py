@@ -1,8 +1,6 @@
 """Creating a Contact, Lead, Opportunity or Issue from a mail: what it would hold, reviewed, then
 created with the mail and its thread filed there."""
 
-from __future__ import annotations
-
 import frappe
 from frappe import _
 

@@ -1,8 +1,6 @@
 """Where mail is filed: by hand (File at…, Un-file), again under the current rules, and what a
 blocklist entry would take away."""
 
-from __future__ import annotations
-
 import frappe
 from frappe import _
 

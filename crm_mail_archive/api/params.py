@@ -1,7 +1,5 @@
 """Arguments as the desk, REST form fields and the Python API send them."""
 
-from __future__ import annotations
-
 import frappe
 
 

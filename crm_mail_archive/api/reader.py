@@ -1,8 +1,6 @@
 """Reading one mail: the reader's view, where it is filed, its original and its attachments (the
 read rule first, every opening and download audited)."""
 
-from __future__ import annotations
-
 import frappe
 from frappe import _
 

@@ -1,8 +1,6 @@
 """Finding mail: a record's Email Archive tab and the Mail Search page (the read rule applies to
 every hit, in views/)."""
 
-from __future__ import annotations
-
 import frappe
 from frappe.utils import cint
 

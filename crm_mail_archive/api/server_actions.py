@@ -1,8 +1,6 @@
 """Changes of a mail that reach the mail server: read/unread, move, spam, trash (the mailbox's
 holder or a manager of its account)."""
 
-from __future__ import annotations
-
 import frappe
 from frappe.utils import cint
 

@@ -1,8 +1,6 @@
 """Mail in and out as files: import of .eml/.msg/.mbox uploads, export of a record's archive, a
 search or an account (ZIP or mbox), and an export's download."""
 
-from __future__ import annotations
-
 import frappe
 from frappe import _
 
