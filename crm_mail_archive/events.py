@@ -14,6 +14,7 @@ from crm_mail_archive.filing.blocklist import enqueue_blocklist_entry
 from crm_mail_archive.filing.retroactive import enqueue_past_mail
 from crm_mail_archive.filing.targets import may_keep_records
 from crm_mail_archive.mailbox.addresses import normalize_address
+from crm_mail_archive.storage.files import forget_files_of
 
 # Frappe's composer prefixes forwards with "Fw:" (and its translations); mail clients add more
 FORWARD_PREFIX = re.compile(r"^\s*(fw|fwd|wg|tr|rv|doorst)\s*:", re.IGNORECASE)
@@ -68,6 +69,8 @@ def document_deleted(doc, method=None) -> None:
 		# a deleted mail takes its filings, index rows, words, server copies and queued actions along
 		for doctype in MAIL_ROWS:
 			frappe.db.delete(doctype, {"communication": doc.name})
+		if doc.get("mail_archive_key"):
+			forget_files_of(doc.name)  # its attachments and original
 		return
 	frappe.db.delete("Timeline Link", {"link_doctype": doc.doctype, "link_name": doc.name})
 

@@ -13,6 +13,8 @@ before_uninstall = "crm_mail_archive.install.before_uninstall"
 
 override_doctype_class = {
 	"Email Account": "crm_mail_archive.overrides.email_account.MailArchiveEmailAccount",
+	# no File row reaches the archive's files (checks ahead of stock File's own)
+	"File": "crm_mail_archive.overrides.file.MailArchiveFile",
 }
 
 scheduler_events = {
@@ -39,10 +41,6 @@ doc_events = {
 		"validate": "crm_mail_archive.retention.guard.communication_validate",
 		"on_trash": "crm_mail_archive.retention.guard.communication_on_trash",
 	},
-	"File": {
-		"validate": "crm_mail_archive.retention.guard.file_validate",
-		"on_trash": "crm_mail_archive.retention.guard.file_on_trash",
-	},
 	"Email Queue": {"before_insert": "crm_mail_archive.events.email_queue_before_insert"},
 	"Archive Blocklist": {"after_delete": "crm_mail_archive.events.blocklist_entry_removed"},
 	"*": {
@@ -55,6 +53,7 @@ doc_events = {
 
 # our rows never keep a document from being deleted; its filings go with it (see document_deleted)
 ignore_links_on_delete = [
+	"Mail Attachment",
 	"Timeline Link",
 	"Mail Address Index",
 	"Mail Search Text",
@@ -70,6 +69,7 @@ ignore_links_on_delete = [
 # who reads archived mail: one rule, in permissions.py
 has_permission = {
 	"Communication": "crm_mail_archive.permissions.communication_has_permission",
+	"File": "crm_mail_archive.overrides.file.file_has_permission",
 	"Mail Archive Account": "crm_mail_archive.permissions.account_has_permission",
 }
 permission_query_conditions = {

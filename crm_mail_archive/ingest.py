@@ -15,7 +15,6 @@ could not see its mail, and its filing could not see the change).
 
 from __future__ import annotations
 
-import os
 from zoneinfo import ZoneInfo
 
 import frappe
@@ -27,11 +26,11 @@ from crm_mail_archive.filing.automatic import file_mails
 from crm_mail_archive.filing.policy import files_automatically, filing_policy
 from crm_mail_archive.filing.rules import MailAddresses
 from crm_mail_archive.filing.threads import Reply, thread_replies
+from crm_mail_archive.infra import archive_files
 from crm_mail_archive.infra.conflicts import is_lock_conflict, retrying_lock_conflicts
 from crm_mail_archive.mailbox.client import FetchedMessage
 from crm_mail_archive.mailbox.parser import ParsedMail, parse_message
 from crm_mail_archive.search.index import enqueue_attachment_text, search_row
-from crm_mail_archive.storage.files import read_private_file
 from crm_mail_archive.storage.folders import FolderStates
 from crm_mail_archive.storage.limits import StorageLimits
 from crm_mail_archive.storage.store import MailStore, StoredBatch, StoredMail
@@ -236,7 +235,7 @@ def retry_quarantined(copy_name: str) -> str:
 	)
 	message = FetchedMessage(
 		uid=copy.uid,
-		raw=read_private_file(copy.raw_file),
+		raw=archive_files.read(copy.raw_file),
 		flags=tuple((copy.server_flags or "").split()),
 		internaldate=internal_date,
 		size=copy.size,
@@ -248,9 +247,7 @@ def retry_quarantined(copy_name: str) -> str:
 		frappe.throw(
 			_("The mail could not be stored again: {0}").format(reason), title=_("Still Quarantined")
 		)
-	path = frappe.get_site_path(copy.raw_file.lstrip("/"))
-	# the Communication now keeps its own copy of the raw message; the same bytes may still be
-	# another quarantined copy's (the same mail in two folders)
-	if os.path.exists(path) and not frappe.db.exists("Mailbox Copy", {"raw_file": copy.raw_file}):
-		os.remove(path)
+	# the Communication now keeps its own original; the quarantined bytes go once that is committed
+	if not frappe.db.exists("Mailbox Copy", {"raw_file": copy.raw_file}):
+		archive_files.remove_after_commit([copy.raw_file])
 	return frappe.db.get_value("Mailbox Copy", copy_name, "communication")

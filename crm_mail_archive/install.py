@@ -51,13 +51,15 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"insert_after": "mail_archive_filing",
 		},
 		{
-			# the original message as received (a private File of the mail)
+			# the original message as received: a file of the archive (infra/archive_files.py);
+			# indexed: verification looks files up by it
 			"fieldname": "mail_archive_raw_file",
 			"fieldtype": "Data",
 			"label": "Original Message",
 			"read_only": 1,
 			"hidden": 1,
 			"no_copy": 1,
+			"search_index": 1,
 			"insert_after": "mail_archive_filed_at",
 		},
 		{

@@ -172,10 +172,10 @@ def communication_has_permission(doc, ptype=None, user=None, debug=False) -> boo
 	owner = confidential_owner(doc.get("email_account"))
 	if owner and owner != user:
 		return False
-	if _private_file_download() and frappe.local.request.path not in (doc.get("content") or ""):
-		# an archived mail's attachment is downloaded through api.download_attachment, which
-		# applies this rule and audits the download; its private file URL is not a way round that
-		# (an inline image the mail's body shows is part of opening the mail, audited as such)
+	if _private_file_download():
+		# an archived mail's files are read through the app's endpoints (api/reader.py), which
+		# apply this rule and audit; a File row attached to the mail (what the desk's composer
+		# attached to a mail it sent) is no way round that
 		return False
 	if ptype not in ARCHIVE_READ_PTYPES:
 		return None  # writes and deletes: stock role permissions (our grant is read-only)
@@ -372,8 +372,8 @@ def require_own_upload(file_name: str) -> None:
 
 
 def require_export_download(export: str, export_owner: str | None) -> None:
-	"""An export's file: for the user who made it (and System Managers)."""
-	if not export_owner or (
-		export_owner != frappe.session.user and "System Manager" not in frappe.get_roles()
-	):
+	"""An export's file: for the user who made it, nobody else. It holds what its maker may read
+	(a confidential account's mail, say): that a System Manager may administer the site does not
+	open it."""
+	if not export_owner or export_owner != frappe.session.user:
 		frappe.throw(_("Export {0} is not yours.").format(export), frappe.PermissionError)

@@ -233,10 +233,25 @@ def filed_at(communication: str) -> set[tuple[str, str]]:
 
 
 def original_of(communication: str) -> bytes:
-	"""A mail's original message as the archive gives it back."""
-	from crm_mail_archive.storage.files import read_original
+	"""A mail's original message as the archive gives it back (checked against its SHA-256)."""
+	from crm_mail_archive.storage.files import original_of as archived_original
 
-	return read_original(frappe.db.get_value("Communication", communication, "mail_archive_raw_file"))
+	return archived_original(communication)
+
+
+def attachments_of(communication: str) -> list[dict]:
+	"""A mail's Mail Attachments in the mail's order, each with its bytes (`content`)."""
+	from crm_mail_archive.storage.files import attachment_bytes
+
+	rows = frappe.get_all(
+		"Mail Attachment",
+		{"communication": communication},
+		["name", "file_name", "file_size", "sha256", "stored_file", "content_id", "viewable_type"],
+		order_by="position asc",
+	)
+	for row in rows:
+		row.content = attachment_bytes(row.name)
+	return rows
 
 
 def filing_sources(communication: str) -> dict[tuple[str, str], str]:
@@ -258,6 +273,8 @@ def remove_archive_of(email_account: str) -> None:
 
 
 def _remove_archive_of(email_account: str) -> None:
+	from crm_mail_archive.storage.files import forget_files_of
+
 	candidates = set(frappe.get_all("Communication", {"email_account": email_account}, pluck="name"))
 	candidates |= set(
 		frappe.get_all(
@@ -273,6 +290,7 @@ def _remove_archive_of(email_account: str) -> None:
 			"File", {"attached_to_doctype": "Communication", "attached_to_name": name}, pluck="name"
 		):
 			frappe.delete_doc("File", file, force=True, ignore_permissions=True)
+		forget_files_of(name)  # its attachments and original, once the caller commits
 		frappe.db.delete("Communication", {"name": name})
 		frappe.db.delete("Communication Link", {"parent": name})
 		frappe.db.delete("Timeline Link", {"communication": name})

@@ -23,6 +23,7 @@ import requests
 from crm_mail_archive import events
 from crm_mail_archive.accounts.sync import sync_account
 from crm_mail_archive.filing import links
+from crm_mail_archive.infra import archive_files
 from tests.support import ARTIFACTS, run_background_jobs
 
 pytestmark = pytest.mark.slow
@@ -204,16 +205,11 @@ def world(web_server, dovecot, make_archive_account, crm, committed_cleanup):
 	assert set(w.mails) == set(MAILS)
 	links.link(w.mails["confidential"], "Customer", customer, "Manual", user=w.users["owner"])
 	for kind, communication in w.mails.items():
-		w.files[kind] = frappe.get_all(
-			"File",
-			{"attached_to_doctype": "Communication", "attached_to_name": communication},
-			pluck="file_url",
-		)
-		w.file_names[kind] = frappe.get_all(
-			"File",
-			{"attached_to_doctype": "Communication", "attached_to_name": communication},
-			pluck="name",
-		)
+		# what an attacker who learned the archive's file names would ask for by URL
+		references = frappe.get_all("Mail Attachment", {"communication": communication}, pluck="stored_file")
+		references.append(frappe.db.get_value("Communication", communication, "mail_archive_raw_file"))
+		w.files[kind] = [f"/private/files/{reference}" for reference in references]
+		w.file_names[kind] = frappe.get_all("Mail Attachment", {"communication": communication}, pluck="name")
 	search_everywhere(w.mails.values())
 	frappe.db.commit()
 	w.login("guest", None, None)
@@ -373,9 +369,10 @@ def read_paths(w: World, kind: str) -> dict[str, set[str]]:
 		mail
 		for mail, names in w.file_names.items()
 		for name in names
-		if w.get(kind, "/api/method/crm_mail_archive.api.download_attachment", file=name).status_code == 200
+		if w.get(kind, "/api/method/crm_mail_archive.api.download_attachment", attachment=name).status_code
+		== 200
 	}
-	# the private file URL of an archived mail's attachment is no way round the rule and the audit
+	# the archive's files have no URL: asked for as private files, nobody gets them
 	seen["File download (private URL)"] = {
 		mail for mail, urls in w.files.items() for url in urls if w.get(kind, url).status_code == 200
 	}
@@ -619,9 +616,7 @@ def test_no_role_changes_an_archived_mail_or_removes_it_within_its_retention(wor
 	w = world
 	ordinary = w.mails["ordinary"]
 	attachment = frappe.get_all(
-		"File",
-		{"attached_to_doctype": "Communication", "attached_to_name": ("in", list(w.mails.values()))},
-		pluck="name",
+		"Mail Attachment", {"communication": ("in", list(w.mails.values()))}, ["name", "stored_file"]
 	)
 	table = []
 	for kind in KINDS:
@@ -650,9 +645,9 @@ def test_no_role_changes_an_archived_mail_or_removes_it_within_its_retention(wor
 				reason="weg",
 			),
 		}
-		for name in attachment:
-			tries[f"REST DELETE attachment {name}"] = w.sessions[kind].delete(
-				f"{w.web_server}/api/resource/File/{name}"
+		for row in attachment:
+			tries[f"REST DELETE attachment {row.name}"] = w.sessions[kind].delete(
+				f"{w.web_server}/api/resource/Mail Attachment/{row.name}"
 			)
 		for what, response in tries.items():
 			table.append((kind, what, answer(response)))
@@ -666,8 +661,9 @@ def test_no_role_changes_an_archived_mail_or_removes_it_within_its_retention(wor
 	for mail, name in w.mails.items():
 		assert frappe.db.exists("Communication", name), mail
 		assert frappe.db.get_value("Communication", name, "subject") != "geändert"
-	for name in attachment:
-		assert frappe.db.exists("File", name)
+	for row in attachment:  # the rows and, refused, every byte
+		assert frappe.db.exists("Mail Attachment", row.name)
+		assert archive_files.exists(row.stored_file)
 	ARTIFACTS.mkdir(exist_ok=True)
 	lines = ["| user | attempt on archived mail | answer |", "|---|---|---|"]
 	lines += [f"| {kind} | {what} | {said} |" for kind, what, said in table]
@@ -678,3 +674,187 @@ def test_no_role_changes_an_archived_mail_or_removes_it_within_its_retention(wor
 		kind for kind, what, said in table if what == "erase_personal_data" and not said.startswith("refused")
 	}
 	assert erasers == {"system_manager"}
+
+
+# --- the archive's files: no File row, URL or deletion reaches them -------------------------------
+
+FILE_ATTACKERS = {  # besides the world's users: the other roles that could try
+	"auditor": ("Mail Archive Auditor",),
+	"archive_manager": ("Mail Archive Manager",),
+	"second_system_manager": ("System Manager",),
+	"sales_user_with_mailbox": ("Sales User",),
+}
+
+
+def file_attacks(w: World, kind: str, attachment: str, original: str) -> dict[str, str]:
+	"""Every way to reach an archive file through stock File, tried by `kind` who learned its name:
+	what came of each ("refused…", or what got through)."""
+	session, base = w.sessions[kind], w.web_server
+	alias = {"doctype": "File", "file_name": "beilage.pdf", "is_private": 1}
+	tries = {
+		"create File aliasing an attachment": insert(
+			w, kind, {**alias, "file_url": f"/private/files/{attachment}"}
+		),
+		"create File aliasing the original": insert(
+			w, kind, {**alias, "file_url": f"/private/files/{original}"}
+		),
+		"create File aliasing by dot segments": insert(
+			w, kind, {**alias, "file_url": f"/private/files/x/../{attachment}"}
+		),
+		"create File aliasing percent-encoded": insert(
+			w, kind, {**alias, "file_url": "/private/files/" + attachment.replace("/", "%2F")}
+		),
+		"create public File aliasing an attachment": insert(
+			w, kind, {**alias, "is_private": 0, "file_url": f"/files/../../private/files/{attachment}"}
+		),
+		"GET the attachment by its private URL": session.get(f"{base}/private/files/{attachment}"),
+		"GET the original by its private URL": session.get(f"{base}/private/files/{original}"),
+		"GET the attachment as a public file": session.get(f"{base}/files/{attachment}"),
+	}
+	own = insert(w, kind, {"doctype": "File", "file_name": "eigene.txt", "content": "eigen", "is_private": 1})
+	if own.ok:
+		name = own.json()["message"]["name"]
+		tries["re-point an own File at an attachment"] = session.put(
+			f"{base}/api/resource/File/{name}", json={"file_url": f"/private/files/{attachment}"}
+		)
+	# a File row pointing into the archive made past every check (by SQL), the attacker's own
+	planted = frappe.generate_hash(length=10)
+	frappe.db.sql(
+		"""insert into `tabFile` (name, file_name, file_url, is_private, owner, creation, modified)
+		values (%s, 'geplant.pdf', %s, 1, %s, now(), now())""",
+		[planted, f"/private/files/{attachment}", w.users.get(kind, "Guest")],
+	)
+	frappe.db.commit()
+	tries["download through a planted File row"] = session.get(f"{base}/private/files/{attachment}")
+	tries["publish a planted File row (is_private 0)"] = session.put(
+		f"{base}/api/resource/File/{planted}", json={"is_private": 0}
+	)
+	tries["delete a planted File row"] = session.delete(f"{base}/api/resource/File/{planted}")
+	frappe.db.rollback()
+	frappe.db.delete("File", {"name": planted})
+	frappe.db.commit()
+	mail_attachment = frappe.db.get_value("Mail Attachment", {"stored_file": attachment})
+	tries["REST DELETE the Mail Attachment"] = session.delete(
+		f"{base}/api/resource/Mail Attachment/{mail_attachment}"
+	)
+	tries["frappe.client.delete the Mail Attachment"] = w.call(
+		kind, "frappe.client.delete", "POST", doctype="Mail Attachment", name=mail_attachment
+	)
+	bulk = w.call(
+		kind,
+		"frappe.desk.reportview.delete_items",
+		"POST",
+		doctype="Mail Attachment",
+		items=[mail_attachment],
+	)
+	content = archive_files.read(attachment)
+	verdicts = {}
+	for what, response in tries.items():
+		if what.startswith(("GET", "download")):  # whatever the status: never the bytes
+			verdicts[what] = f"LEAK {response.status_code}" if content in response.content else "refused"
+		else:
+			verdicts[what] = answer(response)
+	# (bulk delete answers 200 and reports what it could not delete)
+	frappe.db.rollback()
+	kept = frappe.db.exists("Mail Attachment", mail_attachment) and archive_files.read(attachment) == content
+	verdicts["bulk delete the Mail Attachment"] = f"refused ({bulk.status_code}, kept)" if kept else "DELETED"
+	return verdicts
+
+
+def test_no_file_row_url_or_deletion_reaches_an_archive_file(
+	world, dovecot, make_archive_account, committed_cleanup
+):
+	"""Issue 21: File aliasing (create, change the URL, publish), URL guessing and deletion of the
+	archive's files, by every role: all refused (or finding nothing), every byte where it was."""
+	w = world
+	tag = uuid.uuid4().hex[:8]
+	for kind, roles in FILE_ATTACKERS.items():
+		email, password = f"{kind.replace('_', '-')}-{tag}@matrix.test", f"Pw-{uuid.uuid4().hex}"
+		user = frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": kind,
+				"send_welcome_email": 0,
+				"new_password": password,
+			}
+		).insert(ignore_permissions=True)
+		user.add_roles(*roles)
+		committed_cleanup("User", email)
+		w.users[kind] = email
+		credentials = (email, password)
+		if kind == "sales_user_with_mailbox":  # holds a mailbox of their own, not this one
+			make_archive_account(dovecot.add_user(f"andere-{tag}@mail.test"), account_owner=email)
+		frappe.db.commit()
+		w.login(kind, *credentials)
+	(attachment,) = frappe.get_all(
+		"Mail Attachment", {"communication": w.mails["ordinary"]}, pluck="stored_file"
+	)
+	original = frappe.db.get_value("Communication", w.mails["ordinary"], "mail_archive_raw_file")
+	files = {
+		reference: archive_files.read(reference)
+		for reference in frappe.get_all(
+			"Mail Attachment", {"communication": ("in", list(w.mails.values()))}, pluck="stored_file"
+		)
+	}
+	originals = {mail: original_bytes(name) for mail, name in w.mails.items()}
+	table = []
+	for kind in (*KINDS, *FILE_ATTACKERS):
+		for what, said in file_attacks(w, kind, attachment, original).items():
+			table.append((kind, what, said))
+	frappe.db.rollback()
+	ARTIFACTS.mkdir(exist_ok=True)
+	lines = ["| user | attack on the archive's files | answer |", "|---|---|---|"]
+	lines += [f"| {kind} | {what} | {said} |" for kind, what, said in table]
+	(ARTIFACTS / "attacker-matrix-files.md").write_text("\n".join(lines) + "\n")
+	accepted = [row for row in table if not row[2].startswith("refused")]
+	assert accepted == [], accepted
+	# refused means untouched: every file, every original, no row into the archive, nothing public
+	for reference, content in files.items():
+		assert archive_files.read(reference) == content
+	assert {mail: original_bytes(name) for mail, name in w.mails.items()} == originals
+	assert not frappe.db.sql("select name from `tabFile` where file_url like %s", ["%mail-archive%"])
+	assert frappe.db.count("Mail Attachment", {"communication": ("in", list(w.mails.values()))}) == len(files)
+
+
+def test_an_export_is_downloaded_by_its_maker_only(world):
+	"""A System Manager administers the site, not its mail: another user's export (here one with a
+	confidential account's mail in it) is not theirs to download; its file is read only through the
+	endpoint (no File row, one file)."""
+	w = world
+	started = w.call(
+		"owner", "crm_mail_archive.api.export_mail", "POST", scope="Account", account=w.accounts[1]
+	)
+	assert started.ok, started.text
+	export = started.json()["message"]["export"]
+	run_background_jobs()
+	frappe.db.rollback()
+	log = frappe.get_doc("Mail Export", export)
+	assert log.status == "Ready" and archive_files.REFERENCE.match(log.file)
+	assert not frappe.get_all("File", {"attached_to_doctype": "Mail Export", "attached_to_name": export})
+	downloads = {
+		kind: w.get(kind, "/api/method/crm_mail_archive.api.download_export", export=export) for kind in KINDS
+	}
+	assert downloads["owner"].ok
+	assert w.markers["confidential"].encode() in unzipped(downloads["owner"].content)
+	assert downloads["owner"].headers["X-Content-Type-Options"] == "nosniff"
+	assert downloads["owner"].headers["Content-Disposition"].startswith("attachment")
+	for kind, response in downloads.items():
+		if kind != "owner":
+			assert response.status_code in (403, 401), (kind, response.status_code)
+			assert not response.content.startswith(b"PK")
+	assert w.get("system_manager", f"/private/files/{log.file}").status_code in (403, 404)
+
+
+def unzipped(content: bytes) -> bytes:
+	import io
+	import zipfile
+
+	with zipfile.ZipFile(io.BytesIO(content)) as archive:
+		return b"".join(archive.read(member) for member in archive.namelist())
+
+
+def original_bytes(communication: str) -> bytes:
+	from crm_mail_archive.storage.files import original_of
+
+	return original_of(communication)

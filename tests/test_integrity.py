@@ -14,6 +14,7 @@ import frappe
 import pytest
 
 from crm_mail_archive import tasks
+from crm_mail_archive.infra import archive_files
 from crm_mail_archive.integrity.seal import DIGEST, seal, seal_erasure
 from crm_mail_archive.integrity.verify import find_unknown_files, verify
 from crm_mail_archive.storage.originals import digest
@@ -21,8 +22,8 @@ from crm_mail_archive.transfer.imports import MailImport
 from tests.support import a_mail, bench_command, bench_path, make_user
 
 
-def path_of(file_url: str) -> str:
-	return frappe.get_site_path(file_url.lstrip("/"))
+def path_of(reference: str) -> str:
+	return archive_files.path_of(reference)
 
 
 def import_mails(account, tmp_path, subjects: list[str]) -> dict[str, str]:
@@ -44,17 +45,16 @@ def import_mails(account, tmp_path, subjects: list[str]) -> dict[str, str]:
 
 
 def attachment_of(communication: str) -> str:
-	raw = frappe.db.get_value("Communication", communication, "mail_archive_raw_file")
-	(file_url,) = [
-		url
-		for url in frappe.get_all(
-			"File",
-			{"attached_to_doctype": "Communication", "attached_to_name": communication},
-			pluck="file_url",
-		)
-		if url != raw
-	]
-	return file_url
+	"""The file of the mail's one attachment."""
+	(reference,) = frappe.get_all("Mail Attachment", {"communication": communication}, pluck="stored_file")
+	return reference
+
+
+def foreign_file() -> str:
+	"""A file put into the archive's folder behind its back."""
+	reference = archive_files.new_reference()
+	archive_files.write_new(reference, b"not ours")
+	return reference
 
 
 def today():
@@ -79,7 +79,9 @@ def test_stored_mail_records_the_sha256_of_its_original(dovecot, mail_user, make
 		"Communication", communication, ["mail_archive_sha256", "mail_archive_raw_file"], as_dict=True
 	)
 	assert row.mail_archive_sha256 == digest((tmp_path / "Mit Hash.eml").read_bytes())
-	assert row.mail_archive_raw_file == f"/private/files/mail-{row.mail_archive_sha256}.emlz"
+	# the file's name says nothing of the mail (its hash is in the database, not in a name)
+	assert archive_files.REFERENCE.match(row.mail_archive_raw_file)
+	assert row.mail_archive_sha256 not in row.mail_archive_raw_file
 
 
 def test_verify_names_each_altered_missing_unknown_file_and_changed_row_with_its_mail(
@@ -112,10 +114,8 @@ def test_verify_names_each_altered_missing_unknown_file_and_changed_row_with_its
 		"Communication", mails["Hash"], "mail_archive_sha256", "0" * 64, update_modified=False
 	)
 	frappe.db.delete("Communication", {"name": mails["Zeile"]})
-	foreign = frappe.get_site_path("private", "files", f"mail-{secrets.token_hex(32)}.emlz")
-	chain_cleanup.append(foreign)
-	with open(foreign, "wb") as handle:
-		handle.write(b"not ours")
+	foreign = foreign_file()
+	chain_cleanup.append(path_of(foreign))
 	frappe.db.commit()
 
 	result = verify(account.name, since=today())
@@ -131,11 +131,9 @@ def test_verify_names_each_altered_missing_unknown_file_and_changed_row_with_its
 		f for f in result.findings if f.kind == "missing" and f.communication == mails["Ohne Anlage"]
 	]
 	assert missing_attachment[0].file == attachment_of(mails["Ohne Anlage"])
-	# unknown files (the whole site's folder): the foreign file, and the original of the deleted row
-	unknown = {finding.file: finding for finding in find_unknown_files()}
-	assert f"/private/files/{os.path.basename(foreign)}" in unknown
-	assert unknown[raw["Zeile"]].communication == mails["Zeile"]
-	assert unknown[raw["Zeile"]].entry == entry
+	# unknown files (the archive's whole folder): the foreign file, and the original of the deleted row
+	unknown = {finding.file for finding in find_unknown_files()}
+	assert {foreign, raw["Zeile"]} <= unknown
 
 	# the chain: an entry changed in SQL is found
 	frappe.db.sql(f"update `tab{DIGEST}` set mail_count = mail_count + 1 where name = %s", [entry])
@@ -189,15 +187,13 @@ def test_the_cli_prints_findings_and_the_rate_and_exits_1_on_any(
 def test_the_weekly_verification_notifies_the_system_managers(committed_cleanup, chain_cleanup):
 	manager = make_user("System Manager")
 	committed_cleanup("User", manager)
-	foreign = frappe.get_site_path("private", "files", f"mail-{secrets.token_hex(32)}.emlz")
-	chain_cleanup.append(foreign)
-	with open(foreign, "wb") as handle:
-		handle.write(b"not ours")
+	foreign = foreign_file()
+	chain_cleanup.append(path_of(foreign))
 	frappe.db.commit()
 	tasks.verify_archive()
 	record = frappe.get_last_doc("Mail Archive Verification")
 	assert record.triggered_by == "Scheduler" and not record.ok
-	assert os.path.basename(foreign) in record.findings
+	assert foreign in record.findings
 	assert frappe.db.exists(
 		"Notification Log",
 		{"for_user": manager, "document_type": "Mail Archive Verification", "document_name": record.name},

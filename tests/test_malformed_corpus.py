@@ -5,6 +5,7 @@ import frappe
 from imapclient.exceptions import IMAPClientError
 
 from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.infra import archive_files
 from tests.malformed_corpus import corpus
 
 
@@ -43,12 +44,10 @@ def test_every_mail_of_the_corpus_is_stored_or_quarantined_and_the_sync_never_st
 	assert len(stored) + len(quarantined) == len(accepted)
 	for uid in stored:
 		assert frappe.db.exists("Communication", copies[uid].communication), accepted[uid]
-		for url in frappe.get_all(
-			"File",
-			{"attached_to_doctype": "Communication", "attached_to_name": copies[uid].communication},
-			pluck="file_url",
-		):  # attachment names like ../../etc/passwd stay inside the private files folder
-			assert url.startswith("/private/files/") and "/" not in url[len("/private/files/") :], url
+		for reference in frappe.get_all(
+			"Mail Attachment", {"communication": copies[uid].communication}, pluck="stored_file"
+		):  # attachment names like ../../etc/passwd name no file: the archive's own names do
+			assert archive_files.REFERENCE.match(reference), reference
 	for uid in quarantined:
 		assert copies[uid].quarantine_reason, accepted[uid]
 	(highest,) = frappe.get_all(

@@ -15,12 +15,22 @@ from frappe.translate import get_all_translations
 from crm_mail_archive import api
 from crm_mail_archive.accounts.sync import sync_account
 from crm_mail_archive.compliance.erasure import erase_address, purge_expired
+from crm_mail_archive.infra import archive_files
 from crm_mail_archive.integrity.seal import seal
 from crm_mail_archive.integrity.verify import verify
 from crm_mail_archive.retention.policy import retention_ends
 from crm_mail_archive.transfer.exports import run_export
 from crm_mail_archive.transfer.imports import MailImport
-from tests.support import ARTIFACTS, a_mail, copies_of, logged_in_page, make_user, menu_item, original_of
+from tests.support import (
+	ARTIFACTS,
+	a_mail,
+	attachments_of,
+	copies_of,
+	logged_in_page,
+	make_user,
+	menu_item,
+	original_of,
+)
 
 # every table the app writes a mail's rows to, by the column naming the mail
 MAIL_TABLES = {
@@ -83,15 +93,17 @@ def test_an_archived_mail_and_its_attachments_cannot_be_changed_by_anyone(archiv
 	doc.status = "Closed"
 	doc.save(ignore_permissions=True)
 
-	(attachment,) = frappe.get_all(
-		"File", {"attached_to_doctype": "Communication", "attached_to_name": mails["Rechnung"]}, pluck="name"
-	)
-	file = frappe.get_doc("File", attachment)
-	file.file_name = "anders.txt"
+	(attachment,) = frappe.get_all("Mail Attachment", {"communication": mails["Rechnung"]}, pluck="name")
+	row = frappe.get_doc("Mail Attachment", attachment)
+	row.file_name = "anders.txt"
 	with pytest.raises(frappe.PermissionError):
-		file.save(ignore_permissions=True)
+		row.save(ignore_permissions=True)
 	with pytest.raises(frappe.PermissionError):
-		frappe.delete_doc("File", attachment, ignore_permissions=True)
+		frappe.delete_doc("Mail Attachment", attachment, ignore_permissions=True)
+	with pytest.raises(frappe.PermissionError):
+		frappe.get_doc(
+			{"doctype": "Mail Attachment", "communication": mails["Rechnung"], "file_name": "neu.txt"}
+		).insert(ignore_permissions=True)
 	with pytest.raises(frappe.PermissionError):
 		frappe.get_doc(
 			{
@@ -103,6 +115,7 @@ def test_an_archived_mail_and_its_attachments_cannot_be_changed_by_anyone(archiv
 				"is_private": 1,
 			}
 		).insert(ignore_permissions=True)
+	assert attachments_of(mails["Rechnung"])[0].content == b"Belegnummer 4711"
 
 
 def test_deletion_is_refused_before_the_retention_end_for_every_role_and_allowed_after_for_a_manager(
@@ -194,10 +207,8 @@ def test_erasure_removes_every_trace_of_the_address_mail_that_nothing_keeps_and_
 	raw_files = {
 		name: frappe.db.get_value("Communication", name, "mail_archive_raw_file") for name in mails.values()
 	}
-	attachment_urls = frappe.get_all(
-		"File",
-		{"attached_to_doctype": "Communication", "attached_to_name": mails["Rechnung"]},
-		pluck="file_url",
+	attachment_files = frappe.get_all(
+		"Mail Attachment", {"communication": mails["Rechnung"]}, pluck="stored_file"
 	)
 	clerk = make_user("Sales User")
 	with as_user(clerk), pytest.raises(frappe.PermissionError):
@@ -213,18 +224,17 @@ def test_erasure_removes_every_trace_of_the_address_mail_that_nothing_keeps_and_
 		assert frappe.db.count(doctype, {column: mails["Angebot"]}) >= (
 			1 if doctype == "Communication" else 0
 		)
-	assert (
-		frappe.db.count("File", {"attached_to_doctype": "Communication", "attached_to_name": ("in", erased)})
-		== 0
-	)
+	assert frappe.db.count("Mail Attachment", {"communication": ("in", erased)}) == 0
 	assert not frappe.db.exists(
 		"Deleted Document", {"deleted_doctype": "Communication", "deleted_name": ("in", erased)}
 	)
-	for name in erased:
-		assert not os.path.exists(frappe.get_site_path(raw_files[name].lstrip("/")))
-	for url in attachment_urls:
-		assert not os.path.exists(frappe.get_site_path(url.lstrip("/")))
-	assert os.path.exists(frappe.get_site_path(raw_files[mails["Angebot"]].lstrip("/")))
+	# the files go once the erasure is committed (a refused or failed one leaves every byte)
+	for reference in [raw_files[name] for name in erased] + attachment_files:
+		assert os.path.exists(archive_files.path_of(reference))
+	frappe.db.commit()
+	for reference in [raw_files[name] for name in erased] + attachment_files:
+		assert not os.path.exists(archive_files.path_of(reference))
+	assert os.path.exists(archive_files.path_of(raw_files[mails["Angebot"]]))
 	record = frappe.get_doc("Mail Archive Erasure", result["erasure"])
 	assert record.kind == "Erasure" and record.mail_count == 2 and record.owner == manager
 	assert address not in (record.as_json()) and "Anfrage" not in record.fingerprints
@@ -247,9 +257,7 @@ def test_opening_downloading_exporting_and_filing_are_audited(archived, tmp_path
 		export = api.export_mail("Record", doctype="Customer", name=customer)["export"]
 	run_export(export)  # (the job a worker runs)
 	with_attachment = mails["Rechnung"]
-	(attachment,) = frappe.get_all(
-		"File", {"attached_to_doctype": "Communication", "attached_to_name": with_attachment}, pluck="name"
-	)
+	(attachment,) = frappe.get_all("Mail Attachment", {"communication": with_attachment}, pluck="name")
 	with as_user(reader):
 		api.download_attachment(attachment)
 	actions = set(
@@ -262,7 +270,7 @@ def test_opening_downloading_exporting_and_filing_are_audited(archived, tmp_path
 			"communication": with_attachment,
 			"user": reader,
 			"action": "Downloaded Attachment",
-			"detail": "beleg.txt",
+			"detail": attachment,  # the attachment, not its file name (auditors learn no names)
 		},
 	)
 	assert frappe.db.exists(

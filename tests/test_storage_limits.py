@@ -11,7 +11,9 @@ import frappe
 import pytest
 
 from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.infra import archive_files
 from crm_mail_archive.retention.guard import removing_by_the_app
+from crm_mail_archive.storage import files
 from tests.support import copies_of, original_of
 
 LIMITS = {
@@ -63,9 +65,9 @@ def communication_of(account, subject: str):
 
 def files_of(communication: str) -> list[dict]:
 	return frappe.get_all(
-		"File",
-		{"attached_to_doctype": "Communication", "attached_to_name": communication},
-		["file_name", "file_url", "file_size"],
+		"Mail Attachment",
+		{"communication": communication},
+		["file_name", "stored_file", "file_size", "sha256"],
 	)
 
 
@@ -125,9 +127,7 @@ def test_batches_are_cut_by_bytes(dovecot, mail_user, make_archive_account, smal
 	assert len(copies_of(account, status="Stored")) == 5
 
 
-def test_attachment_files_are_content_addressed_and_never_overwritten(
-	dovecot, mail_user, make_archive_account
-):
+def test_the_same_attachment_is_stored_once_and_never_overwritten(dovecot, mail_user, make_archive_account):
 	same = b"%PDF-1.4 dieselbe Datei"
 	other = b"%PDF-1.4 eine gefaelschte Datei"
 	dovecot.append_many(
@@ -140,40 +140,47 @@ def test_attachment_files_are_content_addressed_and_never_overwritten(
 	)
 	account = make_archive_account(mail_user)
 	sync_account(account.name)
-	urls = {}
+	stored = {}
 	for subject in ("Erste", "Zweite", "Fälschung"):
 		(pdf,) = [
 			f for f in files_of(communication_of(account, subject).name) if f.file_name == "angebot.pdf"
 		]
-		urls[subject] = pdf.file_url
-	assert urls["Erste"] == urls["Zweite"]  # the same bytes: one file on disk
-	assert urls["Fälschung"] != urls["Erste"]  # a forged attachment of the same name: its own file
+		stored[subject] = pdf
+	assert stored["Erste"].stored_file == stored["Zweite"].stored_file  # the same bytes: one file
+	assert stored["Fälschung"].stored_file != stored["Erste"].stored_file  # same name, other bytes
 	for subject, content in (("Erste", same), ("Fälschung", other)):
-		path = frappe.get_site_path(urls[subject].lstrip("/"))
-		with open(path, "rb") as handle:
-			assert handle.read() == content
-		assert hashlib.sha256(content).hexdigest() in os.path.basename(path)
+		assert archive_files.read(stored[subject].stored_file) == content
+		assert stored[subject].sha256 == hashlib.sha256(content).hexdigest()
+		assert stored[subject].sha256 not in stored[subject].stored_file  # the name tells nothing
 
-	# deleting one mail's file keeps the bytes the other mail's file still needs
-	first = frappe.get_all(
-		"File",
-		{"attached_to_name": communication_of(account, "Erste").name, "file_name": "angebot.pdf"},
-		pluck="name",
-	)[0]
-	with removing_by_the_app():  # (an archived mail's attachment is otherwise kept)
-		frappe.delete_doc("File", first, force=True, ignore_permissions=True)
+	# deleting one mail keeps the file the other mail's attachment still needs
+	with removing_by_the_app():  # (an archived mail is otherwise kept)
+		frappe.delete_doc(
+			"Communication", communication_of(account, "Erste").name, force=True, ignore_permissions=True
+		)
 	frappe.db.commit()
-	assert os.path.exists(frappe.get_site_path(urls["Zweite"].lstrip("/")))
+	assert archive_files.read(stored["Zweite"].stored_file) == same
 
 
 def test_an_attachment_the_disk_refuses_is_noted_on_its_mail_and_the_batch_is_stored(
-	dovecot, mail_user, make_archive_account
+	dovecot, mail_user, make_archive_account, monkeypatch
 ):
 	"""Files are written beside the batch's rows; when one cannot be written the batch is stored
-	once more one mail at a time, and only that attachment is missing (with a note)."""
+	once more one mail at a time, and only that attachment is missing (with a note). (The disk
+	refuses because a directory stands where the archive writes that attachment's file.)"""
 	refused = b"%PDF-1.4 eine Datei, die nicht geschrieben werden kann " + os.urandom(8).hex().encode()
-	blocker = frappe.get_site_path("private", "files", f"Vertrag-{hashlib.sha256(refused).hexdigest()}.pdf")
-	os.makedirs(blocker)  # a directory where the file would go: the write fails
+	blocked = archive_files.new_reference()
+	blocker = archive_files.path_of(blocked)
+	os.makedirs(blocker)
+	keep_new_file = files.keep_new_file
+
+	def into_the_blocked_place(content, writes=None):
+		if content != refused:
+			return keep_new_file(content, writes)
+		(writes or files.FileWrites()).run(files._write, blocker, content)
+		return blocked
+
+	monkeypatch.setattr(files, "keep_new_file", into_the_blocked_place)
 	try:
 		with_attachment = mail("Mit Vertrag", attachments=[("Vertrag.pdf", refused)])
 		dovecot.append_many(

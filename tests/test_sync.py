@@ -9,7 +9,7 @@ import pytest
 from crm_mail_archive.accounts.sync import sync_account
 from crm_mail_archive.mailbox.client import MailboxAuthError, MailboxUnavailable
 from devtools.dovecot import DovecotServer
-from tests.support import a_mail, communications_of, copies_of, original_of
+from tests.support import a_mail, attachments_of, communications_of, copies_of, original_of
 
 
 def test_inbox_and_sent_are_imported_once_then_only_new_mail(
@@ -62,13 +62,12 @@ def test_seen_flag_attachments_and_raw_message_are_kept(dovecot, mail_user, make
 	)
 	read_copy = next(c for c in copy_flags if c.communication == by_subject["gelesen"].name)
 	assert "\\Seen" in read_copy.server_flags.split() and read_copy.seen == 1
-	files = frappe.get_all(
-		"File",
-		{"attached_to_doctype": "Communication", "attached_to_name": by_subject["mit Anhang"].name},
-		["file_name", "is_private"],
+	attachments = attachments_of(by_subject["mit Anhang"].name)
+	assert [a.file_name for a in attachments] == ["Preisliste.xlsx"]  # the original is no attachment
+	# kept by the archive, not as File records anybody could re-point or publish
+	assert not frappe.get_all(
+		"File", {"attached_to_doctype": "Communication", "attached_to_name": by_subject["mit Anhang"].name}
 	)
-	assert [f.file_name for f in files] == ["Preisliste.xlsx"]  # the original is no attachment
-	assert all(f.is_private for f in files)
 	# the original message, byte for byte (as the server gives it: CRLF line ends)
 	assert original_of(by_subject["mit Anhang"].name) == with_attachment.replace(b"\r\n", b"\n").replace(
 		b"\n", b"\r\n"
@@ -167,7 +166,7 @@ def test_a_mail_the_database_refuses_is_quarantined_alone_and_its_batch_is_store
 	with_attachment = frappe.db.get_value(
 		"Communication", {"subject": "davor", "email_account": account.email_account}
 	)
-	assert frappe.get_all("File", {"attached_to_name": with_attachment, "file_name": "Liste.csv"})
+	assert [a.file_name for a in attachments_of(with_attachment)] == ["Liste.csv"]
 
 
 @pytest.mark.parametrize("mark_read", [False, True], ids=["keep-unread", "mark-read"])
@@ -243,11 +242,7 @@ def test_oversized_attachment_becomes_a_visible_note_and_stays_in_the_raw_mail(
 	(communication,) = communications_of(account)
 	content = frappe.db.get_value("Communication", communication.name, "content")
 	assert "Katalog.bin" in content and "size limit" in content
-	files = frappe.get_all(
-		"File",
-		{"attached_to_doctype": "Communication", "attached_to_name": communication.name},
-		pluck="file_name",
-	)
+	files = [attachment.file_name for attachment in attachments_of(communication.name)]
 	assert "Katalog.bin" not in files and b"Katalog.bin" in original_of(communication.name)
 
 

@@ -16,9 +16,10 @@ import pytest
 from crm_mail_archive.accounts.schedule import due_accounts
 from crm_mail_archive.accounts.sync import sync_account
 from crm_mail_archive.filing import links
+from crm_mail_archive.infra import archive_files
 from crm_mail_archive.ingest import retry_quarantined
 from crm_mail_archive.mailbox.client import MailboxUnavailable
-from crm_mail_archive.storage.files import keep_private
+from crm_mail_archive.storage.files import keep_new_file
 from devtools.dovecot import DovecotServer, free_port
 from tests.support import (
 	TEST_SITE,
@@ -164,9 +165,7 @@ def test_retry_stores_a_quarantined_mail_and_keeps_a_hopeless_one(dovecot, mail_
 
 	# a mail an earlier version could not store: its raw bytes are good now
 	raw = a_mail("zweiter Versuch")
-	filename = f"quarantine-test-{uuid.uuid4().hex}.eml"
-	with open(frappe.get_site_path("private", "files", filename), "wb") as handle:
-		handle.write(raw)
+	raw_file = keep_new_file(raw)
 	copy = frappe.get_doc(
 		{
 			"doctype": "Mailbox Copy",
@@ -176,7 +175,7 @@ def test_retry_stores_a_quarantined_mail_and_keeps_a_hopeless_one(dovecot, mail_
 			"uid": 999,
 			"status": "Quarantined",
 			"quarantine_reason": "ParserBug: earlier version",
-			"raw_file": f"/private/files/{filename}",
+			"raw_file": raw_file,
 			"size": len(raw),
 		}
 	).insert(ignore_permissions=True)
@@ -187,7 +186,8 @@ def test_retry_stores_a_quarantined_mail_and_keeps_a_hopeless_one(dovecot, mail_
 		"Mailbox Copy", {"account": account.name, "uid": 999}, ["status", "communication"], as_dict=True
 	)
 	assert stored.status == "Stored" and stored.communication == communication
-	assert not os.path.exists(frappe.get_site_path("private", "files", filename))
+	frappe.db.commit()  # the quarantined bytes go once the stored mail is committed
+	assert not archive_files.exists(raw_file)
 
 
 def test_due_accounts_follow_the_interval_and_the_backoff(dovecot, mail_user, make_archive_account):
@@ -395,7 +395,7 @@ def test_a_retried_quarantined_mail_is_indexed_threaded_and_filed_like_a_synced_
 	# the reply could not be stored by an earlier version: it waits in quarantine
 	reply = with_headers(a_mail("AW: Angebot", sender=sender), In_Reply_To=f"<{message_id_of(original)}>")
 	uid = dovecot.append(mail_user, reply)
-	raw_file = keep_private("quarantine", "eml", reply)
+	raw_file = keep_new_file(reply)
 	frappe.get_doc(
 		{
 			"doctype": "Mailbox Copy",

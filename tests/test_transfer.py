@@ -111,7 +111,7 @@ def test_eml_msg_and_mbox_files_are_archived_once_filed_at_the_record_and_broken
 		outlook.message_id or ""
 	)
 	assert outlook.has_attachment
-	assert frappe.db.exists("File", {"attached_to_name": outlook.name, "file_name": "angebot.txt"})
+	assert frappe.db.exists("Mail Attachment", {"communication": outlook.name, "file_name": "angebot.txt"})
 	assert b"Angebotssumme" in original_of(outlook.name) or b"QW5nZWJvdHNzdW1tZ" in original_of(outlook.name)
 	# an .eml is kept byte for byte
 	assert original_of(stored["Einzelne Mail"]) == mails[0]

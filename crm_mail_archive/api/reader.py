@@ -3,10 +3,13 @@ read rule first, every opening and download audited)."""
 
 import frappe
 from frappe import _
+from frappe.utils import cint
+from werkzeug.wrappers import Response
 
-from crm_mail_archive.infra import audit
+from crm_mail_archive.api.responses import archive_file_response
+from crm_mail_archive.infra import archive_files, audit
 from crm_mail_archive.permissions import reads_document, require_readable_mail
-from crm_mail_archive.storage.files import read_original, read_private_file
+from crm_mail_archive.storage.files import original_of
 from crm_mail_archive.views.mail_view import mail_view
 
 
@@ -30,32 +33,33 @@ def get_mail_view(communication: str) -> dict:
 
 
 @frappe.whitelist(methods=["GET"])
-def download_original(communication: str) -> None:
+def download_original(communication: str) -> Response:
 	"""The mail's original message (.eml), exactly as it was received."""
 	require_readable_mail(communication)
-	url = frappe.db.get_value("Communication", communication, "mail_archive_raw_file")
-	if not url:
+	try:
+		raw = original_of(communication)
+	except FileNotFoundError:
 		frappe.throw(_("The original message of this mail is not kept."), frappe.DoesNotExistError)
-	frappe.local.response.filename = f"{communication}.eml"
-	frappe.local.response.filecontent = read_original(url)
 	audit.record("Downloaded Original", [communication])
-	frappe.local.response.type = "download"
+	return archive_file_response(raw, f"{communication}.eml", download_type="message/rfc822")
 
 
 @frappe.whitelist(methods=["GET"])
-def download_attachment(file: str) -> None:
-	"""An attachment of an archived mail, for the readers of the mail (audited). The stock
-	private-file URL of such an attachment is refused (permissions.py), so every download is
-	seen."""
+def download_attachment(attachment: str, inline: bool = False) -> Response:
+	"""An attachment of an archived mail, for the readers of the mail: downloaded, or (`inline`)
+	shown when its bytes are a raster image or a PDF. Downloads and PDF views are audited (by the
+	mail and the attachment's name in the archive, not its file name); an inline image is part of
+	showing the mail."""
 	row = frappe.db.get_value(
-		"File", file, ["attached_to_doctype", "attached_to_name", "file_name", "file_url"], as_dict=True
+		"Mail Attachment",
+		attachment,
+		["communication", "file_name", "stored_file", "viewable_type"],
+		as_dict=True,
 	)
-	if not row or row.attached_to_doctype != "Communication":
-		frappe.throw(
-			_("File {0} is no attachment of an archived mail.").format(file), frappe.DoesNotExistError
-		)
-	require_readable_mail(row.attached_to_name)
-	frappe.local.response.filename = row.file_name
-	frappe.local.response.filecontent = read_private_file(row.file_url)
-	frappe.local.response.type = "download"
-	audit.record("Downloaded Attachment", audit.archived([row.attached_to_name]), detail=row.file_name)
+	if not row:
+		frappe.throw(_("Attachment {0} does not exist.").format(attachment), frappe.DoesNotExistError)
+	require_readable_mail(row.communication)
+	shown_as = row.viewable_type if cint(inline) and row.viewable_type else None
+	if not (shown_as or "").startswith("image/"):
+		audit.record("Downloaded Attachment", audit.archived([row.communication]), detail=attachment)
+	return archive_file_response(archive_files.path_of(row.stored_file), row.file_name, shown_as=shown_as)

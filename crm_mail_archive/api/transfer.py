@@ -3,8 +3,11 @@ search or an account (ZIP or mbox), and an export's download."""
 
 import frappe
 from frappe import _
+from werkzeug.wrappers import Response
 
 from crm_mail_archive.api.params import as_list
+from crm_mail_archive.api.responses import DOWNLOAD_TYPE, archive_file_response
+from crm_mail_archive.infra import archive_files
 from crm_mail_archive.mailbox.containers import is_mail_file
 from crm_mail_archive.permissions import (
 	holds_account,
@@ -14,8 +17,7 @@ from crm_mail_archive.permissions import (
 	require_export_download,
 	require_own_upload,
 )
-from crm_mail_archive.storage.files import read_private_file
-from crm_mail_archive.transfer.exports import ExportScope
+from crm_mail_archive.transfer.exports import EXPORT_TYPES, ExportScope, export_file_name
 from crm_mail_archive.transfer.jobs import enqueue_import, start_export
 
 
@@ -113,14 +115,17 @@ def export_mail(
 
 
 @frappe.whitelist(methods=["GET"])
-def download_export(export: str) -> None:
-	"""The file of a finished export: for the user who made it (and System Managers)."""
+def download_export(export: str) -> Response:
+	"""The file of a finished export: for the user who made it, nobody else (System Managers see
+	that it exists, not what it holds)."""
 	log = frappe.db.get_value(
 		"Mail Export", export, ["owner", "status", "file", "export_format"], as_dict=True
 	)
 	require_export_download(export, log.owner if log else None)
 	if log.status != "Ready" or not log.file:
 		frappe.throw(_("Export {0} is not ready.").format(export))
-	frappe.local.response.filename = log.file.rpartition("/")[2]
-	frappe.local.response.filecontent = read_private_file(log.file)
-	frappe.local.response.type = "download"
+	return archive_file_response(
+		archive_files.path_of(log.file),
+		export_file_name(export, log.export_format),
+		download_type=EXPORT_TYPES.get(log.export_format, DOWNLOAD_TYPE),
+	)

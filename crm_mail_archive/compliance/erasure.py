@@ -8,7 +8,6 @@ audit entry per mail."""
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field
 
 import frappe
@@ -23,8 +22,6 @@ from crm_mail_archive.mailbox.addresses import normalize_address
 from crm_mail_archive.mailbox.client import IMPORT_UIDVALIDITY, MailboxClient, MailboxError
 from crm_mail_archive.retention.guard import removing_by_the_app
 from crm_mail_archive.retention.policy import RetentionSettings, deletion_refusals
-
-RAW_NAME_PREFIX = "/private/files/mail-"
 
 
 @dataclass
@@ -61,40 +58,21 @@ def plan_erasure(address: str) -> ErasurePlan:
 
 
 def _fingerprints(communications: list[str]) -> dict[str, dict]:
-	"""What the record keeps of each mail: the SHA-256 of its original and of its attachments
-	(the stored names are content addressed)."""
-	found = {}
+	"""What the record keeps of each mail: the SHA-256 of its original and of its attachments."""
+	attachments: dict[str, list[str]] = {}
 	for row in frappe.get_all(
-		"Communication", {"name": ("in", communications or [""])}, ["name", "mail_archive_raw_file"]
+		"Mail Attachment", {"communication": ("in", communications or [""])}, ["communication", "sha256"]
 	):
-		raw = row.mail_archive_raw_file or ""
-		found[row.name] = {
-			"original_sha256": raw.rpartition("/")[2].removeprefix("mail-").rpartition(".")[0]
-			if raw
-			else None,
-			"attachments": sorted(
-				file_url.rpartition("-")[2].partition(".")[0]
-				for file_url in frappe.get_all(
-					"File",
-					{"attached_to_doctype": "Communication", "attached_to_name": row.name},
-					pluck="file_url",
-				)
-				if file_url
-			),
+		attachments.setdefault(row.communication, []).append(row.sha256)
+	return {
+		row.name: {
+			"original_sha256": row.mail_archive_sha256 or None,
+			"attachments": sorted(attachments.get(row.name, [])),
 		}
-	return found
-
-
-def _remove_original(file_url: str | None) -> None:
-	if not file_url or not file_url.startswith(RAW_NAME_PREFIX):
-		return
-	if frappe.db.exists("Communication", {"mail_archive_raw_file": file_url}):
-		return  # (the same original of another mail: never, by its key; but never remove a shared file)
-	if frappe.db.exists("Mailbox Copy", {"raw_file": file_url}):
-		return
-	path = frappe.get_site_path(file_url.lstrip("/"))
-	if os.path.exists(path):
-		os.remove(path)
+		for row in frappe.get_all(
+			"Communication", {"name": ("in", communications or [""])}, ["name", "mail_archive_sha256"]
+		)
+	}
 
 
 def delete_on_server(communications: list[str]) -> list[str]:
@@ -151,19 +129,12 @@ def remove_mails(
 	chain_entry = seal_erasure(communications)
 	with removing_by_the_app():
 		for communication in communications:
-			raw = frappe.db.get_value("Communication", communication, "mail_archive_raw_file")
-			for file in frappe.get_all(
-				"File",
-				{"attached_to_doctype": "Communication", "attached_to_name": communication},
-				pluck="name",
-			):
-				frappe.delete_doc("File", file, ignore_permissions=True, force=True, delete_permanently=True)
 			frappe.db.delete("Mailbox Copy", {"communication": communication})
 			frappe.db.delete("Email Queue", {"communication": communication})
+			# its attachments and original go with it once this is committed (events.document_deleted)
 			frappe.delete_doc(
 				"Communication", communication, ignore_permissions=True, force=True, delete_permanently=True
 			)
-			_remove_original(raw)
 	audit.record(action, communications, detail=reason[:200])
 	record = frappe.get_doc(
 		{

@@ -1,8 +1,7 @@
 """The hash chain: each stored mail is sealed once, in the first daily seal after it was stored.
 
 When a mail is stored, its Communication records the SHA-256 of the original message
-(`mail_archive_sha256`, also in the original's file name); its attachment files carry the SHA-256
-of their bytes in their names. The daily seal takes the archived mail not sealed yet that was
+(`mail_archive_sha256`), and each of its Mail Attachments the SHA-256 of its bytes. The daily seal takes the archived mail not sealed yet that was
 stored (Communication.creation) before the end of the day it seals, writes one line per mail
 
 	<Communication> <SHA-256 of the original> <SHA-256 of each attachment file, sorted, comma-separated, or -> <Email Account>
@@ -31,7 +30,6 @@ import frappe
 from frappe.utils import getdate, now_datetime
 
 from crm_mail_archive.infra.chunks import chunked
-from crm_mail_archive.storage.files import stored_sha256
 
 DIGEST = "Mail Archive Digest"
 MAILS_PER_ENTRY = 20_000
@@ -57,18 +55,15 @@ def chain_hash(previous: str | None, sequence: int, entry_type: str, day, count:
 
 
 def lines_of(rows: list[dict]) -> dict[str, str]:
-	"""Communication name → its line, for rows with name, mail_archive_sha256, mail_archive_raw_file,
-	email_account (one query per chunk for the attachment files)."""
+	"""Communication name → its line, for rows with name, mail_archive_sha256, email_account (one
+	query per chunk for the attachments)."""
 	attachments: dict[str, list[str]] = defaultdict(list)
-	raw_files = {row["name"]: row["mail_archive_raw_file"] for row in rows}
-	for chunk in chunked(list(raw_files)):
-		for communication, file_url in frappe.db.sql(
-			"""select attached_to_name, file_url from `tabFile`
-			where attached_to_doctype = 'Communication' and attached_to_name in %s""",
+	for chunk in chunked([row["name"] for row in rows]):
+		for communication, sha256 in frappe.db.sql(
+			"select communication, sha256 from `tabMail Attachment` where communication in %s",
 			[tuple(chunk)],
 		):
-			sha256 = stored_sha256(file_url)
-			if sha256 and file_url != raw_files[communication]:  # an older original had a File row
+			if sha256:
 				attachments[communication].append(sha256)
 	return {
 		row["name"]: mail_line(

@@ -8,8 +8,8 @@
 3. The files: the original and the attachment files of every mail in scope are re-hashed (the
    original rebuilt from its skeleton) and compared with the recorded SHA-256: missing and
    altered files are named with their mail.
-4. Unknown files (whole-site verification only): files in the private files folder named like the
-   archive's content-addressed files that no mail, File row or quarantined copy refers to.
+4. Unknown files (whole-site verification only): files in the archive's folder
+   (infra/archive_files.py) that no mail, attachment, quarantined copy or export refers to.
 
 With --account the seals are checked for that account's mail (each sealed line names the mail's
 Email Account, so a deleted mail of the account is still found) and its files are re-hashed; the
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import time
 import zlib
 from collections.abc import Callable
@@ -31,15 +30,15 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, now_datetime
 
+from crm_mail_archive.infra import archive_files
 from crm_mail_archive.infra.chunks import chunked
 from crm_mail_archive.integrity.seal import DIGEST, account_of_line, chain_hash, entry_hash, lines_of
-from crm_mail_archive.storage.files import CONTENT_ADDRESSED, OriginalDamaged, read_original, stored_sha256
+from crm_mail_archive.storage.files import OriginalDamaged, read_original
 from crm_mail_archive.storage.originals import digest
 
 VERIFICATION = "Mail Archive Verification"
 MAILS_PER_CHUNK = 500
 MAX_STORED_FINDINGS = 5000
-ORIGINAL_NAME = re.compile(r"^mail-[0-9a-f]{64}\.emlz?$")
 Progress = Callable[[int, int], None]  # (mails re-hashed, mails in scope)
 
 
@@ -262,51 +261,41 @@ def _check_files(result: VerificationResult, account: str | None, since, on_prog
 		if not rows:
 			break
 		last = rows[-1]["name"]
-		attachments: dict[str, list[str]] = {}
+		attachments: dict[str, list[tuple[str, str]]] = {}
 		for chunk in chunked([row["name"] for row in rows]):
-			for communication, file_url in frappe.db.sql(
-				"""select attached_to_name, file_url from `tabFile`
-				where attached_to_doctype = 'Communication' and attached_to_name in %s""",
+			for communication, stored_file, sha256 in frappe.db.sql(
+				"""select communication, stored_file, sha256 from `tabMail Attachment`
+				where communication in %s""",
 				[tuple(chunk)],
 			):
-				attachments.setdefault(communication, []).append(file_url)
+				attachments.setdefault(communication, []).append((stored_file, sha256))
 		for row in rows:
 			_check_original(result, row)
-			for file_url in attachments.get(row["name"], ()):
-				if file_url != row["mail_archive_raw_file"] and stored_sha256(file_url):
-					_check_attachment(result, row["name"], file_url)
+			for stored_file, sha256 in attachments.get(row["name"], ()):
+				_check_attachment(result, row["name"], stored_file, sha256)
 			result.mails_checked += 1
 		if on_progress:
 			on_progress(result.mails_checked, total)
 
 
-def _path(file_url: str) -> str:
-	return frappe.get_site_path(file_url.lstrip("/"))
+def _path(reference: str) -> str | None:
+	try:
+		return archive_files.path_of(reference)
+	except archive_files.NotAnArchiveFile:
+		return None
 
 
 def _check_original(result: VerificationResult, row: dict) -> None:
-	communication, file_url, recorded = row["name"], row["mail_archive_raw_file"], row["mail_archive_sha256"]
-	named = stored_sha256(file_url)
+	communication, reference, recorded = row["name"], row["mail_archive_raw_file"], row["mail_archive_sha256"]
 	if not recorded:
-		result.add("altered", _("No SHA-256 is recorded for the mail."), communication, file_url)
-	elif named and named != recorded:
-		result.add(
-			"altered",
-			_("The recorded SHA-256 {0} is not the one the original's name says ({1}).").format(
-				recorded, named
-			),
-			communication,
-			file_url,
-		)
-	if not os.path.isfile(_path(file_url)):
-		result.add("missing", _("The original message is missing."), communication, file_url)
+		result.add("altered", _("No SHA-256 is recorded for the mail."), communication, reference)
+	path = _path(reference)
+	if not path or not os.path.isfile(path):
+		result.add("missing", _("The original message is missing."), communication, reference)
 		return
 	result.files_checked += 1
 	try:
-		raw = read_original(file_url)
-	except OriginalDamaged:
-		result.add("altered", _("The original message does not match its SHA-256."), communication, file_url)
-		return
+		raw = read_original(reference, None)
 	except FileNotFoundError as error:
 		result.add(
 			"altered",
@@ -314,20 +303,20 @@ def _check_original(result: VerificationResult, row: dict) -> None:
 				os.path.basename(error.filename or "")
 			),
 			communication,
-			file_url,
+			reference,
 		)
 		return
-	except (ValueError, KeyError, zlib.error) as error:
+	except (ValueError, KeyError, zlib.error, OriginalDamaged) as error:
 		result.add(
 			"altered",
 			_("The original message cannot be read: {0}").format(str(error)),
 			communication,
-			file_url,
+			reference,
 		)
 		return
 	result.bytes_checked += len(raw)
-	if (recorded or named) and digest(raw) != (recorded or named):
-		result.add("altered", _("The original message does not match its SHA-256."), communication, file_url)
+	if recorded and digest(raw) != recorded:
+		result.add("altered", _("The original message does not match its SHA-256."), communication, reference)
 
 
 def file_sha256(path: str) -> str:
@@ -338,94 +327,69 @@ def file_sha256(path: str) -> str:
 	return sha256.hexdigest()
 
 
-def _check_attachment(result: VerificationResult, communication: str, file_url: str) -> None:
-	path = _path(file_url)
-	if not os.path.isfile(path):
-		result.add("missing", _("The attachment file is missing."), communication, file_url)
+def _check_attachment(result: VerificationResult, communication: str, reference: str, sha256: str) -> None:
+	path = _path(reference)
+	if not path or not os.path.isfile(path):
+		result.add("missing", _("The attachment file is missing."), communication, reference)
 		return
 	result.files_checked += 1
 	result.bytes_checked += os.path.getsize(path)
-	if file_sha256(path) != stored_sha256(file_url):
-		result.add("altered", _("The attachment file does not match its SHA-256."), communication, file_url)
+	if file_sha256(path) != sha256:
+		result.add("altered", _("The attachment file does not match its SHA-256."), communication, reference)
 
 
 # --- 4: unknown files -------------------------------------------------------------------------
 
 
-def _archive_named_files():
-	"""The private files named like the archive's content-addressed files, one at a time."""
-	with os.scandir(frappe.get_site_path("private", "files")) as entries:
-		for entry in entries:
-			if CONTENT_ADDRESSED.match(entry.name) and entry.is_file():
-				yield entry.name
+def _archive_files():
+	"""The references of the files in the archive's folder, one at a time."""
+	folder = archive_files.archive_folder()
+	if not os.path.isdir(folder):
+		return
+	with os.scandir(folder) as shards:
+		for shard in shards:
+			if not shard.is_dir():
+				continue
+			with os.scandir(shard.path) as entries:
+				for entry in entries:
+					reference = f"{archive_files.ARCHIVE_FOLDER}/{shard.name}/{entry.name}"
+					if entry.is_file() and archive_files.REFERENCE.match(reference):
+						yield reference
 
 
 def find_unknown_files():
-	"""Unknown files (Findings): files named like the archive's that nothing refers to. The folder
-	is read in chunks; an unknown original is named with the mail a seal lists it for, if any
-	(one pass over the seals at the end)."""
-	quarantined = {
-		url
-		for (url,) in frappe.db.sql("select raw_file from `tabMailbox Copy` where ifnull(raw_file, '') != ''")
-	}
-	originals: dict[str, str] = {}  # SHA-256 → URL of an unknown original
-	names: list[str] = []
-	for name in _archive_named_files():
-		names.append(name)
-		if len(names) >= 1000:
-			yield from _unknown_among(names, quarantined, originals)
-			names = []
-	if names:
-		yield from _unknown_among(names, quarantined, originals)
-	sealed = _sealed_as(set(originals))
-	for sha256, url in sorted(originals.items(), key=lambda item: item[1]):
-		communication, entry = sealed.get(sha256, ("", ""))
-		yield Finding(
-			"unknown",
-			_("The original of a sealed mail that is no longer in the archive.")
-			if communication
-			else _("A file named like the archive's that no mail refers to."),
-			communication,
-			url,
-			entry,
-		)
+	"""Unknown files (Findings): files in the archive's folder that nothing refers to. The folder is
+	read in chunks of references, each looked up where a reference can be kept."""
+	references: list[str] = []
+	for reference in _archive_files():
+		references.append(reference)
+		if len(references) >= 1000:
+			yield from _unknown_among(references)
+			references = []
+	if references:
+		yield from _unknown_among(references)
 
 
-def _unknown_among(names: list[str], quarantined: set[str], originals: dict[str, str]):
-	urls = {f"/private/files/{name}": name for name in names}
-	known = set(quarantined)
-	known |= {
-		url for (url,) in frappe.db.sql("select file_url from `tabFile` where file_url in %s", [tuple(urls)])
-	}
-	shas = tuple(stored_sha256(url) for url in urls if ORIGINAL_NAME.match(urls[url]))
-	if shas:
+# where the archive keeps references to its files (table, column)
+REFERRING_COLUMNS = (
+	("Communication", "mail_archive_raw_file"),
+	("Mail Attachment", "stored_file"),
+	("Mailbox Copy", "raw_file"),
+	("Mail Export", "file"),
+)
+
+
+def _unknown_among(references: list[str]):
+	known: set[str] = set()
+	for table, column in REFERRING_COLUMNS:
 		known |= {
-			url
-			for (url,) in frappe.db.sql(
-				"select mail_archive_raw_file from `tabCommunication` where mail_archive_sha256 in %s", [shas]
+			value
+			for (value,) in frappe.db.sql(
+				f"select `{column}` from `tab{table}` where `{column}` in %s", [tuple(references)]
 			)
 		}
-	for url in sorted(set(urls) - known):
-		if ORIGINAL_NAME.match(urls[url]):
-			originals[stored_sha256(url)] = url
-		else:
-			yield Finding("unknown", _("A file named like the archive's that no mail refers to."), file=url)
-
-
-def _sealed_as(shas: set[str]) -> dict[str, tuple[str, str]]:
-	"""SHA-256 of an original → (mail, entry) as a Day entry lists it; the entries read one by one."""
-	found: dict[str, tuple[str, str]] = {}
-	if not shas:
-		return found
-	for (entry,) in frappe.db.sql(
-		f"select name from `tab{DIGEST}` where entry_type = 'Day' order by sequence"
-	):
-		for line in _lines_of_entry(entry):
-			communication, _space, rest = line.partition(" ")
-			sha256 = rest.partition(" ")[0]
-			if sha256 in shas:
-				found.setdefault(sha256, (communication, entry))
-	return found
+	for reference in sorted(set(references) - known):
+		yield Finding("unknown", _("A file in the archive's folder that no mail refers to."), file=reference)
 
 
 # --- the record of a verification, and who is told ---------------------------------------------

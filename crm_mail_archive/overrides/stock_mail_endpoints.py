@@ -65,6 +65,7 @@ MAIL_DOCTYPES = frozenset(
 	{
 		"Communication",
 		"File",
+		"Mail Attachment",
 		"Timeline Link",
 		"Mail Address Index",
 		"Mail Search Text",

@@ -39,14 +39,6 @@ PROTECTED_FIELDS = (
 	"mail_archive_sha256",
 	"mail_archive_digest",
 )
-PROTECTED_FILE_FIELDS = (
-	"file_url",
-	"file_name",
-	"is_private",
-	"attached_to_doctype",
-	"attached_to_name",
-	"content_hash",
-)
 
 
 @contextmanager
@@ -58,10 +50,6 @@ def removing_by_the_app():
 		yield
 	finally:
 		frappe.flags.mail_archive_removing = previous
-
-
-def _is_archived(communication: str | None) -> bool:
-	return bool(communication and frappe.db.get_value("Communication", communication, "mail_archive_key"))
 
 
 def communication_validate(doc, method=None) -> None:
@@ -97,41 +85,24 @@ def communication_on_trash(doc, method=None) -> None:
 	audit.record("Deleted", [doc.name])
 
 
-def file_validate(doc, method=None) -> None:
-	"""No attachment of an archived mail changes, and none is added to it afterwards (the app
-	writes a mail's attachments with the mail, as rows, not through this hook)."""
-	if doc.is_new():
-		if doc.get("attached_to_doctype") == "Communication" and _is_archived(doc.get("attached_to_name")):
-			frappe.throw(
-				_("An archived mail cannot get more attachments."),
-				frappe.PermissionError,
-				title=_("Archived Mail"),
-			)
-		return
-	before = doc.get_doc_before_save()
-	if before is None or before.get("attached_to_doctype") != "Communication":
-		return
-	if not _is_archived(before.get("attached_to_name")):
-		return
-	if any((before.get(field) or None) != (doc.get(field) or None) for field in PROTECTED_FILE_FIELDS):
-		frappe.throw(
-			_("An attachment of an archived mail cannot be changed."),
-			frappe.PermissionError,
-			title=_("Archived Mail"),
-		)
-
-
-def file_on_trash(doc, method=None) -> None:
-	if doc.get("attached_to_doctype") != "Communication" or frappe.flags.mail_archive_removing:
-		return
-	communication = doc.get("attached_to_name")
-	if communication in (frappe.flags.mail_archive_deleting or ()) or not _is_archived(communication):
-		return
-	frappe.throw(
-		_("An attachment of an archived mail cannot be deleted."),
-		frappe.PermissionError,
-		title=_("Archived Mail"),
+def attachment_validate(doc) -> None:
+	"""The app writes a mail's attachments with the mail, as rows; through the document API they
+	are neither added nor changed."""
+	_archived_attachment_refused(
+		_("An archived mail cannot get more attachments.")
+		if doc.is_new()
+		else _("An attachment of an archived mail cannot be changed.")
 	)
+
+
+def attachment_on_trash(doc) -> None:
+	if frappe.flags.mail_archive_removing or doc.communication in (frappe.flags.mail_archive_deleting or ()):
+		return
+	_archived_attachment_refused(_("An attachment of an archived mail cannot be deleted."))
+
+
+def _archived_attachment_refused(message: str) -> None:
+	frappe.throw(message, frappe.PermissionError, title=_("Archived Mail"))
 
 
 def record_on_trash(doc, method=None) -> None:

@@ -10,6 +10,7 @@ import multiprocessing
 
 import frappe
 
+from crm_mail_archive.infra import archive_files
 from crm_mail_archive.search.extract import READABLE, extension, serve_words
 from crm_mail_archive.search.index import SEARCH_TEXT
 from crm_mail_archive.sync.pipeline import main_module_not_inherited
@@ -63,9 +64,9 @@ def index_attachments_job(communications: list[str]) -> None:
 	files = [
 		file
 		for file in frappe.get_all(
-			"File",
-			{"attached_to_doctype": "Communication", "attached_to_name": ("in", communications)},
-			["name", "attached_to_name", "file_name", "file_url"],
+			"Mail Attachment",
+			{"communication": ("in", communications)},
+			["name", "communication", "file_name", "stored_file"],
 			order_by="creation asc",
 		)
 		if extension(file.file_name or "") in READABLE
@@ -77,17 +78,15 @@ def index_attachments_job(communications: list[str]) -> None:
 	with Reader() as reader:
 		for file in files:
 			try:
-				content = frappe.get_doc("File", file.name).get_content()
+				content = archive_files.read(file.stored_file)
 			except Exception as error:  # a file gone from disk: noted, the others are read
 				text, problem = None, f"{type(error).__name__}"
 			else:
-				if isinstance(content, str):
-					content = content.encode()
 				text, problem = reader.words(file.file_name, content)
 			if text:
-				words.setdefault(file.attached_to_name, []).append(text)
+				words.setdefault(file.communication, []).append(text)
 			if problem:
-				problems.setdefault(file.attached_to_name, []).append(f"{file.file_name}: {problem}")
+				problems.setdefault(file.communication, []).append(f"{file.file_name}: {problem}")
 	for communication in words.keys() | problems.keys():
 		frappe.db.set_value(
 			SEARCH_TEXT,

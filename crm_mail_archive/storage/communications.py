@@ -22,9 +22,9 @@ from crm_mail_archive.mailbox.client import FetchedMessage
 from crm_mail_archive.mailbox.parser import ParsedMail
 from crm_mail_archive.storage.content import safe_file_name, safe_mail_html, valid_content_id
 from crm_mail_archive.storage.copies import system_datetime
-from crm_mail_archive.storage.files import FileWrites, keep_original, save_attachment, stored_sha256
+from crm_mail_archive.storage.files import FileWrites, keep_original, save_attachment
 from crm_mail_archive.storage.limits import StorageLimits
-from crm_mail_archive.storage.originals import SavedPart
+from crm_mail_archive.storage.originals import SavedPart, digest
 
 MESSAGE_KEY_FIELD = "mail_archive_key"
 NOTE = '<p class="mail-archive-attachment-note">{}</p>'
@@ -99,7 +99,7 @@ def add_communication(
 		"modified": now_datetime(),
 		"name": random_name(),
 	}
-	files = RowBuffer()  # after the Communication: File rows name it
+	files = RowBuffer()  # after the Communication: Mail Attachment rows name it
 	saved: list[SavedPart] = []
 	content = _body(parsed, values["name"], files, limits, saved, writes)
 	if message.headers_only:
@@ -110,8 +110,8 @@ def add_communication(
 		)
 	values["content"] = content
 	values["mail_archive_raw_file"] = keep_original(message.raw, saved, writes)
-	# the SHA-256 it is stored under, recorded in the same row (the daily seal chains it)
-	values["mail_archive_sha256"] = stored_sha256(values["mail_archive_raw_file"])
+	# recorded in the same row: what the original must hash to (the daily seal chains it)
+	values["mail_archive_sha256"] = digest(message.raw)
 	name = rows.add("Communication", values)
 	rows.extend(files)
 	return name
@@ -125,11 +125,11 @@ def _body(
 	saved: list[SavedPart],
 	writes: FileWrites,
 ) -> str:
-	"""The mail's body for the desk, its attachments saved as files (cid: images point at them;
-	`saved` lists them), and a visible note for whatever a limit kept out (it stays in the raw
-	message)."""
+	"""The mail's body for the desk, its attachments saved as files (`saved` lists them; cid:
+	images keep pointing at their Content-ID, resolved to the app's URL when the mail is shown), and
+	a visible note for whatever a limit kept out (it stays in the raw message)."""
 	notes = []
-	cid_urls: dict[str, str] = {}
+	content_ids: set[str] = set()
 	for index, attachment in enumerate(parsed.attachments):
 		name = html.escape(safe_file_name(attachment.filename))
 		if index >= limits.max_attachments:
@@ -146,9 +146,17 @@ def _body(
 				)
 			)
 			continue
+		content_id = valid_content_id(attachment.content_id)
 		try:
-			file_url = save_attachment(
-				communication, attachment.filename, attachment.content or b"", rows, writes
+			_name, reference = save_attachment(
+				communication,
+				attachment.filename,
+				attachment.content or b"",
+				rows,
+				writes,
+				content_id=content_id,
+				content_type=attachment.content_type,
+				position=index,
 			)
 		except Exception as error:  # a file the disk refuses: noted, the mail is stored
 			notes.append(
@@ -157,9 +165,9 @@ def _body(
 				)
 			)
 			continue
-		saved.append(SavedPart(attachment.content or b"", file_url))
-		if content_id := valid_content_id(attachment.content_id):
-			cid_urls.setdefault(content_id, file_url)
+		saved.append(SavedPart(attachment.content or b"", reference))
+		if content_id:
+			content_ids.add(content_id)
 	if parsed.html:
 		source = parsed.html
 		if len(source) > limits.max_html_size:
@@ -169,7 +177,7 @@ def _body(
 					"This mail's HTML is larger than {0} KB; the part shown is cut there, the whole mail is kept in the original message."
 				).format(limits.max_html_size // 1024)
 			)
-		body = safe_mail_html(source, cid_urls)
+		body = safe_mail_html(source, content_ids)
 	else:
 		body = "<p>" + html.escape(parsed.text or "").replace("\n", "<br>") + "</p>"
 	addresses = address_count(parsed)

@@ -6,10 +6,14 @@ Mail HTML goes through one pass of an allowlist sanitizer (nh3, ammonia's HTML5 
 tags, attributes and CSS properties of Frappe's mail sanitizer, and a few more harmless ones such as
 span, blockquote and alt): no script, event handlers, javascript: URLs, SVG, iframes, forms or
 meta refresh. In the same pass, per attribute: style values that could still load or run something
-(expression(), url(), behavior) are dropped, `cid:` images point at the mail's own attachment files
-(only a valid Content-ID, only in an img's src), links open outside the desk, and remote images are
-held back until the reader asks (as often tracking beacons as pictures): their URL moves to
-data-mail-archive-src and the form offers to load them.
+(expression(), url(), behavior) are dropped, `cid:` images stay only where they name an attachment
+of the mail by a valid Content-ID (only in an img's src), links open outside the desk, and remote
+images are held back until the reader asks (as often tracking beacons as pictures): their URL moves
+to data-mail-archive-src and the form offers to load them.
+
+The stored HTML keeps `cid:` as the mail wrote it; when the mail is shown, `shown_html` points each
+at the app's URL for that attachment (read rule, typed by its bytes), in a second pass of the same
+sanitizer, never by replacing text in HTML. No stored HTML names a file of the archive.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import html
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 from urllib.parse import unquote
 
 import nh3
@@ -70,9 +75,9 @@ def valid_content_id(value: str | None) -> str | None:
 	return value if CONTENT_ID.match(value) else None
 
 
-def safe_mail_html(source: str, cid_urls: dict[str, str] | None = None) -> str:
-	"""Sanitized mail HTML; `cid_urls` maps valid Content-IDs to the URLs of the stored parts."""
-	cid_urls = {cid.lower(): url for cid, url in (cid_urls or {}).items()}
+def safe_mail_html(source: str, content_ids: set[str] | None = None) -> str:
+	"""Sanitized mail HTML; `content_ids` are the valid Content-IDs of the mail's saved parts."""
+	known = {content_id.lower() for content_id in content_ids or ()}
 	remote: list[str] = []
 	# a remote image's src becomes this placeholder in the pass, and its own attribute after it;
 	# the random part keeps a mail from forging it
@@ -87,7 +92,8 @@ def safe_mail_html(source: str, cid_urls: dict[str, str] | None = None) -> str:
 			src = value.strip()
 			if src.lower().startswith("cid:"):
 				content_id = valid_content_id(unquote(src[4:]))
-				return cid_urls.get(content_id.lower()) if content_id else None  # else: nothing to load
+				# else: nothing to load
+				return f"cid:{content_id}" if content_id and content_id.lower() in known else None
 			if src.lower().startswith(("http:", "https:", "//")):
 				remote.append(src)
 				return f"{placeholder}{len(remote) - 1}"
@@ -112,3 +118,61 @@ def safe_mail_html(source: str, cid_urls: dict[str, str] | None = None) -> str:
 		lambda match: f'{REMOTE_SRC_ATTRIBUTE}="{html.escape(remote[int(match.group(1))])}"',
 		cleaned,
 	)
+
+
+def shown_html(stored: str, urls_by_content_id: dict[str, str]) -> str:
+	"""The stored (sanitized) HTML as the desk shows it: each `cid:` image at the URL of its
+	attachment."""
+	if "cid:" not in stored:
+		return stored
+	urls = {content_id.lower(): url for content_id, url in urls_by_content_id.items()}
+
+	def src(value: str) -> str | None:
+		if not value.lower().startswith("cid:"):
+			return value
+		content_id = valid_content_id(unquote(value[4:]))
+		return urls.get(content_id.lower()) if content_id else None
+
+	return repointed_images(stored, src)
+
+
+def repointed_images(stored: str, new_src: Callable[[str], str | None]) -> str:
+	"""The stored (sanitized) HTML with each image's src as `new_src(src)` says (None: none), in a
+	second pass of the same allowlist, so that nothing but those values changes."""
+
+	def attribute(tag: str, name: str, value: str) -> str | None:
+		return new_src(value) if tag == "img" and name == "src" else value
+
+	return nh3.clean(
+		stored,
+		tags=TAGS,
+		# what the first pass and storing added: remote images held back, the notes of the limits
+		attributes={**ATTRIBUTES, "img": ATTRIBUTES["img"] | {REMOTE_SRC_ATTRIBUTE}, "p": {"class"}},
+		attribute_filter=attribute,
+		url_schemes=URL_SCHEMES,
+		filter_style_properties=STYLE_PROPERTIES,
+		link_rel="noopener noreferrer",
+		set_tag_attribute_values={"a": {"target": "_blank"}},
+		strip_comments=True,
+	)
+
+
+# what the desk may show of an attachment, by its first bytes (never by its name or declared type):
+# raster images and PDFs; everything else is downloaded
+VIEWABLE_SIGNATURES = (
+	(b"\x89PNG\r\n\x1a\n", "image/png"),
+	(b"\xff\xd8\xff", "image/jpeg"),
+	(b"GIF87a", "image/gif"),
+	(b"GIF89a", "image/gif"),
+	(b"%PDF-", "application/pdf"),
+)
+
+
+def viewable_type(content: bytes) -> str | None:
+	"""The type the desk may show these bytes as, or None (download only)."""
+	for signature, content_type in VIEWABLE_SIGNATURES:
+		if content.startswith(signature):
+			return content_type
+	if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+		return "image/webp"
+	return None

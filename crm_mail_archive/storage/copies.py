@@ -10,7 +10,7 @@ from frappe.utils import convert_utc_to_system_timezone, now_datetime
 from crm_mail_archive.infra.rows import RowBuffer
 from crm_mail_archive.infra.text import inert_text
 from crm_mail_archive.mailbox.client import IMPORT_UIDVALIDITY, FetchedMessage
-from crm_mail_archive.storage.files import keep_private
+from crm_mail_archive.storage.files import keep_new_file
 
 # mail imported from files: its copies live in this folder of the account, under IMPORT_UIDVALIDITY
 IMPORT_FOLDER = "Import"
@@ -71,7 +71,8 @@ def quarantine(
 	"""Keep a message that could not be stored, raw, with the reason; the folder moves on. A
 	copy quarantined before (retried, or fetched again) keeps its row with the new reason."""
 	reason = inert_text(f"{type(error).__name__}: {error}")[:2000]
-	raw_file = keep_private("quarantine", "eml", message.raw)
+	kept = existing and frappe.db.get_value("Mailbox Copy", existing, "raw_file")
+	raw_file = kept or keep_new_file(message.raw)
 	if existing:
 		frappe.db.set_value(
 			"Mailbox Copy",

@@ -1,9 +1,10 @@
-"""A mail's files: its attachments and its original message, private, content-addressed.
+"""A mail's files: its attachments and its original message, kept in the archive's own folder
+(infra/archive_files.py) under random names, each attachment described by a Mail Attachment row.
 
-The stored name carries the SHA-256 of the bytes, so a name is never taken by other bytes and an
-existing file is never written over. File rows are written directly (no File.insert): the import
-must not run File's hooks per attachment, nor refuse a file Frappe cannot open (a damaged PDF is
-still the customer's attachment).
+Rows are written directly (RowBuffer): the import must not run document hooks per attachment, nor
+refuse a file Frappe cannot open (a damaged PDF is still the customer's attachment). An attachment
+whose bytes the archive holds already (by SHA-256: a signature's logo in every mail) is not written
+again; its row refers to the same file.
 
 A batch's files are written by two threads (FileWrites) while its rows are built and inserted:
 creating a file, compressing and writing let other threads run, so that time is no longer the
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -22,39 +22,13 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 import frappe
 from frappe.utils import now_datetime
 
+from crm_mail_archive.infra import archive_files
 from crm_mail_archive.infra.rows import RowBuffer
 from crm_mail_archive.storage import originals
-from crm_mail_archive.storage.content import safe_file_name
+from crm_mail_archive.storage.content import safe_file_name, viewable_type
 from crm_mail_archive.storage.originals import SavedPart
 
-STORED_NAME_STEM = re.compile(r"[^\w.\-]+")  # on disk: no separators, traversal, spaces or markup
-# a content-addressed name: `<stem>-<sha256>[.<extension>]`, the original's `mail-<sha256>.emlz`
-CONTENT_ADDRESSED = re.compile(r"^(?P<stem>.*)-(?P<sha256>[0-9a-f]{64})(?:\.(?P<extension>[^./]*))?$")
-
-
-def stored_sha256(file_url: str | None) -> str | None:
-	"""The SHA-256 a content-addressed file's name says it holds (of the original message, for
-	`mail-<sha256>.emlz`), or None for a name that says none."""
-	match = CONTENT_ADDRESSED.match((file_url or "").rpartition("/")[2])
-	return match["sha256"] if match else None
-
-
-def stored_file_name(stem: str, extension: str, content: bytes) -> str:
-	"""`<stem>-<SHA-256 of the bytes>.<extension>`: the name says which bytes it holds."""
-	digest = hashlib.sha256(content).hexdigest()
-	return f"{stem}-{digest}.{extension}" if extension else f"{stem}-{digest}"
-
-
-def write_content_addressed(path: str, content: bytes) -> None:
-	"""Write the bytes unless the file exists: by its name it already holds exactly these."""
-	try:
-		with open(path, "xb") as handle:
-			handle.write(content)
-	except FileExistsError:
-		if os.path.getsize(path) != len(content):  # a torn write of a killed worker: finish it
-			with open(path, "wb") as handle:
-				handle.write(content)
-
+ATTACHMENT = "Mail Attachment"
 
 _threads: ThreadPoolExecutor | None = None
 _threads_of_process: int | None = None
@@ -63,6 +37,7 @@ _threads_lock = threading.Lock()
 
 def _file_threads() -> ThreadPoolExecutor:
 	"""Two threads per process (a forked job process makes its own: threads do not fork)."""
+
 	global _threads, _threads_of_process
 	with _threads_lock:
 		if _threads is None or _threads_of_process != os.getpid():
@@ -74,110 +49,168 @@ def _file_threads() -> ThreadPoolExecutor:
 class FileWrites:
 	"""File writes of a batch: at once, or (`in_background`) in the file threads until
 	`finish()`, which raises the first failure. The work given must not touch Frappe (its state
-	is per thread): paths are resolved before."""
+	is per thread): paths are resolved before. `stored` maps the SHA-256 of attachments the
+	archive holds (or this batch writes) to their files."""
 
-	def __init__(self, in_background: bool = False):
+	def __init__(self, in_background: bool = False, stored: dict[str, str] | None = None):
 		self.in_background = in_background
+		self.stored: dict[str, str] = dict(stored or {})
 		self._pending: list[Future] = []
+		self._written: list[str] = []
 
-	def run(self, work: Callable, *args) -> None:
+	def run(self, work: Callable, path: str, *args) -> None:
+		"""Write a new file at `path` (`work(path, *args)`)."""
+		self._written.append(path)
 		if self.in_background:
-			self._pending.append(_file_threads().submit(work, *args))
+			self._pending.append(_file_threads().submit(work, path, *args))
 		else:
-			work(*args)
+			work(path, *args)
 
 	def finish(self) -> None:
 		pending, self._pending = self._pending, []
 		failures = [error for future in pending if (error := future.exception()) is not None]
 		if failures:
+			self._remove_written()
 			raise failures[0]
+		self._written = []
 
 	def abandon(self) -> None:
-		"""The batch failed and runs again: let what is being written end first (the same files
-		will be written again, by name they hold the same bytes)."""
+		"""The batch failed (and runs again): let what is being written end, then remove it (no
+		committed row names these new files)."""
 		pending, self._pending = self._pending, []
 		wait(pending)
+		self._remove_written()
+
+	def _remove_written(self) -> None:
+		written, self._written = self._written, []
+		for path in written:
+			try:
+				os.remove(path)
+			except OSError:  # never written (what the disk refused), or not a file
+				pass
 
 
-def keep_private(stem: str, extension: str, content: bytes, writes: FileWrites | None = None) -> str:
-	"""Write the bytes as a private file; returns its URL."""
-	stored_name = stored_file_name(stem, extension, content)
-	(writes or FileWrites()).run(
-		write_content_addressed, frappe.get_site_path("private", "files", stored_name), content
-	)
-	return f"/private/files/{stored_name}"
+def stored_attachments(sha256s: set[str]) -> dict[str, str]:
+	"""The files the archive holds already for these attachment SHA-256s (one query)."""
+	if not sha256s:
+		return {}
+	return {
+		row.sha256: row.stored_file
+		for row in frappe.get_all(
+			ATTACHMENT,
+			{"sha256": ("in", sorted(sha256s))},
+			["sha256", "stored_file"],
+			order_by="creation asc",
+		)
+		if row.stored_file
+	}
+
+
+def _write(path: str, content: bytes) -> None:
+	os.makedirs(os.path.dirname(path), exist_ok=True)
+	with open(path, "xb") as handle:
+		handle.write(content)
+
+
+def keep_new_file(content: bytes, writes: FileWrites | None = None) -> str:
+	"""Write the bytes as a new file of the archive; returns its reference."""
+	reference = archive_files.new_reference()
+	(writes or FileWrites()).run(_write, archive_files.path_of(reference), content)
+	return reference
 
 
 def save_attachment(
-	communication: str, filename: str, content: bytes, rows: RowBuffer, writes: FileWrites | None = None
-) -> str:
-	"""An attachment as a private File of the mail; returns its URL."""
-	display_name = safe_file_name(filename)
-	stem, dot, extension = display_name.rpartition(".")
-	stem = STORED_NAME_STEM.sub("_", stem if dot else extension).strip("._")[:60] or "attachment"
-	extension = STORED_NAME_STEM.sub("", extension)[:12] if dot else ""
-	file_url = keep_private(stem, extension, content, writes)
-	return _file_row(communication, display_name, file_url, content, rows)
-
-
-def _write_original(path: str, raw: bytes, parts: list[SavedPart]) -> None:
-	write_content_addressed(path, originals.skeleton(raw, parts))
-
-
-def keep_original(raw: bytes, parts: list[SavedPart], writes: FileWrites | None = None) -> str:
-	"""Keep the message as received, whatever its size (above the site's upload limit too):
-	nothing parsed wrongly is lost. Stored as a skeleton without the attachments saved as files
-	(originals.py), under the SHA-256 of the original. Returns its URL; no File row: the original
-	is downloaded through the mail (api.download_original), never listed as an attachment."""
-	stored_name = f"mail-{originals.digest(raw)}.emlz"
-	(writes or FileWrites()).run(
-		_write_original, frappe.get_site_path("private", "files", stored_name), raw, list(parts)
-	)
-	return f"/private/files/{stored_name}"
-
-
-class OriginalDamaged(Exception):
-	"""The stored original does not give back the bytes it was stored with."""
-
-
-def read_original(file_url: str) -> bytes:
-	"""The original message, exactly as received (checked against the SHA-256 it is stored under)."""
-	raw = originals.original(read_private_file(file_url), read_private_file)
-	name = file_url.rpartition("/")[2]
-	expected = name.removeprefix("mail-").rpartition(".")[0]
-	if name.endswith(".emlz") and originals.digest(raw) != expected:
-		raise OriginalDamaged(f"{file_url}: the original message does not match its SHA-256")
-	return raw
-
-
-def _file_row(
-	communication: str, display_name: str | None, file_url: str, content: bytes, rows: RowBuffer
-) -> str:
+	communication: str,
+	filename: str | None,
+	content: bytes,
+	rows: RowBuffer,
+	writes: FileWrites,
+	content_id: str | None = None,
+	content_type: str | None = None,
+	position: int = 0,
+) -> tuple[str, str]:
+	"""An attachment of the mail: its file (unless the archive holds those bytes already) and its
+	Mail Attachment row. Returns (row name, file reference)."""
+	sha256 = hashlib.sha256(content).hexdigest()
+	reference = writes.stored.get(sha256)
+	if reference is None:
+		reference = writes.stored[sha256] = keep_new_file(content, writes)
 	now = now_datetime()
-	rows.add(
-		"File",
+	name = rows.add(
+		ATTACHMENT,
 		{
-			"file_name": display_name or file_url.rpartition("/")[2],
-			"file_url": file_url,
-			"attached_to_doctype": "Communication",
-			"attached_to_name": communication,
-			"is_private": 1,
+			"communication": communication,
+			"position": position,
+			"file_name": safe_file_name(filename),
+			"content_type": (content_type or "")[:140] or None,
+			"content_id": content_id,
+			"viewable_type": viewable_type(content),
 			"file_size": len(content),
-			# Frappe's own hash (MD5): its File deletion keeps bytes other File rows share
-			"content_hash": hashlib.md5(content, usedforsecurity=False).hexdigest(),
-			"folder": "Home/Attachments",
+			"sha256": sha256,
+			"stored_file": reference,
 			"owner": "Administrator",
 			"modified_by": "Administrator",
 			"creation": now,
 			"modified": now,
 		},
 	)
-	return file_url
+	return name, reference
 
 
-def read_private_file(file_url: str) -> bytes:
-	path = frappe.get_site_path(file_url.lstrip("/"))
-	if not os.path.realpath(path).startswith(os.path.realpath(frappe.get_site_path("private", "files"))):
-		raise ValueError(f"not a private file: {file_url}")
-	with open(path, "rb") as handle:
-		return handle.read()
+def _write_original(path: str, raw: bytes, parts: list[SavedPart]) -> None:
+	_write(path, originals.skeleton(raw, parts))
+
+
+def keep_original(raw: bytes, parts: list[SavedPart], writes: FileWrites | None = None) -> str:
+	"""Keep the message as received, whatever its size (above the site's upload limit too):
+	nothing parsed wrongly is lost. Stored as a skeleton without the attachments saved as files
+	(originals.py). Returns its reference; the caller records its SHA-256 with the mail."""
+	reference = archive_files.new_reference()
+	(writes or FileWrites()).run(_write_original, archive_files.path_of(reference), raw, list(parts))
+	return reference
+
+
+class OriginalDamaged(Exception):
+	"""The stored original does not give back the bytes it was stored with."""
+
+
+def read_original(reference: str, sha256: str | None) -> bytes:
+	"""The original message, exactly as received, checked against the SHA-256 recorded for it."""
+	raw = originals.original(archive_files.read(reference), archive_files.read)
+	if sha256 and originals.digest(raw) != sha256:
+		raise OriginalDamaged(f"{reference}: the original message does not match its SHA-256")
+	return raw
+
+
+def original_of(communication: str) -> bytes:
+	"""The original message of an archived mail."""
+	reference, sha256 = frappe.db.get_value(
+		"Communication", communication, ["mail_archive_raw_file", "mail_archive_sha256"]
+	) or (None, None)
+	if not reference:
+		raise FileNotFoundError(f"{communication}: no original message is kept")
+	return read_original(reference, sha256)
+
+
+def attachment_bytes(attachment: str) -> bytes:
+	"""The bytes of one attachment of an archived mail (by its Mail Attachment)."""
+	reference = frappe.db.get_value(ATTACHMENT, attachment, "stored_file")
+	if not reference:
+		raise FileNotFoundError(f"{attachment}: no such attachment")
+	return archive_files.read(reference)
+
+
+def forget_files_of(communication: str) -> None:
+	"""A mail is being deleted (the app's erasure or purge, a manager after its retention): its
+	attachment rows go with it, its files once that deletion is committed — an attachment file
+	only when no other mail's attachment is the same file."""
+	original = frappe.db.get_value("Communication", communication, "mail_archive_raw_file")
+	attachment_files = set(frappe.get_all(ATTACHMENT, {"communication": communication}, pluck="stored_file"))
+	frappe.db.delete(ATTACHMENT, {"communication": communication})
+	attachment_files.discard(None)
+	shared = set(
+		frappe.get_all(ATTACHMENT, {"stored_file": ("in", sorted(attachment_files))}, pluck="stored_file")
+		if attachment_files
+		else ()
+	)
+	archive_files.remove_after_commit([original, *sorted(attachment_files - shared)])

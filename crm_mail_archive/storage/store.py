@@ -10,6 +10,7 @@ only that mail is quarantined.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,7 +22,7 @@ from crm_mail_archive.mailbox.client import FetchedMessage
 from crm_mail_archive.mailbox.parser import ParsedMail
 from crm_mail_archive.storage.communications import MESSAGE_KEY_FIELD, add_communication, message_key
 from crm_mail_archive.storage.copies import add_copy, quarantine
-from crm_mail_archive.storage.files import FileWrites
+from crm_mail_archive.storage.files import FileWrites, stored_attachments
 from crm_mail_archive.storage.limits import StorageLimits
 from crm_mail_archive.sync.engine import FolderConfig
 
@@ -53,6 +54,16 @@ class _Lookups:
 
 
 _ERASED = StoredMail("", None, inserted=False)  # (a marker: the mail was erased on request)
+
+
+def _attachment_digests(parsed: dict) -> set[str]:
+	return {
+		hashlib.sha256(attachment.content).hexdigest()
+		for mail in parsed.values()
+		if not isinstance(mail, Exception)
+		for attachment in mail.attachments
+		if attachment.content
+	}
 
 
 class MailStore:
@@ -90,8 +101,8 @@ class MailStore:
 		together: bool,
 	) -> StoredBatch:
 		# together: files are written beside the rows; one at a time: at once, so that a file the
-		# disk refuses is noted on its mail
-		writes = FileWrites(in_background=together)
+		# disk refuses is noted on its mail. Attachments the archive holds already are not written.
+		writes = FileWrites(in_background=together, stored=stored_attachments(_attachment_digests(parsed)))
 		try:
 			batch = self._persist_with(folder, uidvalidity, messages, parsed, extra_rows, together, writes)
 		except BaseException:

@@ -22,7 +22,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_datetime
 
-from crm_mail_archive.infra import audit
+from crm_mail_archive.infra import archive_files, audit
 from crm_mail_archive.infra.chunks import chunked
 from crm_mail_archive.infra.text import as_text
 from crm_mail_archive.permissions import archive_scope, readable_archived_mails, reads_by_role
@@ -136,6 +136,7 @@ def _mails(communications: list[str], user: str):
 					"cc",
 					"subject",
 					"mail_archive_raw_file",
+					"mail_archive_sha256",
 				],
 			)
 		}
@@ -143,7 +144,11 @@ def _mails(communications: list[str], user: str):
 		for name in chunk:
 			row = rows.get(name)
 			if row and row.mail_archive_raw_file:
-				yield row, read_original(row.mail_archive_raw_file), filings.get(name, "")
+				yield (
+					row,
+					read_original(row.mail_archive_raw_file, row.mail_archive_sha256),
+					filings.get(name, ""),
+				)
 
 
 def write_zip(communications: list[str], path: str, user: str) -> int:
@@ -233,6 +238,13 @@ def export_to(scope: ExportScope, export_format: str, path: str, user: str) -> t
 	return count, communications
 
 
+EXPORT_TYPES = {"ZIP": "application/zip", "mbox": "application/mbox"}
+
+
+def export_file_name(export: str, export_format: str) -> str:
+	return f"mail-export-{export}.{'mbox' if export_format == 'mbox' else 'zip'}"
+
+
 def run_export(export: str) -> None:
 	"""The background job of a desk export: the file, attached to its log, and a message to the
 	user with the link."""
@@ -245,31 +257,20 @@ def run_export(export: str) -> None:
 		log.search_text,
 		json.loads(log.search_filters) if log.search_filters else None,
 	)
-	extension = "mbox" if log.export_format == "mbox" else "zip"
-	file_name = f"mail-export-{log.name}.{extension}"
-	path = frappe.get_site_path("private", "files", file_name)
+	# one file, in the archive's folder: downloaded only through download_export, by its maker
+	reference = archive_files.new_reference()
+	path = archive_files.path_of(reference)
 	log.db_set("status", "Running", update_modified=False)
 	frappe.db.commit()
 	try:
+		os.makedirs(os.path.dirname(path), exist_ok=True)
 		count, communications = export_to(scope, log.export_format, path, log.owner)
-		file = frappe.get_doc(
-			{
-				"doctype": "File",
-				"file_name": file_name,
-				"file_url": f"/private/files/{file_name}",
-				"is_private": 1,
-				"attached_to_doctype": "Mail Export",
-				"attached_to_name": log.name,
-			}
-		)
-		file.owner = log.owner
-		file.insert(ignore_permissions=True)
 		audit.record("Exported", communications, reference=("Mail Export", log.name), user=log.owner)
 		log.db_set(
 			{
 				"status": "Ready",
 				"mail_count": count,
-				"file": file.file_url,
+				"file": reference,
 				"sha256": file_sha256(path),
 				"mails": "\n".join(communications),
 			},
@@ -277,6 +278,8 @@ def run_export(export: str) -> None:
 		)
 	except Exception as error:
 		frappe.db.rollback()
+		if os.path.exists(path):
+			os.remove(path)
 		log.db_set({"status": "Failed", "error": str(error)[:1000]}, update_modified=False)
 		frappe.log_error(title=f"Mail Archive: export {log.name} failed")
 	frappe.db.commit()

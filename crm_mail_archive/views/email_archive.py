@@ -130,19 +130,17 @@ def archive_of(
 
 
 def _attachment_names(rows) -> dict[str, list[str]]:
-	"""The attachment names of the page's mails (not their original messages), in one query."""
+	"""The attachment names of the page's mails, in one query."""
 	if not rows:
 		return {}
-	raw_files = {row.mail_archive_raw_file for row in rows if row.mail_archive_raw_file}
 	names: dict[str, list[str]] = {}
-	for file in frappe.get_all(
-		"File",
-		{"attached_to_doctype": "Communication", "attached_to_name": ("in", [row.name for row in rows])},
-		["attached_to_name", "file_name", "file_url"],
-		order_by="creation asc",
+	for attachment in frappe.get_all(
+		"Mail Attachment",
+		{"communication": ("in", [row.name for row in rows])},
+		["communication", "file_name"],
+		order_by="position asc",
 	):
-		if file.file_url not in raw_files:
-			names.setdefault(file.attached_to_name, []).append(file.file_name)
+		names.setdefault(attachment.communication, []).append(attachment.file_name)
 	return names
 
 

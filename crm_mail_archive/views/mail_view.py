@@ -3,7 +3,8 @@ folder, where it is filed (with the documents' titles and why), its body, its at
 original message, which is offered for download on its own) and its state on the mail server.
 
 Mail values are returned as plain text (the inert stored form decoded); the body is the HTML that
-was sanitized when the mail was stored.
+was sanitized when the mail was stored, its inline images pointed at the app's URL for them.
+Attachments are read through the app's endpoint (read rule, audit), never by a file URL.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import frappe
 from frappe.utils import cint
 
 from crm_mail_archive.infra.text import as_text
+from crm_mail_archive.storage.content import shown_html
 
 
 def document_title(doctype: str, name: str) -> str:
@@ -38,25 +40,40 @@ def filings_of(communication: str, readable: callable) -> list[dict]:
 	]
 
 
-DOWNLOAD_ATTACHMENT = "/api/method/crm_mail_archive.api.download_attachment?file={}"
+ATTACHMENT_URL = "/api/method/crm_mail_archive.api.download_attachment?attachment={}"
 
 
-def attachments_of(communication: str, raw_file: str | None) -> list[dict]:
-	"""The mail's attachments; each is downloaded through the app (read rule, audit), not by its
-	private file URL."""
-	files = [
-		file
-		for file in frappe.get_all(
-			"File",
-			{"attached_to_doctype": "Communication", "attached_to_name": communication},
-			["name", "file_name", "file_url", "file_size"],
-			order_by="creation asc",
+def attachment_url(attachment: str, inline: bool = False) -> str:
+	return ATTACHMENT_URL.format(quote(attachment)) + ("&inline=1" if inline else "")
+
+
+def attachments_of(communication: str) -> list[dict]:
+	"""The mail's attachments, each with its download URL and, where the desk may show it (a
+	raster image, a PDF: by its bytes, storage/content.py), its preview URL."""
+	attachments = frappe.get_all(
+		"Mail Attachment",
+		{"communication": communication},
+		["name", "file_name", "file_size", "content_type", "content_id", "viewable_type"],
+		order_by="position asc",
+	)
+	for attachment in attachments:
+		attachment.download_url = attachment_url(attachment.name)
+		attachment.preview_url = (
+			attachment_url(attachment.name, inline=True) if attachment.viewable_type else None
 		)
-		if file.file_url != raw_file
-	]
-	for file in files:
-		file.download_url = DOWNLOAD_ATTACHMENT.format(quote(file.name))
-	return files
+	return attachments
+
+
+def shown_body(content: str | None, attachments: list[dict]) -> str:
+	"""The stored body with its inline images (cid:) at their attachments' URLs."""
+	return shown_html(
+		content or "",
+		{
+			attachment.content_id: attachment_url(attachment.name, inline=True)
+			for attachment in attachments
+			if attachment.content_id and (attachment.viewable_type or "").startswith("image/")
+		},
+	)
 
 
 def mail_view(communication: str, readable: callable) -> dict:
@@ -85,6 +102,7 @@ def mail_view(communication: str, readable: callable) -> dict:
 	for field in ("subject", "sender", "sender_full_name", "recipients", "cc", "bcc", "imap_folder"):
 		mail[field] = as_text(mail[field])
 	mail.seen = cint(mail.seen)
-	mail.attachments = attachments_of(communication, mail.mail_archive_raw_file)
+	mail.attachments = attachments_of(communication)
+	mail.content = shown_body(mail.content, mail.attachments)
 	mail.filings = filings_of(communication, readable)
 	return mail
