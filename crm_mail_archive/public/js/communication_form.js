@@ -89,12 +89,12 @@ crm_mail_archive.reader = {
 			crm_mail_archive.get("get_mail_view", { communication: frm.doc.name }),
 			crm_mail_archive.get("get_server_state", { communication: frm.doc.name }),
 		]).then(([mail, state]) => {
-			wrapper.html(crm_mail_archive.mail_html(mail, { state, unfile: true }));
+			wrapper.html(crm_mail_archive.mail_html(mail, { state, unfile: true })).data("mail-attachments", mail.attachments);
 			wrapper.find(".mail-archive-unfile").on("click", (event) => {
 				const { doctype, name } = event.currentTarget.dataset;
 				crm_mail_archive.call("unfile_mail", { communication: frm.doc.name, doctype, name }).then(() => frm.reload_doc());
 			});
-			crm_mail_archive.bind_remote_images(wrapper);
+			crm_mail_archive.bind_mail_html(wrapper);
 		});
 	},
 };

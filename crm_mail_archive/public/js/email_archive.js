@@ -182,7 +182,8 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 				<div class="mail-archive-preview-body border rounded p-3" style="max-height: 70vh; overflow: auto">
 					${crm_mail_archive.mail_html(mail, { compact: true })}
 				</div>`);
-			crm_mail_archive.bind_remote_images(pane);
+			pane.data("mail-attachments", mail.attachments);
+			crm_mail_archive.bind_mail_html(pane);
 			pane.find(".mail-archive-reply").on("click", () => crm_mail_archive.quick_reply(mail));
 			pane.find(".mail-archive-open").on("click", () => frappe.set_route("Form", "Communication", mail.name));
 			pane.find(".mail-archive-file").on("click", () => crm_mail_archive.file_dialog([mail.name], () => this.load()));

@@ -180,11 +180,17 @@ crm_mail_archive.mail_html = (mail, { state = null, unfile = false, compact = fa
 		(action) =>
 			`<div class="indicator-pill ${action.status === "Failed" ? "red" : "orange"} mr-2 mb-1" title="${escape(action.last_error || "")}">${escape(__(action.action))}: ${escape(__(action.status))}</div>`
 	);
+	// each attachment: downloaded through the app (read rule, audit); a raster image or a PDF (by
+	// its bytes) can be previewed here too (bind_attachment_previews)
 	const attachments = (mail.attachments || []).map(
 		(file) =>
-			`<a class="mail-archive-attachment btn btn-xs btn-default mr-2 mb-1" href="${escape(file.download_url || file.file_url)}" target="_blank" rel="noopener">
-				${frappe.utils.icon("attachment", "xs")} ${escape(file.file_name)} <span class="text-muted">${crm_mail_archive.file_size(file.file_size)}</span>
-			</a>`
+			`<span class="mail-archive-attachment d-inline-flex align-items-center mr-2 mb-1" data-attachment="${escape(file.name)}">
+				<a class="btn btn-xs btn-default mail-archive-download" href="${escape(file.download_url)}" download>
+					${frappe.utils.icon("attachment", "xs")} ${escape(file.file_name)}
+					<span class="text-muted">${escape(crm_mail_archive.file_type(file))} · ${crm_mail_archive.file_size(file.file_size)}</span>
+				</a>
+				${file.preview_url ? `<button class="btn btn-xs btn-default mail-archive-show-attachment ml-1">${__("Preview")}</button>` : ""}
+			</span>`
 	);
 	const has_remote = (mail.content || "").includes("data-mail-archive-src");
 	return `<div class="mail-archive-mail">
@@ -202,7 +208,7 @@ crm_mail_archive.mail_html = (mail, { state = null, unfile = false, compact = fa
 			${filings.length ? `<table class="table table-sm mail-archive-filings"><tbody>${filings.join("")}</tbody></table>` : `<p class="text-muted">${__("Not filed anywhere yet.")}</p>`}
 			${actions.length ? `<div class="mail-archive-server-actions">${actions.join("")}</div>` : ""}
 		</div>
-		${attachments.length ? `<div class="mail-archive-attachments mt-2">${attachments.join("")}</div>` : ""}
+		${attachments.length ? `<div class="mail-archive-attachments mt-2">${attachments.join("")}</div><div class="mail-archive-attachment-view mt-2"></div>` : ""}
 		${has_remote ? `<button class="btn btn-xs btn-default mail-archive-show-images mt-2">${__("Show Remote Images")}</button>` : ""}
 		<div class="mail-archive-body mt-3">${mail.content || ""}</div>
 	</div>`;
@@ -210,6 +216,38 @@ crm_mail_archive.mail_html = (mail, { state = null, unfile = false, compact = fa
 
 crm_mail_archive.file_size = (bytes) =>
 	bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round((bytes || 0) / 1024))} KB`;
+
+// What kind of file an attachment is, for people: the type its bytes show it to be, else its ending.
+crm_mail_archive.file_type = (file) => {
+	const viewable = { "image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WebP", "application/pdf": "PDF" };
+	if (viewable[file.viewable_type]) return viewable[file.viewable_type];
+	const ending = (file.file_name || "").includes(".") ? file.file_name.split(".").pop() : "";
+	return ending && ending.length <= 8 ? ending.toUpperCase() : __("File");
+};
+
+// What the reader and the preview do with a mail's HTML once shown.
+crm_mail_archive.bind_mail_html = (wrapper) => {
+	crm_mail_archive.bind_remote_images(wrapper);
+	crm_mail_archive.bind_attachment_previews(wrapper);
+};
+
+// An image or PDF attachment shown below the list: built as elements (no markup from the mail); the
+// endpoint serves it under the type its bytes show, so nothing else is ever rendered here.
+crm_mail_archive.bind_attachment_previews = (wrapper) => {
+	wrapper.find(".mail-archive-show-attachment").on("click", (event) => {
+		const name = $(event.currentTarget).closest(".mail-archive-attachment").attr("data-attachment");
+		const file = (wrapper.data("mail-attachments") || []).find((attachment) => attachment.name === name);
+		const pane = wrapper.find(".mail-archive-attachment-view").empty();
+		if (!file || !file.preview_url) return;
+		if ((file.viewable_type || "").startsWith("image/")) {
+			$("<img>", { class: "mail-archive-preview-image img-fluid border rounded", alt: file.file_name, src: file.preview_url }).appendTo(pane);
+		} else {
+			$("<iframe>", { class: "mail-archive-preview-pdf w-100 border rounded", title: file.file_name, src: file.preview_url })
+				.css("height", "70vh")
+				.appendTo(pane);
+		}
+	});
+};
 
 // Remote images of a mail are held back when it is stored (storage/content.py): load on request.
 crm_mail_archive.bind_remote_images = (wrapper) => {
