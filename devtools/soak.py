@@ -22,6 +22,7 @@ from email.message import EmailMessage
 
 import frappe
 
+from crm_mail_archive.storage.files import forget_files_of
 from devtools.dovecot import DovecotServer
 from devtools.tcp_proxy import CuttingProxy
 
@@ -199,9 +200,8 @@ def remove_soak_accounts() -> None:
 				("Mail Address Index", "communication"),
 			):
 				frappe.db.delete(doctype, {field: ("in", chunk)})
-			frappe.db.delete(
-				"File", {"attached_to_doctype": "Communication", "attached_to_name": ("in", chunk)}
-			)
+			for communication in chunk:  # its attachments and original, once this is committed
+				forget_files_of(communication)
 			frappe.db.delete("Communication", {"name": ("in", chunk)})
 		frappe.db.delete("Mailbox Copy", {"account": account})
 		frappe.db.delete("Mail Archive Folder", {"parent": account})

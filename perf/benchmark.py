@@ -434,9 +434,9 @@ def remove_account(email_account: str) -> None:
 			("Communication Link", "parent"),
 		):
 			frappe.db.delete(doctype, {field: ("in", chunk)})
-		attached = {"attached_to_doctype": "Communication", "attached_to_name": ("in", chunk)}
-		urls.update(frappe.get_all("File", attached, pluck="file_url"))
-		frappe.db.delete("File", attached)
+		attachments = {"communication": ("in", chunk)}
+		urls.update(frappe.get_all("Mail Attachment", attachments, pluck="stored_file"))
+		frappe.db.delete("Mail Attachment", attachments)
 		frappe.db.delete("Communication", {"name": ("in", chunk)})
 	frappe.db.delete("Mailbox Copy", {"account": email_account})
 	frappe.db.delete("Mail Archive Folder", {"parent": email_account})
@@ -447,23 +447,25 @@ def remove_account(email_account: str) -> None:
 	remove_unreferenced_files(urls)
 
 
-def remove_unreferenced_files(urls: set[str]) -> None:
-	"""Delete the files no File row nor archived original refers to any more (content-addressed
-	files may be shared)."""
+def remove_unreferenced_files(references: set[str]) -> None:
+	"""Delete the archive's files no attachment nor original refers to any more (an attachment's
+	file may be shared by several mails)."""
 	import frappe
 
-	urls = sorted(url for url in urls if url and url.startswith("/private/files/"))
-	for start in range(0, len(urls), 1000):
-		chunk = urls[start : start + 1000]
-		in_use = set(frappe.get_all("File", {"file_url": ("in", chunk)}, pluck="file_url"))
+	from crm_mail_archive.infra import archive_files
+
+	references = sorted(reference for reference in references if reference)
+	for start in range(0, len(references), 1000):
+		chunk = references[start : start + 1000]
+		in_use = set(frappe.get_all("Mail Attachment", {"stored_file": ("in", chunk)}, pluck="stored_file"))
 		in_use.update(
 			frappe.get_all(
 				"Communication", {"mail_archive_raw_file": ("in", chunk)}, pluck="mail_archive_raw_file"
 			)
 		)
-		for url in chunk:
-			if url not in in_use:
-				path = frappe.get_site_path(url.lstrip("/"))
+		for reference in chunk:
+			if reference not in in_use:
+				path = archive_files.path_of(reference)
 				if os.path.exists(path):
 					os.remove(path)
 
@@ -632,13 +634,7 @@ def stored_bytes(email_account: str) -> int:
 	text = 0
 	for start in range(0, len(names), 1000):
 		chunk = names[start : start + 1000]
-		urls.update(
-			frappe.get_all(
-				"File",
-				{"attached_to_doctype": "Communication", "attached_to_name": ("in", chunk)},
-				pluck="file_url",
-			)
-		)
+		urls.update(frappe.get_all("Mail Attachment", {"communication": ("in", chunk)}, pluck="stored_file"))
 		text += frappe.db.sql(
 			"""select coalesce(sum(length(content)), 0) + coalesce(sum(length(text_content)), 0)
 			from `tabCommunication` where name in %(names)s""",
@@ -649,7 +645,9 @@ def stored_bytes(email_account: str) -> int:
 			from `tabMail Search Text` where name in %(names)s""",
 			{"names": chunk},
 		)[0][0]
-	files = sum(os.path.getsize(frappe.get_site_path(url.lstrip("/"))) for url in urls if url)
+	from crm_mail_archive.infra import archive_files
+
+	files = sum(os.path.getsize(archive_files.path_of(reference)) for reference in urls if reference)
 	return int(files + text)
 
 
