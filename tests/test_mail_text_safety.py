@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from crm_mail_archive.infra.text import inert_text
-from crm_mail_archive.storage.content import safe_file_name, safe_mail_html, valid_content_id
+from crm_mail_archive.storage.content import safe_file_name, safe_mail_html, shown_html, valid_content_id
 from crm_mail_archive.sync.engine import Batch, FetchLimits, batches
 
 HOSTILE_HEADERS = [
@@ -84,14 +84,23 @@ def test_only_a_well_formed_content_id_is_a_key(value, expected):
 	assert valid_content_id(value) == expected
 
 
-def test_cid_images_point_at_the_stored_part_inside_the_parsed_tree():
+def test_cid_images_stay_cid_when_stored_and_point_at_the_part_when_shown_inside_the_parsed_tree():
 	body = '<p>Logo:</p><img src="cid:logo@x"><img src="cid:missing@x"><img src="https://t.example/p.gif">'
-	result = BeautifulSoup(
-		safe_mail_html(body, {"logo@x": "/private/files/logo-abc.png"}), "html.parser"
-	).find_all("img")
-	assert result[0]["src"] == "/private/files/logo-abc.png"
+	stored = safe_mail_html(body, {"logo@x"})
+	result = BeautifulSoup(stored, "html.parser").find_all("img")
+	assert result[0]["src"] == "cid:logo@x"  # the mail's own reference: no file named in stored HTML
 	assert "src" not in result[1].attrs  # no such part: nothing to load
 	assert "src" not in result[2].attrs and result[2]["data-mail-archive-src"] == "https://t.example/p.gif"
+	shown = BeautifulSoup(
+		shown_html(
+			stored + '<p class="mail-archive-attachment-note">Hinweis</p>', {"LOGO@x": "/api/x?a=1&b=2"}
+		),
+		"html.parser",
+	)
+	images = shown.find_all("img")
+	assert images[0]["src"] == "/api/x?a=1&b=2"  # (Content-IDs compare without case)
+	assert images[2]["data-mail-archive-src"] == "https://t.example/p.gif"  # still held back
+	assert shown.find("p", class_="mail-archive-attachment-note").text == "Hinweis"
 
 
 def test_a_content_id_cannot_break_out_of_the_src_attribute():
