@@ -2,7 +2,8 @@
 private Dovecot with seeded, deterministic mailboxes. Prints one table; see README "Benchmarks".
 
 Run through scripts/benchmark.sh (make bench [QUICK=1]); inside the bench:
-	cd <bench>/sites && ../env/bin/python <checkout>/perf/benchmark.py --site S [--quick] [--only P13|P14]
+	cd <bench>/sites && ../env/bin/python <checkout>/perf/benchmark.py --site S [--quick] [--only P13|P14|P15]
+		[--stock-site S2: an ERPNext site without this app, for P15]
 """
 
 from __future__ import annotations
@@ -1471,7 +1472,7 @@ def idle_only(quick: bool) -> tuple[list[Figure], list[Figure]]:
 		dovecot.stop()
 
 
-def benchmark(site: str, quick: bool) -> tuple[list[Figure], list[Figure]]:
+def benchmark(site: str, quick: bool, stock_site: str | None = None) -> tuple[list[Figure], list[Figure]]:
 	"""(figures on both mailboxes, figures of operations)."""
 	from business_mail import business_mailbox
 
@@ -1501,7 +1502,10 @@ def benchmark(site: str, quick: bool) -> tuple[list[Figure], list[Figure]]:
 		]
 		results = {mailbox.label: import_figures(site, dovecot, mailbox) for mailbox in mailboxes}
 		mail_rows = import_rows(results) + light_only_rows(dovecot, size)
-		return mail_rows, worker_rows(dovecot, size) + idle_rows(dovecot, size) + verify_rows(dovecot, size)
+		desk = desk_rows(site, stock_site) if stock_site else []
+		return mail_rows, worker_rows(dovecot, size) + idle_rows(dovecot, size) + verify_rows(
+			dovecot, size
+		) + desk
 	finally:
 		dovecot.stop()
 
@@ -1752,7 +1756,7 @@ def main() -> None:
 	elif args.only == "P15":
 		rows = desk_only(args.site, args.stock_site)
 	else:
-		rows = benchmark(args.site, args.quick)
+		rows = benchmark(args.site, args.quick, args.stock_site)
 	result = table(*rows, args.quick)
 	print(result)
 	if args.output:

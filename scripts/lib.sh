@@ -215,7 +215,7 @@ ensure_bench_redis() {
 # The sites are reached by name (socket.io tells sites apart by host name): map them to loopback.
 ensure_hosts_entries() {
 	local site
-	for site in "$DEV_SITE" "$TEST_SITE" "$SCRATCH_SITE"; do
+	for site in "$DEV_SITE" "$TEST_SITE" "$SCRATCH_SITE" ${BENCH_SITE:-} ${STOCK_SITE:-}; do
 		grep -qE "^127\.0\.0\.1\s.*\s$site(\s|$)" /etc/hosts ||
 			printf '127.0.0.1\t%s\n' "$site" | as_root tee -a /etc/hosts >/dev/null
 	done
