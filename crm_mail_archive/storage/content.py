@@ -100,17 +100,7 @@ def safe_mail_html(source: str, content_ids: set[str] | None = None) -> str:
 			return src if src.lower().startswith("data:image/") else None
 		return value
 
-	cleaned = nh3.clean(
-		source,
-		tags=TAGS,
-		attributes=ATTRIBUTES,
-		attribute_filter=attribute,
-		url_schemes=URL_SCHEMES,
-		filter_style_properties=STYLE_PROPERTIES,
-		link_rel="noopener noreferrer",
-		set_tag_attribute_values={"a": {"target": "_blank"}},
-		strip_comments=True,
-	)
+	cleaned = _clean(source, ATTRIBUTES, attribute)
 	if not remote:
 		return cleaned
 	return re.sub(
@@ -143,12 +133,20 @@ def repointed_images(stored: str, new_src: Callable[[str], str | None]) -> str:
 	def attribute(tag: str, name: str, value: str) -> str | None:
 		return new_src(value) if tag == "img" and name == "src" else value
 
+	return _clean(stored, STORED_ATTRIBUTES, attribute)
+
+
+# what the first pass and storing added: remote images held back, the notes of the limits
+STORED_ATTRIBUTES = {**ATTRIBUTES, "img": ATTRIBUTES["img"] | {REMOTE_SRC_ATTRIBUTE}, "p": {"class"}}
+
+
+def _clean(source: str, attributes: dict, attribute_filter: Callable) -> str:
+	"""One pass of the allowlist sanitizer (nh3)."""
 	return nh3.clean(
-		stored,
+		source,
 		tags=TAGS,
-		# what the first pass and storing added: remote images held back, the notes of the limits
-		attributes={**ATTRIBUTES, "img": ATTRIBUTES["img"] | {REMOTE_SRC_ATTRIBUTE}, "p": {"class"}},
-		attribute_filter=attribute,
+		attributes=attributes,
+		attribute_filter=attribute_filter,
 		url_schemes=URL_SCHEMES,
 		filter_style_properties=STYLE_PROPERTIES,
 		link_rel="noopener noreferrer",
