@@ -23,8 +23,8 @@ from tests.support import (
 	CHROMIUM,
 	TEST_SITE,
 	CrmBuilder,
-	bench_command,
 	bench_path,
+	checkout_env,
 	logged_in_page,
 	make_user,
 	remove_archive_of,
@@ -186,12 +186,21 @@ def web_server() -> Iterator[str]:
 	"""`bench serve` for the test site on a free port (another process: tests commit what it must see)."""
 	port = free_port()
 	process = subprocess.Popen(
-		bench_command("--site", TEST_SITE, "serve", "--port", str(port), "--noreload", "--nothreading"),
+		# `bench serve`, with this checkout's desk files (devtools/serve.py)
+		[
+			str(bench_path() / "env" / "bin" / "python"),
+			"-m",
+			"devtools.serve",
+			"--site",
+			TEST_SITE,
+			"--port",
+			str(port),
+		],
 		cwd=bench_path() / "sites",
 		stdout=subprocess.DEVNULL,
 		stderr=subprocess.DEVNULL,
 		# a development server: the desk then reaches socket.io on its own port
-		env={**os.environ, "DEV_SERVER": "1"},
+		env={**checkout_env(), "DEV_SERVER": "1"},
 	)
 	# by name, not 127.0.0.1: socket.io takes the site from the host name (/etc/hosts maps it)
 	url = f"http://{TEST_SITE}:{port}"

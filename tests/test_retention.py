@@ -332,6 +332,11 @@ def test_a_manager_holds_a_hostile_mail_sees_its_retention_and_previews_an_erasu
 		"Mail Archive Audit Event", {"communication": communication, "action": "Legal Hold Set"}
 	)
 
+	# the form reloads after the hold (its buttons are rebuilt): the group then offers the release
+	page.locator(".inner-group-button .dropdown-menu a", has_text="Release Legal Hold").first.wait_for(
+		state="attached", timeout=30_000
+	)
+	page.wait_for_timeout(500)
 	menu_item(page, "Archive", "Retention").click()
 	dialog = page.locator(".modal:visible")
 	dialog.locator(".mail-retention-end").wait_for(timeout=30_000)

@@ -71,7 +71,15 @@ crm_mail_archive.reader = {
 				() =>
 					crm_mail_archive
 						.call("set_legal_hold", { communication: frm.doc.name, hold: frm.doc.mail_archive_legal_hold ? 0 : 1 })
-						.then(() => frm.reload_doc()),
+						.then(() => {
+							frappe.show_alert({
+								message: frm.doc.mail_archive_legal_hold
+									? __("The legal hold on this mail is released.")
+									: __("This mail is now under legal hold: it is kept until the hold is released."),
+								indicator: "green",
+							});
+							return frm.reload_doc();
+						}),
 				archive
 			);
 			frm.add_custom_button(__("Retention"), () => crm_mail_archive.retention_dialog(frm), archive);
