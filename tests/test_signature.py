@@ -1,4 +1,4 @@
-"""Specification of the signature reader (crm_mail_archive.mailbox.signature): the plain text of a
+"""Specification of the signature reader (crm_mail_archive.prefill.signature): the plain text of a
 business mail into the fields of a "Create Contact / Lead from this mail" dialog.
 
 Frappe-free: run with `pytest --noconftest tests/test_signature.py`.
@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crm_mail_archive.mailbox import signature as signature_module
-from crm_mail_archive.mailbox.signature import Signature, parse_signature
+from crm_mail_archive import prefill
+from crm_mail_archive.prefill.signature import Signature, parse_signature
 
 NOTHING = Signature(None, None, None, None, None, None)
 DELIMITER = "-- "  # RFC 3676: dash, dash, space
@@ -662,8 +662,12 @@ def test_never_raises_on_signature_like_fragments(text, sender_name, sender_emai
 	_assert_well_formed(parse_signature(text, sender_name, sender_email))
 
 
-def test_the_module_is_frappe_free():
-	tree = ast.parse(Path(signature_module.__file__).read_text(encoding="utf-8"))
-	imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-	imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-	assert not {name for name in imported if name.split(".")[0] == "frappe"}
+def test_the_signature_reader_is_frappe_free():
+	for module in ("text", "vocabulary", "own_text", "block", "fields", "signature"):
+		source = (Path(prefill.__file__).parent / f"{module}.py").read_text(encoding="utf-8")
+		tree = ast.parse(source)
+		imported = {
+			alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+		}
+		imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+		assert not {name for name in imported if name.split(".")[0] == "frappe"}, module

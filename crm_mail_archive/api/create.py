@@ -4,8 +4,8 @@ created with the mail and its thread filed there."""
 import frappe
 from frappe import _
 
-from crm_mail_archive import create_from_mail as creating
 from crm_mail_archive.permissions import require_readable_mail
+from crm_mail_archive.prefill import create as creating
 
 
 @frappe.whitelist(methods=["GET", "POST"])

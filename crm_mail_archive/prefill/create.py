@@ -15,8 +15,8 @@ from frappe import _
 
 from crm_mail_archive.filing.manual import file_thread
 from crm_mail_archive.infra.text import as_text
-from crm_mail_archive.mailbox.signature import parse_signature
 from crm_mail_archive.permissions import confidential_owner
+from crm_mail_archive.prefill.signature import parse_signature
 
 CREATABLE = ("Contact", "Lead", "Opportunity", "Issue")
 # what the review dialog may set, per document type (anything else sent is ignored)
