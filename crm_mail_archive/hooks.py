@@ -12,6 +12,8 @@ after_migrate = "crm_mail_archive.install.after_migrate"
 before_uninstall = "crm_mail_archive.install.before_uninstall"
 
 override_doctype_class = {
+	# the mail's text escaped where stock formats it into HTML on the server (print view)
+	"Communication": "crm_mail_archive.overrides.communication.MailArchiveCommunication",
 	"Email Account": "crm_mail_archive.overrides.email_account.MailArchiveEmailAccount",
 	# no File row reaches the archive's files (checks ahead of stock File's own)
 	"File": "crm_mail_archive.overrides.file.MailArchiveFile",

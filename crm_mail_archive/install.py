@@ -22,6 +22,18 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"insert_after": "message_id",
 		},
 		{
+			# the display names the mail gives its addresses, JSON {address: name}: recipients,
+			# cc and bcc hold bare addresses, as stock code parses them
+			"fieldname": "mail_archive_address_names",
+			"fieldtype": "Code",
+			"options": "JSON",
+			"label": "Display Names",
+			"read_only": 1,
+			"hidden": 1,
+			"no_copy": 1,
+			"insert_after": "mail_archive_key",
+		},
+		{
 			# List-Unsubscribe, Precedence bulk/list/junk or Auto-Submitted: the bulk rule applies
 			"fieldname": "mail_archive_bulk",
 			"fieldtype": "Check",

@@ -255,22 +255,24 @@ def test_no_mail_or_server_value_becomes_markup_on_any_desk_surface(
 	)
 
 
-def test_the_hostile_values_are_stored_as_inert_text(hostile_world):
+def test_the_hostile_values_are_stored_as_the_mails_own_text(hostile_world):
+	"""Inert where they are shown (above), exact where they are kept: the data is the mail's text."""
 	account, _customer, _contact, communications = hostile_world
 	rows = frappe.get_all(
 		"Communication",
 		{"name": ("in", communications)},
 		["subject", "sender_full_name", "recipients", "cc", "content", "imap_folder"],
 	)
-	for row in rows:
-		for field in ("subject", "sender_full_name", "recipients", "cc", "imap_folder"):
-			assert "<img" not in (row[field] or "") and "<script" not in (row[field] or ""), (
-				field,
-				row[field],
-			)
-		assert "onerror" not in row.content.replace("&quot;", '"').split("<p>cid:")[0]
 	subjects = {row.subject for row in rows}
-	assert "&lt;img src=x data-pwn=1 onerror=__pwn('subject')&gt; Angebot" in subjects
+	assert f"{img('subject')} Angebot" in subjects
+	assert "<script data-pwn=1>__pwn('encoded-subject')</script> " + img("encoded-img") in subjects
+	assert img("from-name") in {row.sender_full_name for row in rows}
+	assert HOSTILE_FOLDER in {row.imap_folder for row in rows}
+	for row in rows:  # addresses as addresses: the names are kept beside them
+		for field in ("subject", "sender_full_name", "recipients", "cc", "imap_folder"):
+			assert "&lt;" not in (row[field] or ""), (field, row[field])
+		assert "<" not in (row.recipients or "") + (row.cc or "")
+		assert "onerror" not in row.content.replace("&quot;", '"').split("<p>cid:")[0]
 	files = frappe.get_all("Mail Attachment", {"communication": ("in", communications)}, pluck="file_name")
 	assert "_img src=x data-pwn=1 onerror=__pwn(_file_)_.pdf" in files
 	# the exact headers stay in the original message

@@ -7,7 +7,7 @@ import html
 import pytest
 from bs4 import BeautifulSoup
 
-from crm_mail_archive.infra.text import inert_text
+from crm_mail_archive.infra.text import header_text, inert_text
 from crm_mail_archive.storage.content import safe_file_name, safe_mail_html, shown_html, valid_content_id
 from crm_mail_archive.sync.engine import Batch, FetchLimits, batches
 
@@ -40,6 +40,14 @@ def test_a_hostile_header_value_opens_no_tag_wherever_it_is_placed_as_html(value
 )
 def test_ordinary_header_text_is_stored_as_it_is(value):
 	assert inert_text(value) == value
+
+
+def test_a_header_is_kept_as_its_text_only_control_characters_become_spaces():
+	assert (
+		header_text("<img src=x onerror=alert(1)> Angebot & mehr")
+		== "<img src=x onerror=alert(1)> Angebot & mehr"
+	)
+	assert header_text("Angebot\x00\x1b[31m rot") == "Angebot  [31m rot"
 
 
 def test_control_characters_in_a_header_become_spaces():

@@ -14,7 +14,6 @@ import frappe
 from frappe import _
 
 from crm_mail_archive.filing.manual import file_thread
-from crm_mail_archive.infra.text import as_text
 from crm_mail_archive.permissions import confidential_owner
 from crm_mail_archive.prefill.signature import parse_signature
 
@@ -53,8 +52,6 @@ def _mail(communication: str):
 		["subject", "sender", "sender_full_name", "text_content", "phone_no"],
 		as_dict=True,
 	)
-	for field in ("subject", "sender", "sender_full_name"):
-		mail[field] = as_text(mail[field])
 	return mail
 
 

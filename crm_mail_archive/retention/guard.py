@@ -34,6 +34,7 @@ PROTECTED_FIELDS = (
 	"email_account",
 	"has_attachment",
 	"mail_archive_key",
+	"mail_archive_address_names",
 	"mail_archive_raw_file",
 	"mail_archive_legal_hold",
 	"mail_archive_sha256",

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 
 import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
 from crm_mail_archive.infra.rows import RowBuffer, random_name
-from crm_mail_archive.infra.text import inert_text
+from crm_mail_archive.infra.text import header_text
 from crm_mail_archive.mailbox.client import FetchedMessage
 from crm_mail_archive.mailbox.parser import ParsedMail
 from crm_mail_archive.storage.content import safe_file_name, safe_mail_html, valid_content_id
@@ -27,6 +28,7 @@ from crm_mail_archive.storage.limits import StorageLimits
 from crm_mail_archive.storage.originals import SavedPart, digest
 
 MESSAGE_KEY_FIELD = "mail_archive_key"
+ADDRESS_NAMES_FIELD = "mail_archive_address_names"
 NOTE = '<p class="mail-archive-attachment-note">{}</p>'
 
 
@@ -47,9 +49,17 @@ def address_count(parsed: ParsedMail) -> int:
 	)
 
 
-def _format_addresses(addresses) -> str:
-	text = ", ".join(f'"{a.name}" <{a.email}>' if a.name else a.email for a in addresses)
-	return inert_text(text)
+def address_list(addresses) -> str:
+	"""Addresses as stock code reads them (frappe.utils.parse_addr, stock Reply All): bare
+	addresses, comma-separated. Display names go to ADDRESS_NAMES_FIELD."""
+	return ", ".join(header_text(address.email) for address in addresses)
+
+
+def address_names(parsed: ParsedMail) -> str | None:
+	"""The display names the mail gives its addresses, as JSON {address: name}."""
+	addresses = [parsed.from_address, *parsed.reply_to, *parsed.to, *parsed.cc, *parsed.bcc]
+	names = {a.email: header_text(a.name) for a in addresses if a is not None and a.name}
+	return json.dumps(names, ensure_ascii=False, sort_keys=True) if names else None
 
 
 def add_communication(
@@ -71,18 +81,19 @@ def add_communication(
 		"communication_type": "Communication",
 		"communication_medium": "Email",
 		"sent_or_received": "Sent" if sent else "Received",
-		"subject": inert_text(parsed.subject or "(no subject)")[:10000],
+		"subject": header_text(parsed.subject or "(no subject)")[:10000],
 		# an address beyond RFC 5321's 254 characters is no address (it stays in the raw mail)
-		"sender": inert_text(sender.email) if sender and len(sender.email) <= 254 else None,
-		"sender_full_name": inert_text(sender.name or sender.email)[:140] if sender else None,
-		"recipients": _format_addresses(parsed.to),
-		"cc": _format_addresses(parsed.cc),
-		"bcc": _format_addresses(parsed.bcc),
+		"sender": header_text(sender.email) if sender and len(sender.email) <= 254 else None,
+		"sender_full_name": header_text(sender.name or sender.email)[:140] if sender else None,
+		"recipients": address_list(parsed.to),
+		"cc": address_list(parsed.cc),
+		"bcc": address_list(parsed.bcc),
+		ADDRESS_NAMES_FIELD: address_names(parsed),
 		"text_content": parsed.text,
 		"communication_date": system_datetime(date) or now_datetime(),
-		"message_id": inert_text(parsed.message_id),
+		"message_id": header_text(parsed.message_id),
 		"email_account": account.email_account,
-		"imap_folder": inert_text(folder_name),
+		"imap_folder": header_text(folder_name),
 		# where it lives on a server is the Mailbox Copy's: a stock uid would make every opening
 		# of the form queue a stock Email Flag Queue row that nothing ever applies
 		"uid": None,

@@ -24,7 +24,6 @@ from frappe.utils import get_datetime
 
 from crm_mail_archive.infra import archive_files, audit
 from crm_mail_archive.infra.chunks import chunked
-from crm_mail_archive.infra.text import as_text
 from crm_mail_archive.permissions import archive_scope, readable_archived_mails, reads_by_role
 from crm_mail_archive.storage.files import read_original
 from crm_mail_archive.views.email_archive import ArchiveFilters, _base_query
@@ -92,7 +91,7 @@ def mails_in_scope(scope: ExportScope, user: str) -> list[str]:
 
 
 def _cell(value) -> str:
-	text = as_text(value or "")
+	text = str(value or "")
 	return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

@@ -15,7 +15,6 @@ from frappe.query_builder import Order
 from frappe.query_builder.functions import Count
 from frappe.utils import add_days, getdate, nowdate
 
-from crm_mail_archive.infra.text import as_text
 from crm_mail_archive.permissions import archive_scope, held_accounts
 from crm_mail_archive.search.index import query_words, snippets, words_conditions
 
@@ -109,9 +108,6 @@ def archive_of(
 	found = snippets([row.name for row in rows], filters.search)
 	mails = []
 	for row in rows:
-		row.subject = as_text(row.subject)
-		row.sender_full_name = as_text(row.sender_full_name)
-		row.sender = as_text(row.sender)
 		row.attachments = attachments.get(row.name, [])
 		row.snippet = found.get(row.name, "")
 		row.pop("mail_archive_raw_file", None)

@@ -16,7 +16,6 @@ from frappe.query_builder import Order
 from frappe.query_builder.functions import Count
 from frappe.utils import add_days, getdate, nowdate
 
-from crm_mail_archive.infra.text import as_text
 from crm_mail_archive.permissions import (
 	is_stock_reader,
 	others_confidential_accounts,
@@ -115,9 +114,6 @@ def search_mail(search: MailSearch, start: int = 0, page_length: int = 20) -> di
 		total, rows = len(readable), readable[start : start + page_length]
 	found = snippets([row.name for row in rows], search.text)
 	for row in rows:
-		row.subject = as_text(row.subject)
-		row.sender = as_text(row.sender)
-		row.sender_full_name = as_text(row.sender_full_name)
 		row.snippet = found.get(row.name, "")
 	words, short = query_words(search.text)
 	return {"mails": rows, "total": total, "more": more, "words": words + short, "start": start}

@@ -2,20 +2,30 @@
 folder, where it is filed (with the documents' titles and why), its body, its attachments (not the
 original message, which is offered for download on its own) and its state on the mail server.
 
-Mail values are returned as plain text (the inert stored form decoded); the body is the HTML that
-was sanitized when the mail was stored, its inline images pointed at the app's URL for them.
+Mail values are returned as the mail's text (the desk escapes them where it shows them), the
+addresses also with the names the mail gives them; the body is the HTML that was sanitized when
+the mail was stored, its inline images pointed at the app's URL for them.
 Attachments are read through the app's endpoint (read rule, audit), never by a file URL.
 """
 
 from __future__ import annotations
 
+import json
 from urllib.parse import quote
 
 import frappe
 from frappe.utils import cint
 
-from crm_mail_archive.infra.text import as_text
 from crm_mail_archive.storage.content import shown_html
+
+
+def with_names(addresses: str | None, names: dict[str, str]) -> str:
+	"""Stored bare addresses as the mail shows them: "Name <address>" where it gives a name."""
+	shown = []
+	for address in filter(None, (part.strip() for part in (addresses or "").split(","))):
+		name = names.get(address)
+		shown.append(f"{name} <{address}>" if name and name != address else address)
+	return ", ".join(shown)
 
 
 def document_title(doctype: str, name: str) -> str:
@@ -96,11 +106,13 @@ def mail_view(communication: str, readable: callable) -> dict:
 			"seen",
 			"email_status",
 			"mail_archive_raw_file",
+			"mail_archive_address_names",
 		],
 		as_dict=True,
 	)
-	for field in ("subject", "sender", "sender_full_name", "recipients", "cc", "bcc", "imap_folder"):
-		mail[field] = as_text(mail[field])
+	names = json.loads(mail.pop("mail_archive_address_names") or "{}")
+	for field in ("recipients", "cc", "bcc"):  # shown with the names the mail gives them
+		mail[f"{field}_shown"] = with_names(mail[field], names)
 	mail.seen = cint(mail.seen)
 	mail.attachments = attachments_of(communication)
 	mail.content = shown_body(mail.content, mail.attachments)

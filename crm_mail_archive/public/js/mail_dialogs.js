@@ -197,8 +197,8 @@ crm_mail_archive.mail_html = (mail, { state = null, unfile = false, compact = fa
 		<h4 class="mail-archive-subject">${escape(mail.subject || __("(no subject)"))}</h4>
 		<div class="mail-archive-headers small">
 			${header(__("From"), sender)}
-			${header(__("To"), mail.recipients)}
-			${header(__("Cc"), mail.cc)}
+			${header(__("To"), mail.recipients_shown || mail.recipients)}
+			${header(__("Cc"), mail.cc_shown || mail.cc)}
 			${header(__("Date"), frappe.datetime.str_to_user(mail.communication_date))}
 			${compact ? "" : header(__("Account"), mail.email_account)}
 			${compact ? "" : header(__("Folder"), mail.imap_folder)}

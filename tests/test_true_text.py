@@ -1,0 +1,174 @@
+"""The data is the mail's text: an archived mail's subject, names and addresses are stored exactly as
+the mail spells them, in the form stock code parses (recipients, cc and bcc as bare addresses, the
+display names beside them), and every surface escapes them where it renders them. The REST API
+returns the mail's own text; stock Reply All addresses the right people; the desk shows a hostile
+subject and names as text (tests/test_hostile_headers.py opens every surface)."""
+
+import json
+import uuid
+from urllib.parse import quote
+
+import frappe
+import pytest
+import requests
+from frappe.utils import parse_addr, split_emails
+
+from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.patches.true_text_in_mail_headers import true_values
+from tests.support import make_user
+
+HOSTILE_SUBJECT = "<img src=x onerror=window.__hit=1> Angebot & Preise 1 < 2"
+
+
+def a_named_mail(sender: str, mailbox: str, colleague: str, tag: str) -> bytes:
+	return (
+		f'From: "Bernd <b>Muster</b>" <{sender}>\r\n'
+		f'To: "Vertrieb, Muster Handels" <{mailbox}>\r\n'
+		f'Cc: "Muster, Anna" <{colleague}>, "<svg onload=window.__hit=2>" <third-{tag}@kunde.example>\r\n'
+		f"Subject: {HOSTILE_SUBJECT}\r\n"
+		f"Message-ID: <true-text-{tag}@kunde.example>\r\n"
+		"Date: Tue, 01 Dec 2026 10:00:00 +0100\r\n"
+		"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+		"Guten Tag, anbei das Angebot.\r\n"
+	).encode()
+
+
+@pytest.fixture
+def named_mail(dovecot, mail_user, make_archive_account, crm, committed_cleanup):
+	tag = uuid.uuid4().hex[:8]
+	customer = crm.customer("Klartext Kunde")
+	sender = crm.address("bernd")
+	colleague = crm.address("anna")
+	crm.contact([sender], links=[("Customer", customer)])
+	password = f"Pw-{uuid.uuid4().hex}"
+	holder = make_user("Sales User", password=password, first_name="Sina")
+	frappe.db.set_value("User", holder, "language", "de")
+	committed_cleanup("User", holder)
+	frappe.db.commit()
+	account = make_archive_account(mail_user, account_owner=holder)
+	dovecot.append(mail_user, a_named_mail(sender, mail_user, colleague, tag))
+	sync_account(account.name)
+	communication = frappe.db.get_value("Communication", {"message_id": f"true-text-{tag}@kunde.example"})
+	assert communication
+	frappe.db.commit()
+	return {
+		"holder": (holder, password),
+		"customer": customer,
+		"communication": communication,
+		"sender": sender,
+		"mailbox": mail_user,
+		"colleague": colleague,
+		"third": f"third-{tag}@kunde.example",
+	}
+
+
+def test_headers_are_stored_as_the_mails_text_with_bare_addresses_and_names_beside_them(named_mail):
+	row = frappe.db.get_value(
+		"Communication",
+		named_mail["communication"],
+		["subject", "sender", "sender_full_name", "recipients", "cc", "mail_archive_address_names"],
+		as_dict=True,
+	)
+	assert row.subject == HOSTILE_SUBJECT
+	assert row.sender == named_mail["sender"]
+	assert row.sender_full_name == "Bernd <b>Muster</b>"
+	assert row.recipients == named_mail["mailbox"]
+	assert row.cc == f"{named_mail['colleague']}, {named_mail['third']}"
+	# what stock code does with them works
+	assert split_emails(row.cc) == [named_mail["colleague"], named_mail["third"]]
+	assert parse_addr(row.recipients)[1] == named_mail["mailbox"]
+	assert json.loads(row.mail_archive_address_names) == {
+		named_mail["sender"]: "Bernd <b>Muster</b>",
+		named_mail["mailbox"]: "Vertrieb, Muster Handels",
+		named_mail["colleague"]: "Muster, Anna",
+		named_mail["third"]: "<svg onload=window.__hit=2>",
+	}
+
+
+def test_the_rest_api_returns_the_mails_own_text(web_server, named_mail):
+	session = requests.Session()
+	holder, password = named_mail["holder"]
+	assert session.post(f"{web_server}/api/method/login", data={"usr": holder, "pwd": password}).ok
+	doc = session.get(f"{web_server}/api/resource/Communication/{quote(named_mail['communication'])}").json()[
+		"data"
+	]
+	assert doc["subject"] == HOSTILE_SUBJECT
+	assert doc["sender_full_name"] == "Bernd <b>Muster</b>"
+	assert doc["recipients"] == named_mail["mailbox"]
+	assert doc["cc"] == f"{named_mail['colleague']}, {named_mail['third']}"
+	assert "&lt;" not in json.dumps(doc) and "&amp;" not in doc["subject"]
+	# the reader's view: the same text, the addresses also with their names
+	view = session.post(
+		f"{web_server}/api/method/crm_mail_archive.api.get_mail_view",
+		data={"communication": named_mail["communication"]},
+	).json()["message"]
+	assert view["subject"] == HOSTILE_SUBJECT
+	assert (
+		view["cc_shown"]
+		== f"Muster, Anna <{named_mail['colleague']}>, <svg onload=window.__hit=2> <{named_mail['third']}>"
+	)
+
+
+def test_the_print_view_shows_the_subject_as_text(named_mail):
+	doc = frappe.get_doc("Communication", named_mail["communication"])
+	assert doc.get_formatted("subject") == (
+		"&lt;img src=x onerror=window.__hit=1&gt; Angebot &amp; Preise 1 &lt; 2"
+	)
+	assert "<b>" not in doc.get_formatted("sender_full_name")
+
+
+def test_stock_reply_all_from_the_customer_timeline_addresses_the_right_people(
+	browser, web_server, socketio, named_mail
+):
+	from tests.support import logged_in_page
+
+	page = logged_in_page(browser, web_server, named_mail["holder"], locale="de-DE")
+	page.add_init_script("window.__hit = 0;")
+	dialogs: list[str] = []
+	page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+	try:
+		page.goto(f"{web_server}/app/customer/{quote(named_mail['customer'])}")
+		box = page.locator(".timeline-message-box", has_text="Angebot").first
+		box.wait_for(timeout=60_000)
+		# the subject and the sender's name are shown as text
+		assert "<img src=x onerror=window.__hit=1> Angebot" in box.inner_text()
+		box.locator(".reply-all").first.click(force=True)
+		page.wait_for_function(
+			"() => window.cur_dialog && cur_dialog.fields_dict.cc && cur_dialog.display", timeout=30_000
+		)
+		values = page.evaluate(
+			"() => ({recipients: cur_dialog.get_value('recipients'), cc: cur_dialog.get_value('cc')})"
+		)
+		assert page.evaluate("() => window.__hit") == 0
+	finally:
+		page.context.close()
+	assert parse_addr(values["recipients"].strip(", "))[1] == named_mail["sender"]
+	cc = split_emails(values["cc"])
+	assert named_mail["colleague"] in cc and named_mail["third"] in cc
+	assert "&lt;" not in values["cc"] + values["recipients"]
+	assert dialogs == []
+
+
+def test_mail_stored_inert_before_gets_its_text_back():
+	row = frappe._dict(
+		subject="&lt;img src=x&gt; Angebot",
+		sender="bernd@kunde.example",
+		sender_full_name="&lt;b&gt;Bernd&lt;/b&gt;",
+		message_id="m@kunde.example",
+		imap_folder="INBOX",
+		recipients='"Vertrieb, Muster" &lt;vertrieb@firma.example&gt;',
+		cc='"Muster, Anna" &lt;anna@kunde.example&gt;, third@kunde.example',
+		bcc=None,
+		mail_archive_address_names=None,
+	)
+	changed = true_values(row)
+	assert changed["subject"] == "<img src=x> Angebot"
+	assert changed["sender_full_name"] == "<b>Bernd</b>"
+	assert changed["recipients"] == "vertrieb@firma.example"
+	assert changed["cc"] == "anna@kunde.example, third@kunde.example"
+	assert json.loads(changed["mail_archive_address_names"]) == {
+		"vertrieb@firma.example": "Vertrieb, Muster",
+		"anna@kunde.example": "Muster, Anna",
+	}
+	# a value stored as the text it is stays as it is
+	assert true_values(frappe._dict({**row, **changed})) == {}
