@@ -20,7 +20,8 @@ from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from perf.site import insert_rows
+from crm_mail_archive.infra.chunks import chunked
+from perf.site import ROWS_PER_INSERT, insert_rows
 
 CHARSETS = ("utf-8", "iso-8859-1", "windows-1252")
 WORDS = "Angebot Anfrage Lieferung Rechnung Bestellung Termin Muster Preis Menge Qualität Gruß Frist".split()
@@ -28,7 +29,6 @@ FILLER = (
 	"Guten Tag anbei sende ich Ihnen die Unterlagen zur Bestellung der Frästeile mit freundlichen Grüßen "
 	"Lieferung Termin Menge Qualität Muster Preis Angebot Anfrage Zahlung Skonto Versand Spedition"
 ).split()
-ROWS_PER_INSERT = 5000
 
 
 # --- light mail ------------------------------------------------------------------------------
@@ -93,8 +93,7 @@ def synthetic_mail(
 	now = frappe.utils.now_datetime()
 	names = [f"BENCH-{tag}-{n}" for n in range(count)]
 	email_account = frappe.db.get_value("Mail Archive Account", account, "email_account") if account else None
-	for start in range(0, count, ROWS_PER_INSERT):
-		chunk = range(start, min(count, start + ROWS_PER_INSERT))
+	for chunk in chunked(range(count), ROWS_PER_INSERT):
 		_insert_communications(chunk, names, tag, address, email_account, now)
 		insert_rows(
 			"Mail Address Index",
@@ -123,7 +122,7 @@ def synthetic_mail(
 	return names
 
 
-def _insert_communications(chunk: range, names: list[str], tag: str, address: str, email_account, now):
+def _insert_communications(chunk: list[int], names: list[str], tag: str, address: str, email_account, now):
 	insert_rows(
 		"Communication",
 		[
@@ -166,9 +165,9 @@ def synthetic_words(names: list[str], seed: int) -> None:
 
 	rng = random.Random(seed)
 	now = frappe.utils.now_datetime()
-	for start in range(0, len(names), ROWS_PER_INSERT):
+	for chunk in chunked(range(len(names)), ROWS_PER_INSERT):
 		rows = []
-		for n in range(start, min(len(names), start + ROWS_PER_INSERT)):
+		for n in chunk:
 			words = rng.choices(FILLER, k=200)
 			if n % 10 == 3:
 				words[rng.randrange(200)] = "Rechnungen"

@@ -96,8 +96,7 @@ def bulk_contacts(count: int, prefix: str, customer_name: str = "Benchmark Kunde
 	customer = benchmark_customer(customer_name)
 	now = frappe.utils.now_datetime()
 	child = ["name", "parent", "parenttype", "parentfield"]
-	for start in range(existing, count, ROWS_PER_INSERT):
-		chunk = range(start, min(count, start + ROWS_PER_INSERT))
+	for chunk in chunked(range(existing, count), ROWS_PER_INSERT):
 		insert_rows(
 			"Contact", ["name", "first_name"], [(f"BENCH-{prefix}-{n}", f"Kontakt {n}") for n in chunk], now
 		)
