@@ -4,10 +4,12 @@ and the RQ jobs they ran."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 
 # the checkout this package is in: the processes it starts import its app and devtools from there
 CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -18,6 +20,20 @@ def checkout_env() -> dict[str, str]:
 		**os.environ,
 		"PYTHONPATH": os.pathsep.join(filter(None, [CHECKOUT, os.environ.get("PYTHONPATH")])),
 	}
+
+
+@contextmanager
+def private_dovecot():
+	"""A Dovecot of the benchmark's own, on free ports; its folder goes with it."""
+	from devtools.dovecot import DovecotServer
+
+	root = tempfile.mkdtemp(prefix="crm-mail-archive-bench-")
+	dovecot = DovecotServer.start(root)
+	try:
+		yield dovecot
+	finally:
+		dovecot.stop()
+		shutil.rmtree(root, ignore_errors=True)
 
 
 class BenchProcess:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import tempfile
-from contextlib import contextmanager
 
 from perf.measure import Figure
+from perf.processes import private_dovecot
 from perf.site import connect
 from perf.table import table, write_table
 
@@ -45,17 +44,6 @@ Rows = tuple[list[Figure], list[Figure]]  # (figures on both mailboxes, figures 
 
 def sizes(quick: bool) -> dict:
 	return SIZES["quick" if quick else "full"]
-
-
-@contextmanager
-def private_dovecot():
-	from devtools.dovecot import DovecotServer
-
-	dovecot = DovecotServer.start(tempfile.mkdtemp(prefix="crm-mail-archive-bench-"))
-	try:
-		yield dovecot
-	finally:
-		dovecot.stop()
 
 
 def benchmark(site: str, quick: bool, stock_site: str | None = None) -> Rows:

@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from perf.measure import Figure, log
-from perf.processes import BenchProcess
+from perf.processes import BenchProcess, private_dovecot
 from perf.site import make_accounts
 
 DESK_LOADS = 5  # each a new browser profile (empty cache), logged in; the median is taken
@@ -41,7 +41,17 @@ class DeskSite:
 			"--site", site, "serve", "--port", str(self.port), "--noreload", "--nothreading"
 		)
 		self.url = f"http://{site}:{self.port}"
-		self.admin = self.session("Administrator", admin_password)
+		try:
+			self.admin = self.session("Administrator", admin_password)
+		except BaseException:
+			self.stop()
+			raise
+
+	def __enter__(self) -> DeskSite:
+		return self
+
+	def __exit__(self, *exc) -> None:
+		self.stop()
 
 	def session(self, user: str, password: str):
 		import requests
@@ -105,13 +115,13 @@ def cold_load_seconds(
 
 def desk_rows(site: str, stock_site: str) -> list[Figure]:
 	"""P15a (the Customer form) and P15b (the reader), each against stock's page."""
-	from devtools.dovecot import DovecotServer
-
 	tag = os.urandom(4).hex()
 	password = os.environ.get("ADMIN_PASSWORD", "admin")
-	ours, stock = DeskSite(site, password), DeskSite(stock_site, password)
-	dovecot = DovecotServer.start(tempfile.mkdtemp(prefix="crm-mail-archive-bench-"))
-	try:
+	with (
+		DeskSite(site, password) as ours,
+		DeskSite(stock_site, password) as stock,
+		private_dovecot() as dovecot,
+	):
 		user, stock_user = ours.sales_user(tag), stock.sales_user(tag)
 		customers = {
 			desk.site: desk.insert(
@@ -127,10 +137,6 @@ def desk_rows(site: str, stock_site: str) -> list[Figure]:
 			(ours, user, f"/app/communication/{plain}", plain, "form"),
 		)
 		form, stock_form, reader, stock_reader = cold_loads(pages)
-	finally:
-		ours.stop()
-		stock.stop()
-		dovecot.stop()
 	rows = []
 	for key, what, measured, reference in (
 		("P15a", "Customer form, cold (Email Archive tab) vs ERPNext's without the app", form, stock_form),
