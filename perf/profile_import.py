@@ -1,8 +1,8 @@
-"""Where the import's time goes: archive a mailbox of business mail (perf/business_mail.py, or the
+"""Where the import's time goes: archive a mailbox of business mail (perf/corpus.py, or the
 light benchmark mailbox) under cProfile on the benchmark site and print the functions that cost
 most, by own time and by cumulative time.
 
-	cd <bench>/sites && PYTHONPATH=<checkout> ../env/bin/python <checkout>/perf/profile_import.py \
+	cd <bench>/sites && PYTHONPATH=<checkout> ../env/bin/python -m perf.profile_import \
 		--site bench.mail-archive.localhost [--mails 300] [--light]
 """
 
@@ -11,13 +11,9 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import os
 import pstats
-import sys
 import tempfile
 import time
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 def main() -> None:
@@ -31,11 +27,12 @@ def main() -> None:
 	args = parser.parse_args()
 
 	import frappe
-	from benchmark import mail_corpus, remove_account, stored_bytes
-	from business_mail import business_mailbox
 
 	from devtools.dovecot import DovecotServer
 	from devtools.soak import make_account
+	from perf.corpus import business_mailbox, fill_mailbox, mail_corpus
+	from perf.measure import stored_bytes
+	from perf.site import remove_account
 
 	frappe.init(site=args.site, sites_path=".")
 	frappe.connect()
@@ -45,9 +42,7 @@ def main() -> None:
 		user = dovecot.add_user(f"profile-{int(time.time())}@bench.example", "bench")
 		mails = (mail_corpus if args.light else business_mailbox)(args.mails, 5, "profile.example", [])
 		raw_bytes = sum(len(mail) for mail in mails)
-		with dovecot.session(user) as client:
-			for raw in mails:
-				client.append("INBOX", raw)
+		fill_mailbox(dovecot, user, mails)
 		account = make_account(dovecot, user, dovecot.imap_port)
 
 		from crm_mail_archive.accounts.sync import sync_account

@@ -29,7 +29,7 @@ status=0
 ensure_hosts_entries  # the desk figures (P15) reach the sites by name
 ensure_site "$STOCK_SITE" no 0
 run_devtool "$STOCK_SITE" devtools.site.complete_setup_wizard
-run_on_bench_site with_devtools "$BENCH_DIR/env/bin/python" "$CHECKOUT_DIR/perf/benchmark.py" --site "$BENCH_SITE" \
+run_on_bench_site with_devtools "$BENCH_DIR/env/bin/python" -m perf.benchmark --site "$BENCH_SITE" \
 	--stock-site "$STOCK_SITE" --output "$CHECKOUT_DIR/perf/latest.md" "$@" || status=$?
 if [[ -n "$paused" ]]; then
 	log "starting the development processes again"

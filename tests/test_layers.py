@@ -13,7 +13,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent / "crm_mail_archive"
+CHECKOUT = Path(__file__).resolve().parent.parent
+PACKAGE = CHECKOUT / "crm_mail_archive"
 
 LAYERS = {
 	"mailbox": 1,
@@ -167,3 +168,103 @@ def test_api_endpoints_keep_real_annotations():
 		)
 	]
 	assert postponed == []
+
+
+# --- the benchmark package (perf/, outside the installable package) -------------------------------
+
+# perf's own layers: what a module may import of perf lies below it; the scenarios share what lies
+# below them and never import one another; the runner picks scenarios, the entry points run it
+PERF_LAYERS = {
+	"perf.measure": 1,
+	"perf.site": 1,
+	"perf.processes": 1,
+	"perf.corpus": 2,
+	"perf.table": 2,
+	"perf.scenarios": 3,
+	"perf.runner": 4,
+	"perf.benchmark": 5,
+	"perf.profile_import": 5,
+}
+
+
+def perf_modules() -> dict[str, Path]:
+	return {
+		".".join(path.relative_to(CHECKOUT).with_suffix("").parts).removesuffix(".__init__"): path
+		for path in (CHECKOUT / "perf").rglob("*.py")
+		if "__pycache__" not in path.parts
+	}
+
+
+def perf_layer(module: str) -> int:
+	return next(
+		(
+			layer
+			for prefix, layer in PERF_LAYERS.items()
+			if module == prefix or module.startswith(f"{prefix}.")
+		),
+		0,  # perf/__init__.py: nothing but its docstring
+	)
+
+
+def top_level_imports(path: Path) -> set[str]:
+	"""Every module a file imports (anywhere in it), as written."""
+	found = set()
+	for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+		if isinstance(node, ast.Import):
+			found.update(alias.name for alias in node.names)
+		elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+			found.add(node.module)
+	return found
+
+
+def test_the_app_imports_nothing_of_the_harness():
+	wrong = [
+		f"{name} imports {target}"
+		for name, path in modules().items()
+		for target in top_level_imports(path)
+		if target.split(".")[0] in ("perf", "devtools", "tests")
+	]
+	assert wrong == []
+
+
+def test_the_benchmark_imports_only_point_down_and_never_a_test():
+	wrong = []
+	for name, path in perf_modules().items():
+		for target in top_level_imports(path):
+			if target.split(".")[0] == "tests":
+				wrong.append(f"{name} imports {target}")
+			elif target.split(".")[0] == "perf" and target != "perf":
+				both_scenarios = name.startswith("perf.scenarios.") and target.startswith("perf.scenarios.")
+				if perf_layer(target) >= perf_layer(name) or both_scenarios:
+					wrong.append(
+						f"{name} (layer {perf_layer(name)}) imports {target} (layer {perf_layer(target)})"
+					)
+	assert wrong == []
+
+
+def test_the_benchmark_runs_as_a_package_without_path_edits():
+	"""`python -m perf.benchmark` with the checkout on PYTHONPATH: no module edits sys.path."""
+	assert (CHECKOUT / "perf" / "__init__.py").exists()
+	assert (CHECKOUT / "perf" / "scenarios" / "__init__.py").exists()
+	editing = [
+		name
+		for name, path in perf_modules().items()
+		for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+		if isinstance(node, ast.Attribute) and node.attr == "path" and getattr(node.value, "id", "") == "sys"
+	]
+	assert editing == []
+
+
+def test_the_benchmark_modules_stay_small():
+	"""No benchmark module over 500 lines, no function over 80."""
+	too_long = []
+	for name, path in perf_modules().items():
+		text = path.read_text(encoding="utf-8")
+		if len(text.splitlines()) > 500:
+			too_long.append(f"{name}: {len(text.splitlines())} lines")
+		for node in ast.walk(ast.parse(text)):
+			if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+				length = node.end_lineno - node.lineno + 1
+				if length > 80:
+					too_long.append(f"{name}.{node.name}: {length} lines")
+	assert too_long == []

@@ -1,0 +1,155 @@
+"""The processes a benchmark starts beside itself: RQ burst workers, the watcher, a web server,
+and the RQ jobs they ran."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+
+# the checkout this package is in: the processes it starts import its app and devtools from there
+CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def checkout_env() -> dict[str, str]:
+	return {
+		**os.environ,
+		"PYTHONPATH": os.pathsep.join(filter(None, [CHECKOUT, os.environ.get("PYTHONPATH")])),
+	}
+
+
+@contextmanager
+def private_dovecot():
+	"""A Dovecot of the benchmark's own, on free ports; its folder goes with it."""
+	from devtools.dovecot import DovecotServer
+
+	root = tempfile.mkdtemp(prefix="crm-mail-archive-bench-")
+	dovecot = DovecotServer.start(root)
+	try:
+		yield dovecot
+	finally:
+		dovecot.stop()
+		shutil.rmtree(root, ignore_errors=True)
+
+
+class BenchProcess:
+	"""A long-running bench process (watcher, worker, web server) of this checkout; its output in a
+	file."""
+
+	def __init__(self, *args: str):
+		self.log = tempfile.NamedTemporaryFile("w+", prefix="crm-mail-archive-bench-", suffix=".log")
+		self.process = subprocess.Popen(
+			[sys.executable, "-m", "frappe.utils.bench_helper", "frappe", *args],
+			stdout=self.log,
+			stderr=subprocess.STDOUT,
+			env=checkout_env(),
+		)
+
+	def output(self) -> str:
+		self.log.seek(0)
+		return self.log.read()
+
+	def stop(self) -> None:
+		self.process.terminate()
+		try:
+			self.process.wait(30)
+		except subprocess.TimeoutExpired:
+			self.process.kill()
+			self.process.wait()
+		self.log.close()
+
+
+# --- RQ workers and their jobs ---------------------------------------------------------------
+
+
+def redis_queue():
+	from frappe.utils.background_jobs import get_redis_conn
+
+	return get_redis_conn()
+
+
+def no_other_workers() -> None:
+	"""Measured jobs must run on the workers started here: a bench's own workers (bench start,
+	supervisor) would take some of them."""
+	from rq import Worker
+
+	workers = Worker.all(connection=redis_queue())
+	if workers:
+		raise RuntimeError(
+			f"{len(workers)} RQ workers of this bench are running ({', '.join(w.name for w in workers)}); "
+			"stop them (bench start, supervisor) for the benchmark: they would take the measured jobs"
+		)
+
+
+def worker_command(queues: str = "long") -> list[str]:
+	"""`bench worker --burst` as the bench runs it: its Python, from the sites directory."""
+	return [
+		sys.executable,
+		"-m",
+		"frappe.utils.bench_helper",
+		"frappe",
+		"worker",
+		"--queue",
+		queues,
+		"--burst",
+	]
+
+
+def run_workers(count: int, queues: str = "long") -> float:
+	"""Start `count` burst workers at once; the seconds until the last has emptied the queues."""
+	started = time.perf_counter()
+	workers = [
+		subprocess.Popen(worker_command(queues), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+		for _ in range(count)
+	]
+	for worker in workers:
+		_, errors = worker.communicate(timeout=3600)
+		if worker.returncode:
+			raise RuntimeError(f"a worker failed:\n{errors.decode()[-3000:]}")
+	return time.perf_counter() - started
+
+
+def queued_job_ids(prefix: str) -> list[str]:
+	"""Ids (without the site) of the jobs waiting on the long queue whose id starts with prefix."""
+	import frappe
+	from frappe.utils.background_jobs import get_queue
+
+	site = frappe.local.site
+	return [
+		job.id.split("::", 1)[1]
+		for job in get_queue("long").get_jobs()
+		if job.id.startswith(f"{site}::{prefix}")
+	]
+
+
+def finished_jobs(accounts: list[str]) -> list:
+	"""The RQ jobs of these accounts' syncs (kept by RQ for ten minutes after they ran)."""
+	from crm_mail_archive.accounts.sync import job_id
+
+	return finished_jobs_by_id([job_id(account) for account in accounts])
+
+
+def finished_jobs_by_id(ids: list[str]) -> list:
+	from frappe.utils.background_jobs import get_job
+
+	if not ids:
+		raise RuntimeError("no job was queued")
+	jobs = [get_job(job) for job in ids]
+	missing = [job_id for job_id, job in zip(ids, jobs, strict=True) if job is None]
+	if missing:
+		raise RuntimeError(f"no job ran for {missing}")
+	unfinished = [job.id for job in jobs if job.get_status() != "finished"]
+	if unfinished:
+		raise RuntimeError(f"sync jobs did not finish: {unfinished}")
+	return jobs
+
+
+def job_seconds(jobs) -> tuple[float, float, list[float]]:
+	"""(sum of the jobs' run times, first start to last end, each job's run time)."""
+	each = [(job.ended_at - job.started_at).total_seconds() for job in jobs]
+	span = (max(job.ended_at for job in jobs) - min(job.started_at for job in jobs)).total_seconds()
+	return sum(each), span, each

@@ -1,0 +1,150 @@
+"""The benchmark's command line: which scenarios run, on which sizes, and where the table goes."""
+
+from __future__ import annotations
+
+import argparse
+
+from perf.measure import Figure
+from perf.processes import private_dovecot
+from perf.site import connect
+from perf.table import table, write_table
+
+SIZES = {
+	"full": {
+		"import": 5000,
+		"rss_small": 500,
+		"noop_small": 5000,
+		"noop_large": 50000,
+		"contacts": 100000,
+		"contacts_small": 1000,
+		"archive": 20000,
+		"search": 100000,
+		"retro": 10000,
+		"noop_accounts": 10,
+		"scale_mails": 1000,
+		"idle_mails": 10,
+	},
+	"quick": {
+		"import": 500,
+		"rss_small": 50,
+		"noop_small": 500,
+		"noop_large": 5000,
+		"contacts": 10000,
+		"contacts_small": 100,
+		"archive": 2000,
+		"search": 10000,
+		"retro": 1000,
+		"noop_accounts": 10,
+		"scale_mails": 150,
+		"idle_mails": 10,
+	},
+}
+Rows = tuple[list[Figure], list[Figure]]  # (figures on both mailboxes, figures of operations)
+
+
+def sizes(quick: bool) -> dict:
+	return SIZES["quick" if quick else "full"]
+
+
+def benchmark(site: str, quick: bool, stock_site: str | None = None) -> Rows:
+	"""Every scenario; P15 only with a stock site to compare with."""
+	from perf.corpus import business_mailbox, mail_corpus
+	from perf.processes import no_other_workers
+	from perf.scenarios.desk import desk_rows
+	from perf.scenarios.idle import idle_rows
+	from perf.scenarios.imports import Mailbox, import_figures, import_rows
+	from perf.scenarios.light_only import light_only_rows
+	from perf.scenarios.verify import verify_rows
+	from perf.scenarios.workers import worker_rows
+	from perf.site import benchmark_customer, bulk_contacts
+
+	size = sizes(quick)
+	with private_dovecot() as dovecot:
+		no_other_workers()
+		mailboxes = [
+			Mailbox(
+				"light",
+				mail_corpus,
+				size["import"],
+				size["rss_small"],
+				bulk_contacts(size["contacts_small"], "small"),
+				benchmark_customer(),
+			),
+			Mailbox(
+				"business",
+				business_mailbox,
+				size["import"],
+				size["rss_small"],
+				bulk_contacts(size["contacts_small"], "business", "Benchmark Kunde Business"),
+				benchmark_customer("Benchmark Kunde Business"),
+			),
+		]
+		results = {mailbox.label: import_figures(site, dovecot, mailbox) for mailbox in mailboxes}
+		mail_rows = import_rows(results) + light_only_rows(dovecot, size)
+		desk = desk_rows(site, stock_site) if stock_site else []
+		return mail_rows, worker_rows(dovecot, size) + idle_rows(dovecot, size) + verify_rows(
+			dovecot, size
+		) + desk
+
+
+def idle_only(quick: bool) -> Rows:
+	"""Only P13 (`--only P13`): a few seconds instead of the whole run."""
+	from perf.processes import no_other_workers
+	from perf.scenarios.idle import idle_rows
+
+	with private_dovecot() as dovecot:
+		no_other_workers()
+		return [], idle_rows(dovecot, sizes(quick))
+
+
+def verify_only(quick: bool) -> Rows:
+	"""Only P14 (`--only P14`)."""
+	from perf.scenarios.verify import verify_rows
+
+	with private_dovecot() as dovecot:
+		return [], verify_rows(dovecot, sizes(quick))
+
+
+def desk_only(site: str, stock_site: str) -> Rows:
+	"""Only P15 (`--only P15 --stock-site S`)."""
+	from perf.scenarios.desk import desk_rows
+
+	return [], desk_rows(site, stock_site)
+
+
+def parser() -> argparse.ArgumentParser:
+	parser = argparse.ArgumentParser(prog="python -m perf.benchmark")
+	parser.add_argument("--site", required=True)
+	parser.add_argument("--quick", action="store_true")
+	parser.add_argument("--output")
+	parser.add_argument("--child")
+	parser.add_argument("--account")
+	parser.add_argument("--user")
+	parser.add_argument("--password")
+	parser.add_argument("--port")
+	parser.add_argument("--only", choices=["P13", "P14", "P15"], help="run only this figure")
+	parser.add_argument("--stock-site", help="P15: an ERPNext site without this app (the scratch site)")
+	return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+	args = parser().parse_args(argv)
+	if args.child:
+		# a measured import in this fresh process (perf.scenarios.imports.run_child)
+		from perf.scenarios.imports import child
+
+		child(args)
+		return
+	connect(args.site)
+	if args.only == "P13":
+		rows = idle_only(args.quick)
+	elif args.only == "P14":
+		rows = verify_only(args.quick)
+	elif args.only == "P15":
+		rows = desk_only(args.site, args.stock_site)
+	else:
+		rows = benchmark(args.site, args.quick, args.stock_site)
+	result = table(*rows, args.quick)
+	print(result)
+	if args.output:
+		write_table(result, args.output)
