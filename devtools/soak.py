@@ -4,7 +4,7 @@ again. At the end every mail must be archived exactly once: lost and duplicate c
 
 	scripts/soak.sh [--mails 2000] [--kills 20] [--cuts 20]        (make soak)
 
-The tests run a short version (tests/test_fault_soak.py).
+The tests run a short version (tests/integration/test_fault_soak.py).
 """
 
 from __future__ import annotations

@@ -92,7 +92,7 @@ class Headers:
 # with an empty value as its bare name. For a value in the plain form below that text is built
 # here; anything else (comments, RFC 2231 sections and charsets, encoded words, backslashes,
 # 8-bit or control characters, a parameter without "=") goes through the registry as before.
-# tests/test_mailbox_parser.py checks the two against each other.
+# tests/unit/test_mailbox_parser.py checks the two against each other.
 _TOKEN = r"[!#$%&'*+\-.0-9A-Z^_`a-z{|}~]+"  # RFC 2045 token: printable ASCII but tspecials
 _MIME_TYPE = re.compile(rf"[ \t]*{_TOKEN}[ \t]*/[ \t]*{_TOKEN}[ \t]*(?=;|\Z)")
 _DISPOSITION_TYPE = re.compile(rf"[ \t]*{_TOKEN}[ \t]*(?=;|\Z)")

@@ -1,7 +1,7 @@
 """Specification of the mail parser (crm_mail_archive.mailbox.parser with its addresses, headers,
 charsets and body modules): raw RFC 5322 bytes into plain dataclasses.
 
-Frappe-free: run with `pytest --noconftest tests/test_mailbox_parser.py`.
+Frappe-free: run with `pytest tests/unit`.
 """
 
 from __future__ import annotations
@@ -730,7 +730,7 @@ def test_every_corpus_mail_parses_the_same_with_and_without_the_shortcuts():
 	nothing the parser gives, on every malformed, hostile or odd mail of the corpus."""
 	from unittest import mock
 
-	from tests.malformed_corpus import corpus
+	from tests.data.malformed_corpus import corpus
 
 	for name, raw in corpus(include_huge=False):
 		if not raw.strip():

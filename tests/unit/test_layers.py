@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-CHECKOUT = Path(__file__).resolve().parent.parent
+CHECKOUT = Path(__file__).resolve().parents[2]
 PACKAGE = CHECKOUT / "crm_mail_archive"
 
 LAYERS = {
@@ -146,13 +146,25 @@ def test_the_installable_package_holds_no_test_harness():
 	assert not (PACKAGE / "devtools").exists()
 
 
-def test_no_test_imports_another_test_module():
-	tests = Path(__file__).parent
-	for path in tests.glob("test_*.py"):
+def test_no_test_imports_another_test_module_and_the_unit_level_imports_no_frappe():
+	tests = CHECKOUT / "tests"
+	for path in tests.rglob("test_*.py"):
 		tree = ast.parse(path.read_text(encoding="utf-8"))
 		for node in ast.walk(tree):
 			if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("tests."):
-				assert node.module in ("tests.support", "tests.malformed_corpus"), (path.name, node.module)
+				assert node.module.startswith(("tests.support", "tests.data")), (path.name, node.module)
+	for path in [*(tests / "unit").rglob("*.py"), tests / "conftest.py"]:
+		imported = top_level_imports(path)
+		assert not {
+			name for name in imported if name.split(".")[0] == "frappe" or name.startswith("tests.support")
+		}, path.name
+
+
+def test_tests_live_in_their_level():
+	tests = CHECKOUT / "tests"
+	assert not list(tests.glob("test_*.py")), "a test belongs to unit/, integration/, desk/ or security/"
+	levels = {path.parent.name for path in tests.rglob("test_*.py")}
+	assert levels <= {"unit", "integration", "desk", "security"}
 
 
 def test_api_endpoints_keep_real_annotations():

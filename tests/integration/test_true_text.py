@@ -2,7 +2,7 @@
 the mail spells them, in the form stock code parses (recipients, cc and bcc as bare addresses, the
 display names beside them), and every surface escapes them where it renders them. The REST API
 returns the mail's own text; stock Reply All addresses the right people; the desk shows a hostile
-subject and names as text (tests/test_hostile_headers.py opens every surface)."""
+subject and names as text (tests/desk/test_hostile_headers.py opens every surface)."""
 
 import json
 import uuid
@@ -172,3 +172,31 @@ def test_mail_stored_inert_before_gets_its_text_back():
 	}
 	# a value stored as the text it is stays as it is
 	assert true_values(frappe._dict({**row, **changed})) == {}
+
+
+def test_mail_archived_by_older_versions_ends_as_its_text_after_the_patches():
+	from crm_mail_archive.patches import inert_mail_headers, true_text_in_mail_headers
+
+	communication = frappe.get_doc(
+		{
+			"doctype": "Communication",
+			"communication_medium": "Email",
+			"subject": "<img src=x onerror=alert(1)> Altbestand",
+			"sender_full_name": "<script>alert(2)</script>",
+			"recipients": '"Vertrieb" <vertrieb@firma.example>',
+			"mail_archive_key": frappe.generate_hash(length=64),
+		}
+	)
+	communication.db_insert()  # as the batch insert stored it before either change
+	inert_mail_headers.execute()
+	true_text_in_mail_headers.execute()
+	stored = frappe.db.get_value(
+		"Communication",
+		communication.name,
+		["subject", "sender_full_name", "recipients", "mail_archive_address_names"],
+		as_dict=True,
+	)
+	assert stored.subject == "<img src=x onerror=alert(1)> Altbestand"
+	assert stored.sender_full_name == "<script>alert(2)</script>"
+	assert stored.recipients == "vertrieb@firma.example"
+	assert json.loads(stored.mail_archive_address_names) == {"vertrieb@firma.example": "Vertrieb"}

@@ -154,29 +154,6 @@ def test_every_uid_is_in_exactly_one_batch_in_order():
 		assert len(batch.uids) == 1 or sum(sizes[uid] for uid in batch.uids) <= 5000
 
 
-def test_mail_archived_before_inert_headers_is_made_inert_by_the_patch():
-	import frappe
-
-	from crm_mail_archive.patches import inert_mail_headers
-
-	communication = frappe.get_doc(
-		{
-			"doctype": "Communication",
-			"communication_medium": "Email",
-			"subject": "<img src=x onerror=alert(1)> Altbestand",
-			"sender_full_name": "<script>alert(2)</script>",
-			"mail_archive_key": frappe.generate_hash(length=64),
-		}
-	)
-	communication.db_insert()  # as the batch insert stored it before the change
-	inert_mail_headers.execute()
-	stored = frappe.db.get_value(
-		"Communication", communication.name, ["subject", "sender_full_name"], as_dict=True
-	)
-	assert stored.subject == "&lt;img src=x onerror=alert(1)&gt; Altbestand"
-	assert stored.sender_full_name == "&lt;script&gt;alert(2)&lt;/script&gt;"
-
-
 def test_an_original_is_stored_without_its_saved_attachments_and_read_back_byte_for_byte():
 	import base64
 	import os

@@ -1,7 +1,7 @@
 """Specification of the signature reader (crm_mail_archive.prefill.signature): the plain text of a
 business mail into the fields of a "Create Contact / Lead from this mail" dialog.
 
-Frappe-free: run with `pytest --noconftest tests/test_signature.py`.
+Frappe-free: run with `pytest tests/unit`.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from imapclient.exceptions import IMAPClientError
 
 from crm_mail_archive.accounts.sync import sync_account
 from crm_mail_archive.infra import archive_files
-from tests.malformed_corpus import corpus
+from tests.data.malformed_corpus import corpus
 
 
 def test_every_mail_of_the_corpus_is_stored_or_quarantined_and_the_sync_never_stalls(

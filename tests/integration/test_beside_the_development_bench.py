@@ -23,8 +23,8 @@ pytestmark = pytest.mark.slow
 
 SERVICES = CHECKOUT / "scripts" / "services.sh"
 BESIDE = (
-	"tests/test_sync_operations.py::test_the_scheduler_queues_due_accounts_in_groups_each_account_in_one_group_once",
-	"tests/test_transfer.py::test_an_export_holds_only_what_the_user_may_read_and_is_logged",
+	"tests/integration/test_sync_operations.py::test_the_scheduler_queues_due_accounts_in_groups_each_account_in_one_group_once",
+	"tests/integration/test_transfer.py::test_an_export_holds_only_what_the_user_may_read_and_is_logged",
 )
 
 

@@ -1,0 +1,1 @@
+"""Test data that needs no site (Frappe-free): the unit level may import it."""

@@ -1,0 +1,30 @@
+"""The browser: a logged-in page, a form's button-group menu."""
+
+from __future__ import annotations
+
+
+def logged_in_page(browser, web_server: str, user: tuple[str, str], locale: str = "en-US"):
+	"""A new browser context logged in as (email, password), and a page in it."""
+	context = browser.new_context(viewport={"width": 1400, "height": 900}, locale=locale)
+	email_address, password = user
+	response = context.request.post(
+		f"{web_server}/api/method/login", form={"usr": email_address, "pwd": password}
+	)
+	assert response.ok, response.text()
+	return context.new_page()
+
+
+def menu_item(page, group: str, label: str):
+	"""An item of a form's button group, its menu open. The form may re-render its buttons after
+	loading (stock and app scripts add them): the menu is opened again until the item shows."""
+	from urllib.parse import quote
+
+	item = page.locator(".inner-group-button .dropdown-menu a:visible", has_text=label).first
+	for _attempt in range(4):
+		page.locator(f".inner-group-button[data-label='{quote(group)}'] button:visible").first.click()
+		try:
+			item.wait_for(timeout=7_500)
+			return item
+		except Exception:  # the menu was re-rendered under the click: open it again
+			page.keyboard.press("Escape")
+	return item
