@@ -26,7 +26,7 @@ def sync(context, account=None, folder=None):
 	"""Sync mailboxes now and print what was imported."""
 	import frappe
 
-	from crm_mail_archive.accounts.sync import AccountBusy, sync_account
+	from crm_mail_archive.accounts.syncing import AccountBusy, sync_account
 	from crm_mail_archive.mailbox.client import MailboxError
 
 	if folder and not account:
@@ -173,7 +173,7 @@ def watch(context, accounts=(), reload_seconds=60.0):
 
 	import frappe
 
-	from crm_mail_archive.accounts.watch import watch as run_watcher
+	from crm_mail_archive.accounts.idle_watcher import watch as run_watcher
 
 	stop = threading.Event()
 	for signum in (signal.SIGTERM, signal.SIGINT):

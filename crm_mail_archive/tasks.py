@@ -3,7 +3,7 @@
 import frappe
 
 from crm_mail_archive.accounts.schedule import due_accounts
-from crm_mail_archive.accounts.sync import enqueue_scheduled_syncs
+from crm_mail_archive.accounts.syncing import enqueue_scheduled_syncs
 from crm_mail_archive.actions import service as actions
 from crm_mail_archive.integrity.seal import seal
 from crm_mail_archive.integrity.verify import notify_system_managers, run_verification

@@ -77,7 +77,7 @@ def setup_demo() -> None:
 	frappe.db.commit()
 	print(f"demo mailbox {DEMO_MAILBOX} on 127.0.0.1:{server.imap_port} (IMAPS {server.imaps_port})")
 
-	from crm_mail_archive.accounts.sync import sync_account
+	from crm_mail_archive.accounts.syncing import sync_account
 
 	result = sync_account(account)
 	for folder in result.folders:

@@ -118,14 +118,14 @@ def sync_command(site: str, account: str) -> list[str]:
 		"--site",
 		site,
 		"execute",
-		"crm_mail_archive.accounts.sync.sync_account",
+		"crm_mail_archive.accounts.syncing.sync_account",
 		"--kwargs",
 		json.dumps({"account_name": account}),
 	]
 
 
 def kill_phase(site: str, dovecot: DovecotServer, mails: int, kills: int, seed: int) -> SoakResult:
-	from crm_mail_archive.accounts.sync import AccountBusy, sync_account
+	from crm_mail_archive.accounts.syncing import AccountBusy, sync_account
 
 	generator = random.Random(seed)
 	user = dovecot.add_user(f"kill-{seed}-{int(time.time())}@soak.example", "soak")
@@ -160,7 +160,7 @@ def kill_phase(site: str, dovecot: DovecotServer, mails: int, kills: int, seed: 
 
 
 def cut_phase(dovecot: DovecotServer, mails: int, cuts: int, seed: int) -> SoakResult:
-	from crm_mail_archive.accounts.sync import sync_account
+	from crm_mail_archive.accounts.syncing import sync_account
 	from crm_mail_archive.mailbox.client import MailboxError
 
 	generator = random.Random(seed)

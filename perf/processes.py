@@ -128,7 +128,7 @@ def queued_job_ids(prefix: str) -> list[str]:
 
 def finished_jobs(accounts: list[str]) -> list:
 	"""The RQ jobs of these accounts' syncs (kept by RQ for ten minutes after they ran)."""
-	from crm_mail_archive.accounts.sync import job_id
+	from crm_mail_archive.accounts.syncing import job_id
 
 	return finished_jobs_by_id([job_id(account) for account in accounts])
 

@@ -45,7 +45,7 @@ def main() -> None:
 		fill_mailbox(dovecot, user, mails)
 		account = make_account(dovecot, user, dovecot.imap_port)
 
-		from crm_mail_archive.accounts.sync import sync_account
+		from crm_mail_archive.accounts.syncing import sync_account
 
 		profile = cProfile.Profile()
 		started = time.perf_counter()

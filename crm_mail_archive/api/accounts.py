@@ -4,7 +4,7 @@ import frappe
 from frappe import _
 
 from crm_mail_archive.accounts.status import account_status
-from crm_mail_archive.accounts.sync import ROLE_LABELS, enqueue_sync
+from crm_mail_archive.accounts.syncing import ROLE_LABELS, enqueue_sync
 from crm_mail_archive.infra.connection import connection_settings
 from crm_mail_archive.ingest import retry_quarantined as retry
 from crm_mail_archive.mailbox.client import MailboxClient, MailboxError

@@ -130,7 +130,7 @@ def batches(uids: list[int], sizes: dict[int, int], limits: FetchLimits) -> Iter
 		yield Batch(current)
 
 
-def sync_folder(
+def pull_folder(
 	client: MailboxClient,
 	store: ArchiveStore,
 	folder: FolderConfig,

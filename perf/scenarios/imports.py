@@ -36,7 +36,7 @@ class Mailbox:
 def child(args) -> None:
 	"""One measured run in this process; prints a JSON line."""
 	connect(args.site)
-	from crm_mail_archive.accounts.sync import sync_account  # imported before the clock starts
+	from crm_mail_archive.accounts.syncing import sync_account  # imported before the clock starts
 
 	children = ChildrenPeakRss()
 	started = time.perf_counter()
@@ -196,7 +196,7 @@ def imported_reads(accounts: dict[str, str], customer: str) -> dict:
 	the first page of the Customer the mail is filed at."""
 	import frappe
 
-	from crm_mail_archive.accounts.sync import sync_account
+	from crm_mail_archive.accounts.syncing import sync_account
 	from crm_mail_archive.views.email_archive import archive_of
 
 	rounds = {"ours": [], "small": []}

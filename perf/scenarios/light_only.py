@@ -66,7 +66,7 @@ def synced_folder(dovecot, user: str, count: int) -> str:
 	"""An account whose INBOX of `count` mails is recorded as stored up to its highest UID."""
 	import frappe
 
-	from crm_mail_archive.accounts.sync import sync_account
+	from crm_mail_archive.accounts.syncing import sync_account
 
 	log(f"no-op sync of a {count}-mail folder")
 	raws = mail_corpus(min(count, 500), seed=11, domain="noop.example", contacts=[])
@@ -94,7 +94,7 @@ def noop_medians(dovecot, accounts: dict[str, str], users: dict[str, str]) -> tu
 
 	A few milliseconds each: the two folders take turns, so drift on the machine hits both.
 	The server's part: what any no-op sync costs, a fresh login and one STATUS, nothing of ours."""
-	from crm_mail_archive.accounts.sync import sync_account
+	from crm_mail_archive.accounts.syncing import sync_account
 
 	def server_part(user: str) -> None:
 		with dovecot.session(user) as client:

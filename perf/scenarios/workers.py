@@ -22,7 +22,7 @@ from perf.site import make_accounts, remove_account
 
 
 def worker_rows(dovecot, size: dict) -> list[Figure]:
-	from crm_mail_archive.accounts.sync import sync_account
+	from crm_mail_archive.accounts.syncing import sync_account
 
 	no_other_workers()
 	log("one worker run to empty the queues (and its start-up)")
@@ -91,7 +91,7 @@ def command_line_row(account: str, empty_run: float) -> Figure:
 	"""P10: the command line's start-up, beside what its no-op sync costs."""
 	import frappe
 
-	from crm_mail_archive.accounts.sync import sync_account
+	from crm_mail_archive.accounts.syncing import sync_account
 
 	cli = [sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "--site", frappe.local.site]
 	whole = timed(
@@ -148,7 +148,7 @@ def scale_out_run(dovecot, users: list[str], workers: int) -> tuple[float, float
 	"""(first job's start to last job's end, the workers' wall time, mailbox copies stored)."""
 	import frappe
 
-	from crm_mail_archive.accounts.sync import enqueue_sync
+	from crm_mail_archive.accounts.syncing import enqueue_sync
 
 	log(f"scale-out: {workers} workers")
 	accounts = [make_accounts(dovecot, user) for user in users]

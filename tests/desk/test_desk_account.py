@@ -45,7 +45,7 @@ def test_add_folder_dialog_lists_server_folders_and_sync_now_queues(
 def test_a_running_sync_shows_its_progress_in_the_open_form(
 	browser, web_server, socketio, desk_user, dovecot, mail_user, make_archive_account
 ):
-	from crm_mail_archive.accounts.sync import run_sync_job
+	from crm_mail_archive.accounts.syncing import run_sync_job
 
 	dovecot.append_many(mail_user, [a_mail(f"Fortschritt {n}") for n in range(12)])
 	account = make_archive_account(mail_user)

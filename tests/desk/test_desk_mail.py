@@ -9,7 +9,7 @@ from urllib.parse import quote
 import frappe
 import pytest
 
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.actions.service import run_apply_job
 from tests.support import (
 	ARTIFACTS,
@@ -173,7 +173,7 @@ def test_set_up_an_account_in_the_desk_sync_it_and_mark_a_mail_unread_again(
 	crm,
 	desk_user,
 ):
-	from crm_mail_archive.accounts.sync import run_sync_job
+	from crm_mail_archive.accounts.syncing import run_sync_job
 
 	customer = crm.customer("Einrichtungskunde")
 	sender = crm.address("einkauf")

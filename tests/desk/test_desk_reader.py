@@ -11,7 +11,7 @@ import frappe
 import pytest
 
 from crm_mail_archive import api
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.api.filing import DEFAULT_FILE_AT
 from tests.support import ARTIFACTS, a_mail, copies_of, logged_in_page, make_user, menu_item
 

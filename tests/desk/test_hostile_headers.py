@@ -12,7 +12,7 @@ from urllib.parse import quote
 import frappe
 import pytest
 
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from tests.support import ARTIFACTS, logged_in_page, original_of
 
 pytestmark = pytest.mark.slow

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import frappe
 import pytest
 
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.storage.content import safe_mail_html
 from tests.support import ARTIFACTS, copies_of, logged_in_page
 

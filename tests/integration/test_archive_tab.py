@@ -9,7 +9,7 @@ import frappe
 import pytest
 
 from crm_mail_archive import api
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from tests.support import ARTIFACTS, a_mail, logged_in_page
 
 

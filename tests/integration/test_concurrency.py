@@ -8,7 +8,7 @@ import uuid
 
 import frappe
 
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from tests.support import (
 	TEST_SITE,
 	a_mail,
@@ -30,7 +30,7 @@ def sync_process(account_name: str) -> subprocess.Popen:
 			"--site",
 			TEST_SITE,
 			"execute",
-			"crm_mail_archive.accounts.sync.run_sync_job",
+			"crm_mail_archive.accounts.syncing.run_sync_job",
 			"--kwargs",
 			json.dumps({"account_name": account_name}),
 		),
@@ -107,7 +107,7 @@ def test_two_workers_on_four_accounts_store_every_mail_once_while_a_sync_overlap
 	lease makes one of them wait or skip): every account's mail is stored once, none twice."""
 	from frappe.utils.background_jobs import get_job
 
-	from crm_mail_archive.accounts.sync import enqueue_sync, job_id
+	from crm_mail_archive.accounts.syncing import enqueue_sync, job_id
 
 	users = [
 		dovecot.add_user(f"scale-{n}-{uuid.uuid4().hex[:8]}@mail.test", "s3cret") for n in range(ACCOUNTS)

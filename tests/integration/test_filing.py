@@ -6,7 +6,7 @@ import uuid
 import frappe
 import pytest
 
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.filing import links
 from crm_mail_archive.filing.address_index import mail_addresses_in_bulk
 from crm_mail_archive.filing.automatic import file_mails

@@ -6,7 +6,7 @@ import frappe
 import pytest
 import requests
 
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from tests.support import a_mail, copies_of
 
 

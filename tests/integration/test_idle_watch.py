@@ -24,7 +24,7 @@ from crm_mail_archive.mailbox.client import (
 	MailboxClient,
 	MailboxUnavailable,
 )
-from crm_mail_archive.mailbox.watch import Backoff, FolderWatcher, WatchEvents, WatchPool, WatchTarget
+from crm_mail_archive.mailbox.idle import Backoff, FolderWatcher, WatchEvents, WatchPool, WatchTarget
 from devtools.dovecot import DovecotServer
 from devtools.tcp_proxy import CuttingProxy
 from tests.support import (

@@ -7,7 +7,7 @@ import frappe
 import pytest
 
 from crm_mail_archive import api
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from tests.support import a_mail, communication_with, filed_at, make_user, message_id_of, with_headers
 
 

@@ -4,7 +4,7 @@ the sync goes through the whole folder without stalling."""
 import frappe
 from imapclient.exceptions import IMAPClientError
 
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.infra import archive_files
 from tests.data.malformed_corpus import corpus
 

@@ -13,7 +13,7 @@ import pytest
 from frappe.translate import get_all_translations
 
 from crm_mail_archive import api
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.compliance.erasure import erase_address, purge_expired
 from crm_mail_archive.infra import archive_files
 from crm_mail_archive.integrity.seal import seal

@@ -13,7 +13,7 @@ import frappe
 import pytest
 
 from crm_mail_archive import api
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.retention.guard import removing_by_the_app
 from crm_mail_archive.search.extract import ExtractionFailed, attachment_text
 from tests.support import ARTIFACTS, a_mail, copies_of, jobs_done, logged_in_page, make_user

@@ -6,7 +6,7 @@ import pytest
 from frappe.core.doctype.communication.email import make
 
 from crm_mail_archive import api
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.actions.service import run_apply_job
 from crm_mail_archive.retention.guard import removing_by_the_app
 from devtools.dovecot import free_port

@@ -10,7 +10,7 @@ from email.utils import make_msgid
 import frappe
 import pytest
 
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.infra import archive_files
 from crm_mail_archive.retention.guard import removing_by_the_app
 from crm_mail_archive.storage import files

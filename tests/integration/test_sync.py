@@ -6,7 +6,7 @@ from email.utils import format_datetime, make_msgid
 import frappe
 import pytest
 
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.mailbox.client import MailboxAuthError, MailboxUnavailable
 from devtools.dovecot import DovecotServer
 from tests.support import a_mail, attachments_of, communications_of, copies_of, original_of

@@ -14,7 +14,7 @@ import psutil
 import pytest
 
 from crm_mail_archive.accounts.schedule import due_accounts
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.filing import links
 from crm_mail_archive.infra import archive_files
 from crm_mail_archive.ingest import retry_quarantined
@@ -219,7 +219,7 @@ def queued_long_jobs(prefix: str) -> dict[str, dict]:
 
 
 def test_the_scheduler_queues_due_accounts_in_groups_each_account_in_one_group_once():
-	from crm_mail_archive.accounts.sync import enqueue_scheduled_syncs
+	from crm_mail_archive.accounts.syncing import enqueue_scheduled_syncs
 
 	due = [f"gruppe-{n}@mail.test" for n in range(25)]
 	try:
@@ -245,7 +245,7 @@ def test_the_scheduler_queues_due_accounts_in_groups_each_account_in_one_group_o
 def test_a_scheduled_group_syncs_a_batch_each_hands_big_imports_on_and_survives_a_broken_account(
 	dovecot, make_archive_account
 ):
-	from crm_mail_archive.accounts.sync import job_id, run_scheduled_sync_job
+	from crm_mail_archive.accounts.syncing import job_id, run_scheduled_sync_job
 
 	big_user, small_user = (
 		dovecot.add_user(f"{kind}-{uuid.uuid4().hex[:8]}@mail.test", "s3cret") for kind in ("gross", "klein")

@@ -8,7 +8,7 @@ import frappe
 import pytest
 from frappe.core.doctype.communication.email import make
 
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.filing import links
 from tests.support import a_mail, communication_with, filed_at, message_id_of, with_headers
 

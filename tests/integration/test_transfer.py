@@ -130,7 +130,7 @@ def test_eml_msg_and_mbox_files_are_archived_once_filed_at_the_record_and_broken
 def test_imported_mail_is_no_server_copy_for_the_sync_or_the_server_actions(
 	dovecot, mail_user, make_archive_account, mail_files
 ):
-	from crm_mail_archive.accounts.sync import sync_account
+	from crm_mail_archive.accounts.syncing import sync_account
 	from crm_mail_archive.actions.service import accounts_holding
 
 	customer, sender, folder, _mails = mail_files

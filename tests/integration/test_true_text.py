@@ -13,7 +13,7 @@ import pytest
 import requests
 from frappe.utils import parse_addr, split_emails
 
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.patches.true_text_in_mail_headers import true_values
 from tests.support import make_user
 

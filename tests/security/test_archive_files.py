@@ -20,7 +20,7 @@ import pytest
 import requests
 from PIL import Image
 
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from tests.support import ARTIFACTS, copies_of, logged_in_page, make_user
 
 pytestmark = pytest.mark.slow

@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from crm_mail_archive import events
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.filing import links
 from crm_mail_archive.infra import archive_files
 from tests.support import ARTIFACTS, run_background_jobs

@@ -11,7 +11,7 @@ from frappe.desk import reportview
 from frappe.desk.form.load import get_communications, getdoc
 
 from crm_mail_archive import api
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.filing import links
 from tests.support import a_mail, copies_of, make_user
 

@@ -9,7 +9,7 @@ import pytest
 from frappe.desk.form.load import get_communications
 
 from crm_mail_archive import api
-from crm_mail_archive.accounts.sync import sync_account
+from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.filing import links
 from tests.support import a_mail, make_user, only_communication
 

@@ -99,7 +99,7 @@ def remove_queued_sync(account_name: str) -> bool:
 	from rq.exceptions import NoSuchJobError
 	from rq.job import Job
 
-	from crm_mail_archive.accounts.sync import job_id
+	from crm_mail_archive.accounts.syncing import job_id
 
 	try:
 		Job.fetch(create_job_id(job_id(account_name)), connection=get_redis_conn()).delete()

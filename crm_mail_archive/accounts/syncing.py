@@ -18,7 +18,7 @@ from crm_mail_archive.infra.locks import AccountLock
 from crm_mail_archive.ingest import SyncTarget
 from crm_mail_archive.mailbox.client import MailboxClient, MailboxError
 from crm_mail_archive.storage.limits import StorageLimits
-from crm_mail_archive.sync.engine import FetchLimits, FolderConfig, FolderResult, sync_folder
+from crm_mail_archive.sync.engine import FetchLimits, FolderConfig, FolderResult, pull_folder
 
 JOB_TIMEOUT_SECONDS = 6 * 60 * 60
 ACCOUNTS_PER_SCHEDULED_JOB = 10
@@ -117,7 +117,7 @@ def _sync_locked(
 				folders = [FolderConfig(row.folder_name, row.role) for row in account.folders if row.enabled]
 			for folder in folders:
 				result.folders.append(
-					sync_folder(
+					pull_folder(
 						client,
 						target,
 						folder,
@@ -141,7 +141,7 @@ def job_id(account_name: str, folder: str | None = None) -> str:
 
 def enqueue_sync(account_name: str, folder: str | None = None) -> None:
 	enqueue(
-		"crm_mail_archive.accounts.sync.run_sync_job",
+		"crm_mail_archive.accounts.syncing.run_sync_job",
 		queue="long",
 		timeout=JOB_TIMEOUT_SECONDS,
 		job_id=job_id(account_name, folder),
@@ -181,7 +181,7 @@ def enqueue_scheduled_syncs(account_names: list[str], enabled_accounts: int) -> 
 		members.setdefault(zlib.crc32(name.encode()) % groups, []).append(name)
 	for group, names in sorted(members.items()):
 		enqueue(
-			"crm_mail_archive.accounts.sync.run_scheduled_sync_job",
+			"crm_mail_archive.accounts.syncing.run_scheduled_sync_job",
 			queue="long",
 			timeout=JOB_TIMEOUT_SECONDS,
 			job_id=f"mail-archive-scheduled-sync::{group}/{groups}",

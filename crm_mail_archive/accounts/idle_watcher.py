@@ -6,7 +6,7 @@ re-reads that list every minute. When the server reports new mail in a folder, o
 watching (re)starts, it queues that folder's sync; an RQ worker runs it. Accounts whose server has
 no IDLE, or whose login was refused, are left to the scheduled sync.
 
-Only the main thread touches Frappe: the watcher threads (mailbox.watch) put their events on a
+Only the main thread touches Frappe: the watcher threads (mailbox.idle) put their events on a
 queue that the main thread reads.
 """
 
@@ -20,11 +20,11 @@ from datetime import datetime
 import frappe
 from frappe.utils.background_jobs import get_job_status
 
-from crm_mail_archive.accounts.sync import enqueue_sync, job_id
+from crm_mail_archive.accounts.syncing import enqueue_sync, job_id
 from crm_mail_archive.infra.connection import connection_settings
 from crm_mail_archive.infra.locks import AccountLock
 from crm_mail_archive.mailbox.client import ConnectionSettings, MailboxError
-from crm_mail_archive.mailbox.watch import WatchEvents, WatchPool, WatchTarget
+from crm_mail_archive.mailbox.idle import WatchEvents, WatchPool, WatchTarget
 
 RELOAD_SECONDS = 60.0
 WATCHED_ROLES = ("Inbox", "Sent")
