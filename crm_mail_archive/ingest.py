@@ -21,6 +21,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_to_date, get_datetime, get_system_timezone, now_datetime
 
+from crm_mail_archive.contracts import BatchResult, FolderBatch, FolderConfig, StoredFolderState
 from crm_mail_archive.filing.address_index import index_rows
 from crm_mail_archive.filing.automatic import file_mails
 from crm_mail_archive.filing.policy import files_automatically, filing_policy
@@ -34,7 +35,6 @@ from crm_mail_archive.search.index import enqueue_attachment_text, search_row
 from crm_mail_archive.storage.folders import FolderStates
 from crm_mail_archive.storage.limits import StorageLimits
 from crm_mail_archive.storage.store import MailStore, StoredBatch, StoredMail
-from crm_mail_archive.sync.engine import BatchResult, FolderConfig, StoredFolderState
 
 
 def mail_addresses(parsed: ParsedMail, sent: bool, limit: int) -> MailAddresses:
@@ -63,7 +63,8 @@ def mail_addresses(parsed: ParsedMail, sent: bool, limit: int) -> MailAddresses:
 
 
 class Ingest:
-	"""Getting mail into the archive of one Mail Archive Account."""
+	"""Getting mail into the archive of one Mail Archive Account: the sync engine's store
+	(contracts.ArchiveStore), and the way in for imports and quarantine retries."""
 
 	def __init__(self, account, limits: StorageLimits | None = None):
 		self.account = account
@@ -71,23 +72,33 @@ class Ingest:
 		self.store = MailStore(account, self.limits)
 		self.folders = FolderStates(account)
 
-	def batch(
+	# --- the store the sync engine talks to (contracts.ArchiveStore) ---------------------------
+
+	def folder_state(self, folder: str) -> StoredFolderState:
+		return self.folders.state(folder)
+
+	def start_folder(self, folder: str, uidvalidity: int) -> None:
+		self.folders.start(folder, uidvalidity)
+
+	def apply_server_state(
 		self,
-		folder: FolderConfig,
+		folder: str,
 		uidvalidity: int,
-		messages: list[FetchedMessage],
-		advance_to: int | None,
-		parsed: dict[int, ParsedMail | Exception] | None = None,
-	) -> BatchResult:
-		"""Get a batch of one folder in; with `advance_to`, the folder's state moves to that UID
-		in the same transaction. `parsed`: mails parsed already (by UID), the others are parsed here."""
+		flags: dict[int, set[str]],
+		present_uids: set[int] | None,
+		highest_modseq: int | None,
+	) -> tuple[int, int]:
+		return self.folders.apply_server_state(folder, uidvalidity, flags, present_uids, highest_modseq)
+
+	def store_batch(self, batch: FolderBatch) -> BatchResult:
+		"""Get a batch of one folder in (and its folder's state moved, in the same transaction)."""
 		snapshot_taken = now_datetime()
-		stored = retrying_lock_conflicts(
-			lambda: self._batch_once(folder, uidvalidity, messages, advance_to, parsed or {})
-		)
+		stored = retrying_lock_conflicts(lambda: self._batch_once(batch))
 		# the batch is committed: a conflict from here on repeats only this step, never the batch
 		# (run again, the batch would find its mail stored and file nothing)
-		retrying_lock_conflicts(lambda: self._file_again_if_crm_changed(folder, stored.new, snapshot_taken))
+		retrying_lock_conflicts(
+			lambda: self._file_again_if_crm_changed(batch.folder, stored.new, snapshot_taken)
+		)
 		enqueue_attachment_text(
 			[mail.communication for mail in stored.new if mail.inserted and mail.parsed.attachments]
 		)
@@ -98,19 +109,12 @@ class Ingest:
 			quarantined_uids=stored.quarantined_uids,
 		)
 
-	def _batch_once(
-		self,
-		folder: FolderConfig,
-		uidvalidity: int,
-		messages: list[FetchedMessage],
-		advance_to: int | None,
-		already_parsed: dict,
-	) -> StoredBatch:
+	def _batch_once(self, batch: FolderBatch) -> StoredBatch:
 		frappe.db.commit()  # a fresh snapshot
 		parsed: dict[int, ParsedMail | Exception] = {}
-		for message in messages:
-			if message.uid in already_parsed:
-				parsed[message.uid] = already_parsed[message.uid]
+		for message in batch.messages:
+			if message.uid in batch.parsed:
+				parsed[message.uid] = batch.parsed[message.uid]
 				continue
 			try:
 				parsed[message.uid] = parse_message(
@@ -118,20 +122,17 @@ class Ingest:
 				)
 			except Exception as error:  # quarantined by storage, with the others' savepoint handling
 				parsed[message.uid] = error
-		sent = folder.role == "Sent"
+		sent = batch.folder.role == "Sent"
 		stored = self.store.persist(
-			folder,
-			uidvalidity,
-			messages,
-			parsed,
+			FolderBatch(batch.folder, batch.uidvalidity, batch.messages, batch.advance_to, parsed),
 			extra_rows=lambda communication, mail: [
 				*index_rows(communication, mail_addresses(mail, sent, self.limits.max_addresses)),
 				search_row(communication, mail),
 			],
 		)
-		self._thread_and_file(folder, stored.new)
-		if advance_to is not None:
-			self.folders.advance(folder.name, uidvalidity, advance_to)
+		self._thread_and_file(batch.folder, stored.new)
+		if batch.advance_to is not None:
+			self.folders.advance(batch.folder.name, batch.uidvalidity, batch.advance_to)
 		frappe.db.commit()
 		return stored
 
@@ -184,41 +185,6 @@ class Ingest:
 			frappe.db.commit()
 
 
-class SyncTarget:
-	"""What the sync engine talks to (sync.engine.ArchiveStore): folder state from storage,
-	batches through ingest."""
-
-	def __init__(self, account, limits: StorageLimits | None = None):
-		self.ingest = Ingest(account, limits)
-		self.folders = self.ingest.folders
-
-	def folder_state(self, folder: str) -> StoredFolderState:
-		return self.folders.state(folder)
-
-	def start_folder(self, folder: str, uidvalidity: int) -> None:
-		self.folders.start(folder, uidvalidity)
-
-	def store_batch(
-		self,
-		folder: FolderConfig,
-		uidvalidity: int,
-		messages: list[FetchedMessage],
-		highest_uid: int,
-		parsed: dict | None = None,
-	) -> BatchResult:
-		return self.ingest.batch(folder, uidvalidity, messages, advance_to=highest_uid, parsed=parsed)
-
-	def apply_server_state(
-		self,
-		folder: str,
-		uidvalidity: int,
-		flags: dict[int, set[str]],
-		present_uids: set[int] | None,
-		highest_modseq: int | None,
-	) -> tuple[int, int]:
-		return self.folders.apply_server_state(folder, uidvalidity, flags, present_uids, highest_modseq)
-
-
 def retry_quarantined(copy_name: str) -> str:
 	"""Get a quarantined copy in again from its kept raw bytes, exactly as the sync would (stored,
 	indexed, threaded, filed). Returns its Communication; a new failure keeps it quarantined
@@ -241,7 +207,7 @@ def retry_quarantined(copy_name: str) -> str:
 		size=copy.size,
 	)
 	ingest = Ingest(account, StorageLimits.from_settings(frappe.get_cached_doc("Mail Archive Settings")))
-	result = ingest.batch(FolderConfig(copy.folder, role), copy.uidvalidity, [message], advance_to=None)
+	result = ingest.store_batch(FolderBatch(FolderConfig(copy.folder, role), copy.uidvalidity, [message]))
 	if result.quarantined_uids:
 		reason = frappe.db.get_value("Mailbox Copy", copy_name, "quarantine_reason")
 		frappe.throw(

@@ -12,13 +12,14 @@ from frappe.utils import cint
 
 from crm_mail_archive.accounts.health import record_failure, record_success
 from crm_mail_archive.actions.service import apply_pending
+from crm_mail_archive.contracts import FolderConfig
 from crm_mail_archive.infra.connection import connection_settings
 from crm_mail_archive.infra.jobs import enqueue
 from crm_mail_archive.infra.locks import AccountLock
-from crm_mail_archive.ingest import SyncTarget
+from crm_mail_archive.ingest import Ingest
 from crm_mail_archive.mailbox.client import MailboxClient, MailboxError
 from crm_mail_archive.storage.limits import StorageLimits
-from crm_mail_archive.sync.engine import FetchLimits, FolderConfig, FolderResult, pull_folder
+from crm_mail_archive.sync.engine import FetchLimits, FolderResult, pull_folder
 
 JOB_TIMEOUT_SECONDS = 6 * 60 * 60
 ACCOUNTS_PER_SCHEDULED_JOB = 10
@@ -103,7 +104,7 @@ def _sync_locked(
 ) -> AccountResult:
 	account = frappe.get_doc("Mail Archive Account", account_name)
 	settings = frappe.get_cached_doc("Mail Archive Settings")
-	target = SyncTarget(account, StorageLimits.from_settings(settings))
+	target = Ingest(account, StorageLimits.from_settings(settings))
 	result = AccountResult(account=account_name)
 	try:
 		with MailboxClient(connection_settings(account.email_account)) as client:

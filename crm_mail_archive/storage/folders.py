@@ -6,9 +6,9 @@ from __future__ import annotations
 import frappe
 from frappe.utils import now_datetime
 
+from crm_mail_archive.contracts import StoredFolderState
 from crm_mail_archive.infra.chunks import chunked
 from crm_mail_archive.mailbox.client import IMPORT_UIDVALIDITY
-from crm_mail_archive.sync.engine import StoredFolderState
 
 
 class FolderStates:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import frappe
 
+from crm_mail_archive.contracts import FolderBatch
 from crm_mail_archive.infra.conflicts import is_lock_conflict
 from crm_mail_archive.infra.rows import RowBuffer
 from crm_mail_archive.mailbox.client import FetchedMessage
@@ -24,7 +25,6 @@ from crm_mail_archive.storage.communications import MESSAGE_KEY_FIELD, add_commu
 from crm_mail_archive.storage.copies import add_copy, quarantine
 from crm_mail_archive.storage.files import FileWrites, stored_attachments
 from crm_mail_archive.storage.limits import StorageLimits
-from crm_mail_archive.sync.engine import FolderConfig
 
 # rows the caller wants written together with a new mail (doctype, row): its address index
 ExtraRows = Callable[[str, ParsedMail], list[tuple[str, dict]]]
@@ -53,6 +53,17 @@ class _Lookups:
 	erased: set[str]  # message keys of mail erased on request: never stored again
 
 
+@dataclass
+class _Run:
+	"""One attempt at storing a batch: together (one multi-row INSERT) or one mail at a time."""
+
+	batch: FolderBatch
+	extra_rows: ExtraRows | None
+	together: bool
+	writes: FileWrites | None = None
+	lookups: _Lookups | None = None
+
+
 _ERASED = StoredMail("", None, inserted=False)  # (a marker: the mail was erased on request)
 
 
@@ -73,67 +84,46 @@ class MailStore:
 		self.account = account
 		self.limits = limits or StorageLimits()
 
-	def persist(
-		self,
-		folder: FolderConfig,
-		uidvalidity: int,
-		messages: list[FetchedMessage],
-		parsed: dict[int, ParsedMail | Exception],
-		extra_rows: ExtraRows | None = None,
-	) -> StoredBatch:
+	def persist(self, batch: FolderBatch, extra_rows: ExtraRows | None = None) -> StoredBatch:
+		"""The batch's mails (every one in `batch.parsed`: a ParsedMail or the error that stopped
+		its parsing) stored, with the rows `extra_rows` adds per new mail; nothing committed."""
 		frappe.db.savepoint("mail_archive_batch")
 		try:
-			return self._persist(folder, uidvalidity, messages, parsed, extra_rows, together=True)
+			return self._persist(_Run(batch, extra_rows, together=True))
 		except Exception as error:
 			if is_lock_conflict(error):
 				raise
 			# a row the database refused: once more one mail at a time, to quarantine just that one
 			frappe.db.rollback(save_point="mail_archive_batch")
-			return self._persist(folder, uidvalidity, messages, parsed, extra_rows, together=False)
+			return self._persist(_Run(batch, extra_rows, together=False))
 
-	def _persist(
-		self,
-		folder: FolderConfig,
-		uidvalidity: int,
-		messages: list[FetchedMessage],
-		parsed: dict,
-		extra_rows: ExtraRows | None,
-		together: bool,
-	) -> StoredBatch:
+	def _persist(self, run: _Run) -> StoredBatch:
 		# together: files are written beside the rows; one at a time: at once, so that a file the
 		# disk refuses is noted on its mail. Attachments the archive holds already are not written.
-		writes = FileWrites(in_background=together, stored=stored_attachments(_attachment_digests(parsed)))
+		run.writes = FileWrites(
+			in_background=run.together, stored=stored_attachments(_attachment_digests(run.batch.parsed))
+		)
 		try:
-			batch = self._persist_with(folder, uidvalidity, messages, parsed, extra_rows, together, writes)
+			stored = self._persist_with(run)
 		except BaseException:
-			writes.abandon()
+			run.writes.abandon()
 			raise
-		writes.finish()  # every file on disk before the caller commits the rows naming them
-		return batch
+		run.writes.finish()  # every file on disk before the caller commits the rows naming them
+		return stored
 
-	def _persist_with(
-		self,
-		folder: FolderConfig,
-		uidvalidity: int,
-		messages: list[FetchedMessage],
-		parsed: dict,
-		extra_rows: ExtraRows | None,
-		together: bool,
-		writes: FileWrites,
-	) -> StoredBatch:
-		batch = StoredBatch()
-		lookups = self._lookups(folder.name, uidvalidity, parsed)
+	def _persist_with(self, run: _Run) -> StoredBatch:
+		batch, together = run.batch, run.together
+		stored_batch = StoredBatch()
+		run.lookups = self._lookups(batch.folder.name, batch.uidvalidity, batch.parsed)
 		batch_rows = RowBuffer()
-		for message in messages:
+		for message in batch.messages:
 			if not together:
 				frappe.db.savepoint("mail_archive_message")
 			mail_rows = RowBuffer()
 			try:
-				if isinstance(parsed[message.uid], Exception):
-					raise parsed[message.uid]
-				stored = self._store(
-					folder, uidvalidity, message, parsed[message.uid], lookups, mail_rows, extra_rows, writes
-				)
+				if isinstance(batch.parsed[message.uid], Exception):
+					raise batch.parsed[message.uid]
+				stored = self._store(run, message, mail_rows)
 				if not together:
 					mail_rows.write()
 			except Exception as error:
@@ -143,42 +133,34 @@ class MailStore:
 					frappe.db.rollback(save_point="mail_archive_message")
 				quarantine(
 					self.account.name,
-					folder.name,
-					uidvalidity,
+					batch.folder.name,
+					batch.uidvalidity,
 					message,
 					error,
-					lookups.quarantined.get(message.uid),
+					run.lookups.quarantined.get(message.uid),
 				)
-				batch.quarantined_uids.append(message.uid)
+				stored_batch.quarantined_uids.append(message.uid)
 				continue
 			# only now that all of it is built (a failure leaves this mail out)
-			key = message_key(parsed[message.uid])
+			key = message_key(batch.parsed[message.uid])
 			if stored is _ERASED:
-				batch.stored_uids.append(message.uid)  # the folder moves on; nothing is kept
+				stored_batch.stored_uids.append(message.uid)  # the folder moves on; nothing is kept
 				continue
-			lookups.copies.add(message.uid)
+			run.lookups.copies.add(message.uid)
 			if together:
 				batch_rows.extend(mail_rows)
-			batch.stored_uids.append(message.uid)
+			stored_batch.stored_uids.append(message.uid)
 			if stored:
-				lookups.by_key[key] = stored.communication  # the same mail twice in a batch is one
-				batch.new.append(stored)
+				run.lookups.by_key[key] = stored.communication  # the same mail twice in a batch is one
+				stored_batch.new.append(stored)
 		if together:
 			batch_rows.write()
-		return batch
+		return stored_batch
 
-	def _store(
-		self,
-		folder: FolderConfig,
-		uidvalidity: int,
-		message: FetchedMessage,
-		parsed: ParsedMail,
-		lookups: _Lookups,
-		rows: RowBuffer,
-		extra_rows: ExtraRows | None,
-		writes: FileWrites,
-	) -> StoredMail | None:
+	def _store(self, run: _Run, message: FetchedMessage, rows: RowBuffer) -> StoredMail | None:
 		"""One mail's rows into `rows`; the mail if it is new to the archive."""
+		batch, lookups = run.batch, run.lookups
+		parsed = batch.parsed[message.uid]
 		key = message_key(parsed)
 		if key in lookups.erased:
 			return _ERASED  # erased on request (GDPR): a new sync of the mailbox must not bring it back
@@ -193,16 +175,16 @@ class MailStore:
 				communication = add_communication(
 					rows,
 					self.account,
-					folder.name,
-					folder.role == "Sent",
+					batch.folder.name,
+					batch.folder.role == "Sent",
 					parsed,
 					message,
 					key,
 					self.limits,
-					writes,
+					run.writes,
 				)
 				stored = StoredMail(communication, parsed, inserted=True)
-			for doctype, values in extra_rows(communication, parsed) if extra_rows else ():
+			for doctype, values in run.extra_rows(communication, parsed) if run.extra_rows else ():
 				rows.add(doctype, values)
 		if quarantined := lookups.quarantined.get(message.uid):  # stored now: the copy is no longer
 			frappe.db.set_value(
@@ -218,7 +200,9 @@ class MailStore:
 				update_modified=False,
 			)
 		elif message.uid not in lookups.copies:  # a copy the desk moved here is known already
-			add_copy(rows, self.account.name, folder.name, uidvalidity, message, communication, key)
+			add_copy(
+				rows, self.account.name, batch.folder.name, batch.uidvalidity, message, communication, key
+			)
 		return stored
 
 	def _adopt_desk_mail(self, parsed: ParsedMail, key: str) -> str | None:

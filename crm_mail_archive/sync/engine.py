@@ -1,4 +1,4 @@
-"""Sync one account's folders into the archive. Frappe-free: storage goes through `ArchiveStore`.
+"""Sync one account's folders into the archive. Frappe-free: storage goes through `contracts.ArchiveStore`.
 
 Per folder: SELECT, compare UIDVALIDITY with the stored one (a change re-scans that folder only),
 UID SEARCH above the highest stored UID, then batches of UID FETCH (BODY.PEEK[], so \\Seen is
@@ -14,30 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from crm_mail_archive.mailbox.client import FetchedMessage, MailboxClient
+from crm_mail_archive.contracts import ArchiveStore, FolderBatch, FolderConfig, StoredFolderState
+from crm_mail_archive.mailbox.client import MailboxClient
 from crm_mail_archive.sync.pipeline import Pipeline
-
-
-@dataclass(frozen=True)
-class FolderConfig:
-	name: str
-	role: str  # Inbox, Sent or Other
-
-
-@dataclass(frozen=True)
-class StoredFolderState:
-	uidvalidity: int | None
-	highest_uid: int
-	highest_modseq: int | None = None
-
-
-@dataclass
-class BatchResult:
-	stored_uids: list[int] = field(default_factory=list)  # new copies (new mail or a known mail seen here)
-	new_communications: list[str] = field(default_factory=list)
-	quarantined_uids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -51,36 +31,6 @@ class FolderResult:
 	flags_changed: int = 0
 	copies_gone: int = 0
 	more_pending: bool = False  # stopped at max_batches: the rest is for the next sync
-
-
-class ArchiveStore(Protocol):
-	def folder_state(self, folder: str) -> StoredFolderState: ...
-
-	def start_folder(self, folder: str, uidvalidity: int) -> None:
-		"""Record a first or changed UIDVALIDITY: forget the folder's copies of the old one."""
-
-	def store_batch(
-		self,
-		folder: FolderConfig,
-		uidvalidity: int,
-		messages: list[FetchedMessage],
-		highest_uid: int,
-		parsed: dict | None = None,
-	) -> BatchResult:
-		"""Store the messages and advance the folder to `highest_uid`, atomically (one commit).
-		`parsed` holds the messages already parsed (by UID); the store parses the others."""
-
-	def apply_server_state(
-		self,
-		folder: str,
-		uidvalidity: int,
-		flags: dict[int, set[str]],
-		present_uids: set[int] | None,
-		highest_modseq: int | None,
-	) -> tuple[int, int]:
-		"""Bring copies in line with the server: new flags, and copies whose UID is no longer
-		present (when `present_uids` is known) are forgotten; the mail itself stays archived.
-		Records `highest_modseq`, commits; returns (flags changed, copies gone)."""
 
 
 ProgressCallback = Callable[[str, int, int], None]  # folder, done, total
@@ -156,7 +106,7 @@ def pull_folder(
 	if not uids and server.uidnext and server.uidnext - 1 > stored.highest_uid:
 		# the newest mails were expunged before we saw them: nothing lies below UIDNEXT any more,
 		# so the folder state moves up and the next sync can see "nothing changed" from STATUS
-		store.store_batch(folder, server.uidvalidity, [], highest_uid=server.uidnext - 1)
+		store.store_batch(FolderBatch(folder, server.uidvalidity, [], advance_to=server.uidnext - 1))
 	plan = [
 		batch
 		for window in chunks(uids, SIZE_LOOKAHEAD)
@@ -176,11 +126,13 @@ def pull_folder(
 				else None
 			)
 			outcome = store.store_batch(
-				folder,
-				server.uidvalidity,
-				fetched.messages,
-				highest_uid=max(batch.uids),
-				parsed=pipeline.parsed(fetched),
+				FolderBatch(
+					folder,
+					server.uidvalidity,
+					fetched.messages,
+					advance_to=max(batch.uids),
+					parsed=pipeline.parsed(fetched) or {},
+				)
 			)
 			# the batch is committed: from here on a crash cannot lose these mails
 			if mark_read_after_storing and outcome.stored_uids:

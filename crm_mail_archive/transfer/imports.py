@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import frappe
 
+from crm_mail_archive.contracts import FolderBatch, FolderConfig
 from crm_mail_archive.filing import manual
 from crm_mail_archive.filing.policy import filing_policy
 from crm_mail_archive.infra import audit
@@ -27,7 +28,6 @@ from crm_mail_archive.mailbox.containers import FileMessage, read_messages
 from crm_mail_archive.mailbox.parser import ParsedMail, parse_message
 from crm_mail_archive.storage.copies import IMPORT_FOLDER
 from crm_mail_archive.storage.limits import StorageLimits
-from crm_mail_archive.sync.engine import FolderConfig
 
 BATCH_SIZE = 50
 Progress = Callable[[int, int], None]  # (messages done, messages in all)
@@ -117,12 +117,10 @@ class MailImport:
 		for role, (fetched, parsed_by_uid) in groups.items():
 			if not fetched:
 				continue
-			batch = self.ingest.batch(
-				FolderConfig(IMPORT_FOLDER, role),
-				IMPORT_UIDVALIDITY,
-				fetched,
-				advance_to=None,
-				parsed=parsed_by_uid,
+			batch = self.ingest.store_batch(
+				FolderBatch(
+					FolderConfig(IMPORT_FOLDER, role), IMPORT_UIDVALIDITY, fetched, parsed=parsed_by_uid
+				)
 			)
 			result.quarantined.extend(self._quarantine_reasons(batch.quarantined_uids))
 			new += len(batch.new_communications)

@@ -1,7 +1,8 @@
 """The sync engine's decisions that need no server: when a folder has not changed at all."""
 
+from crm_mail_archive.contracts import StoredFolderState
 from crm_mail_archive.mailbox.client import FolderState
-from crm_mail_archive.sync.engine import StoredFolderState, nothing_changed
+from crm_mail_archive.sync.engine import nothing_changed
 
 STORED = StoredFolderState(uidvalidity=7, highest_uid=41, highest_modseq=900)
 
