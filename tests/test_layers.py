@@ -32,6 +32,7 @@ LAYERS = {
 	"transfer": 7,
 	"retention": 5,
 	"compliance": 7,
+	"compose": 7,
 }
 SURFACE = 8  # everything else: api, tasks, commands, events, hooks, install, overrides, patches, doctypes
 FRAPPE_FREE = ("mailbox", "sync")
