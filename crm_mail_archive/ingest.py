@@ -25,7 +25,7 @@ from crm_mail_archive.filing.address_index import index_rows
 from crm_mail_archive.filing.automatic import file_mails
 from crm_mail_archive.filing.policy import files_automatically, filing_policy
 from crm_mail_archive.filing.rules import MailAddresses
-from crm_mail_archive.filing.threads import Reply, thread_replies
+from crm_mail_archive.filing.threads import Reply, file_desk_answer, thread_replies
 from crm_mail_archive.infra import archive_files
 from crm_mail_archive.infra.conflicts import is_lock_conflict, retrying_lock_conflicts
 from crm_mail_archive.mailbox.client import FetchedMessage
@@ -280,6 +280,8 @@ def archive_sent_from_desk(account_name: str, communication: str, raw: bytes) ->
 	if not stored:
 		return None
 	Ingest(account, limits)._thread_and_file(FolderConfig("", "Sent"), [stored])
+	if files_automatically(account):
+		file_desk_answer(communication, frappe.session.user)
 	if parsed.attachments:
 		enqueue_attachment_text([communication])
 	return communication

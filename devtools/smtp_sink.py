@@ -1,4 +1,4 @@
-"""A real SMTP server for the tests, in this process: it accepts every mail (no TLS, no login) and
+"""A real SMTP server for the tests, in this process: it accepts every mail (no TLS; any login) and
 keeps what it received (envelope and bytes). Standard library only (socketserver), one thread per
 connection. Frappe-free."""
 
@@ -54,6 +54,7 @@ class _Handler(socketserver.StreamRequestHandler):
 			if verb == "EHLO":
 				self.reply("250-smtp-sink")
 				self.reply("250-8BITMIME")
+				self.reply("250-AUTH PLAIN LOGIN")
 				self.reply("250 SMTPUTF8")
 			elif verb == "HELO":
 				self.reply("250 smtp-sink")
@@ -74,6 +75,16 @@ class _Handler(socketserver.StreamRequestHandler):
 				sink.keep(ReceivedMail(session.sender, list(session.recipients), b"".join(lines)))
 				session = _Session()
 				self.reply("250 OK: queued")
+			elif verb == "AUTH":  # any login is accepted: this is a sink, not a gate
+				mechanism, _, initial = argument.partition(" ")
+				if mechanism.upper() == "LOGIN":
+					for prompt in ("334 VXNlcm5hbWU6", "334 UGFzc3dvcmQ6")[1 if initial else 0 :]:
+						self.reply(prompt)
+						self.rfile.readline()
+				elif mechanism.upper() == "PLAIN" and not initial:
+					self.reply("334 ")
+					self.rfile.readline()
+				self.reply("235 Authentication successful")
 			elif verb in ("RSET", "NOOP"):
 				if verb == "RSET":
 					session = _Session()

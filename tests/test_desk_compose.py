@@ -6,6 +6,7 @@ Customer's E-Mail-Archiv tab at once, filed; when the Sent folder brings the sam
 one archived mail. A hostile subject and sender name stay text in the composer.
 Screenshots go to tests/.artifacts/."""
 
+import io
 import uuid
 from urllib.parse import quote
 
@@ -18,7 +19,20 @@ from tests.support import ARTIFACTS, a_mail, copies_of, filed_at, logged_in_page
 pytestmark = pytest.mark.slow
 
 HOSTILE = "<img src=x onerror=window.__pwned=1>"
-DRAWING = b"%PDF-1.4 Zeichnung 4711"
+
+
+def a_pdf() -> bytes:
+	from pypdf import PdfWriter
+
+	writer = PdfWriter()
+	writer.add_blank_page(width=200, height=200)
+	buffer = io.BytesIO()
+	writer.write(buffer)
+	return buffer.getvalue()
+
+
+DRAWING = a_pdf()
+DAMAGED = b"%PDF-1.4 kaputt"  # stock's File refuses to keep it (it cannot be read as a PDF)
 
 
 @pytest.fixture
@@ -65,7 +79,7 @@ def mailbox(dovecot, mail_user, make_archive_account, crm, smtp_sink, sales_user
 		sender_name="Anna Müller",
 		to=f"{mail_user}, {colleague}",
 		text="bitte senden Sie uns ein Angebot über 500 Frästeile.\n",
-		attachments=[("Zeichnung 4711.pdf", DRAWING)],
+		attachments=[("Zeichnung 4711.pdf", DRAWING), ("Beschädigt.pdf", DAMAGED)],
 	)
 	dovecot.append(mail_user, with_headers(raw, Cc=f"{accounting}, {sales_user[0]}"))
 	account = make_archive_account(mail_user, account_owner=sales_user[0])
@@ -99,12 +113,17 @@ def open_tab_preview(page, web_server: str, customer: str) -> None:
 
 
 def open_composer(page, button: str):
+	errors: list[str] = []
+	page.on("pageerror", lambda error: errors.append(str(error)))
 	page.locator(f".mail-archive-preview {button}").click()
-	page.wait_for_function(
-		"""() => document.querySelector('.modal.show') && window.cur_dialog && cur_dialog.display
-			&& cur_dialog.fields_dict.content && cur_dialog.get_value('content')""",
-		timeout=30_000,
-	)
+	try:
+		page.wait_for_function(
+			"""() => document.querySelector('.modal.show') && window.cur_dialog && cur_dialog.display
+				&& cur_dialog.fields_dict.content && cur_dialog.get_value('content')""",
+			timeout=30_000,
+		)
+	except Exception as error:  # say why: an error dialog, or a script error
+		raise AssertionError([*page.locator(".modal.show").all_inner_texts(), *errors]) from error
 	return page.locator(".modal.show .ql-editor").first
 
 
@@ -240,6 +259,10 @@ def test_forward_says_wg_quotes_the_original_and_takes_its_attachments(
 	attachment = page.locator(".modal.show .attach-list input[type=checkbox]")
 	assert attachment.count() == 1 and attachment.is_checked()
 	assert "Zeichnung 4711.pdf" in page.locator(".modal.show .attach-list").inner_text()
+	# what stock's File refuses is said, not silently dropped; the forward goes on without it
+	page.locator(".alert", has_text="Nicht angehängt").filter(has_text="Beschädigt.pdf").wait_for(
+		timeout=10_000
+	)
 	page.evaluate("() => cur_dialog.set_value('recipients', 'partner@lieferant.example')")
 	page.screenshot(path=str(ARTIFACTS / "compose-forward-de.png"))
 	send(page)

@@ -37,6 +37,7 @@ class Draft:
 	sender: str | None = None  # the address of the mailbox that holds the mail
 	message: str = ""  # HTML: signature and quoted original, every mail value escaped
 	attachments: list[dict] = field(default_factory=list)  # File rows (forward: copies)
+	not_attached: list[str] = field(default_factory=list)  # attachments Frappe refused as Files
 
 
 def _addresses(*values: str | None) -> list[str]:
@@ -129,11 +130,12 @@ def _sender_of(user: str, email_account: str | None) -> str | None:
 	return None
 
 
-def attachment_copies(communication: str) -> list[dict]:
+def attachment_copies(communication: str) -> tuple[list[dict], list[str]]:
 	"""New private Files with the bytes of the mail's attachments, the user's own: the composer
 	attaches them to what it sends. Copies, never the archive's files (no File row may point at
-	those)."""
-	copies = []
+	those). What stock's File refuses (a PDF with scripts, a damaged PDF, a forbidden type) is
+	named in the second list, and the forward goes on without it."""
+	copies, refused = [], []
 	for row in frappe.get_all(
 		"Mail Attachment",
 		{"communication": communication},
@@ -142,17 +144,24 @@ def attachment_copies(communication: str) -> list[dict]:
 	):
 		if row.content_id:
 			continue  # an inline image of the body, not an attachment of the mail
-		copy = frappe.get_doc(
-			{
-				"doctype": "File",
-				"file_name": row.file_name,
-				"content": attachment_bytes(row.name),
-				"is_private": 1,
-				"folder": "Home/Attachments",
-			}
-		).insert(ignore_permissions=True)
+		frappe.db.savepoint("mail_archive_attachment_copy")
+		try:
+			copy = frappe.get_doc(
+				{
+					"doctype": "File",
+					"file_name": row.file_name,
+					"content": attachment_bytes(row.name),
+					"is_private": 1,
+					"folder": "Home/Attachments",
+				}
+			).insert(ignore_permissions=True)
+		except Exception:
+			frappe.db.rollback(save_point="mail_archive_attachment_copy")
+			frappe.clear_last_message()  # the reason is the draft's to tell, not a dialog
+			refused.append(row.file_name)
+			continue
 		copies.append({"name": copy.name, "file_name": copy.file_name, "file_url": copy.file_url})
-	return copies
+	return copies, refused
 
 
 def draft(communication: str, mode: str, user: str) -> dict:
@@ -189,12 +198,14 @@ def draft(communication: str, mode: str, user: str) -> dict:
 		if not recipients and sent_by_us:
 			recipients = _addresses(mail.recipients)
 	sender = _sender_of(user, mail.email_account)
+	copies, refused = attachment_copies(communication) if mode == "forward" else ([], [])
 	result = Draft(
 		subject=subject_for(mode, as_text(mail.subject)),
 		recipients=[a for a in recipients if a not in own] or recipients,
 		cc=cc,
 		sender=sender,
 		message=_signature(mail.email_account if sender else None) + quote(mail, mode),
-		attachments=attachment_copies(communication) if mode == "forward" else [],
+		attachments=copies,
+		not_attached=refused,
 	)
 	return asdict(result)

@@ -38,5 +38,13 @@ crm_mail_archive.answer = (communication, mode, sent) =>
 				composer.dialog.$wrapper.find(`[data-file-name="${CSS.escape(file.name)}"]`).prop("checked", true);
 			}
 			if (draft.cc.length) composer.toggle_more_options(true);
+			if (draft.not_attached.length) {
+				frappe.show_alert({
+					message: __("Not attached (Frappe refuses these files): {0}", [
+						draft.not_attached.map(frappe.utils.escape_html).join(", "),
+					]),
+					indicator: "orange",
+				});
+			}
 			return composer;
 		});
