@@ -86,6 +86,10 @@ def test_a_draft_quotes_escaped_and_answers_everybody_but_ourselves(
 	assert "<script>" not in message and "<i>" not in message
 	assert "Kunde &lt;script&gt;x&lt;/script&gt; &lt;kunde@beispiel.de&gt;" in message
 	assert "Zeile 1 &lt;i&gt;kursiv&lt;/i&gt;<br>Zeile 2" in message
+	# reading the mail to answer it is audited as opening it
+	assert frappe.db.exists(
+		"Mail Archive Audit Event", {"communication": copy.communication, "action": "Opened", "user": holder}
+	)
 
 	with pytest.raises(frappe.ValidationError, match="Unknown way to answer a mail"):
 		prepare_answer(copy.communication, "redirect")

@@ -3,6 +3,7 @@
 import frappe
 
 from crm_mail_archive.compose.drafts import draft
+from crm_mail_archive.infra import audit
 from crm_mail_archive.permissions import require_readable_mail
 
 
@@ -10,6 +11,11 @@ from crm_mail_archive.permissions import require_readable_mail
 def prepare_answer(communication: str, mode: str) -> dict:
 	"""The draft of a reply ("reply", "reply_all") or forward ("forward") of a mail the user may
 	read: subject, recipients, quoted original, sender; a forward's attachments as the user's own
-	copies (a write: POST)."""
+	copies (a write: POST). Audited as opening the mail, a forward's copies as downloads."""
 	require_readable_mail(communication)
-	return draft(communication, mode, frappe.session.user)
+	result = draft(communication, mode, frappe.session.user)
+	mails = audit.archived([communication])
+	audit.record("Opened", mails)
+	for copy in result["attachments"]:
+		audit.record("Downloaded Attachment", mails, detail=copy["file_name"])
+	return result
