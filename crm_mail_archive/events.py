@@ -9,10 +9,12 @@ import frappe
 
 from crm_mail_archive.accounts.schedule import repair_future_job_times
 from crm_mail_archive.actions.service import request
+from crm_mail_archive.compose.sent import archive_queued_mail
 from crm_mail_archive.filing import threads
 from crm_mail_archive.filing.blocklist import enqueue_blocklist_entry
 from crm_mail_archive.filing.retroactive import enqueue_past_mail
 from crm_mail_archive.filing.targets import may_keep_records
+from crm_mail_archive.infra.conflicts import is_lock_conflict
 from crm_mail_archive.mailbox.addresses import normalize_address
 from crm_mail_archive.storage.files import forget_files_of
 
@@ -91,6 +93,19 @@ def communication_after_insert(doc, method=None) -> None:
 
 def email_queue_before_insert(doc, method=None) -> None:
 	threads.add_thread_headers(doc)
+
+
+def email_queue_after_insert(doc, method=None) -> None:
+	"""Archive the mail being sent; a failure here never stops the sending (the Sent folder's sync
+	archives it later)."""
+	frappe.db.savepoint("mail_archive_sent")
+	try:
+		archive_queued_mail(doc)
+	except Exception as error:
+		if is_lock_conflict(error):
+			raise
+		frappe.db.rollback(save_point="mail_archive_sent")
+		frappe.log_error(title=f"Mail Archive: sent mail not archived ({doc.communication})")
 
 
 def time_zone_may_have_changed(*args, **kwargs) -> None:

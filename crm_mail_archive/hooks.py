@@ -43,7 +43,11 @@ doc_events = {
 		"validate": "crm_mail_archive.retention.guard.communication_validate",
 		"on_trash": "crm_mail_archive.retention.guard.communication_on_trash",
 	},
-	"Email Queue": {"before_insert": "crm_mail_archive.events.email_queue_before_insert"},
+	"Email Queue": {
+		"before_insert": "crm_mail_archive.events.email_queue_before_insert",
+		# a mail sent from a managed mailbox is archived at once (compose/sent.py)
+		"after_insert": "crm_mail_archive.events.email_queue_after_insert",
+	},
 	"Archive Blocklist": {"after_delete": "crm_mail_archive.events.blocklist_entry_removed"},
 	"*": {
 		"on_trash": [
@@ -98,11 +102,20 @@ override_whitelisted_methods = {
 app_include_js = ["/assets/crm_mail_archive/js/server_text.js"]
 
 doctype_js = {
-	doctype: ["public/js/mail_dialogs.js", "public/js/mail_transfer.js", "public/js/email_archive.js"]
+	doctype: [
+		"public/js/mail_dialogs.js",
+		"public/js/mail_transfer.js",
+		"public/js/mail_compose.js",
+		"public/js/email_archive.js",
+	]
 	for doctype in ("Contact", "Customer", "Supplier", "Lead", "Opportunity", "Issue")
 }
 doctype_js["Mail Archive Account"] = ["public/js/mail_dialogs.js", "public/js/mail_transfer.js"]
 page_js = {"mail-search": ["public/js/mail_dialogs.js", "public/js/mail_transfer.js"]}
-doctype_js["Communication"] = ["public/js/mail_dialogs.js", "public/js/communication_form.js"]
+doctype_js["Communication"] = [
+	"public/js/mail_dialogs.js",
+	"public/js/mail_compose.js",
+	"public/js/communication_form.js",
+]
 
 doctype_list_js = {"Communication": ["public/js/mail_dialogs.js", "public/js/communication_list.js"]}

@@ -26,12 +26,13 @@ from crm_mail_archive.filing.address_index import index_rows
 from crm_mail_archive.filing.automatic import file_mails
 from crm_mail_archive.filing.policy import files_automatically, filing_policy
 from crm_mail_archive.filing.rules import MailAddresses
-from crm_mail_archive.filing.threads import Reply, thread_replies
+from crm_mail_archive.filing.threads import Reply, file_desk_answer, thread_replies
 from crm_mail_archive.infra import archive_files
 from crm_mail_archive.infra.conflicts import is_lock_conflict, retrying_lock_conflicts
 from crm_mail_archive.mailbox.client import FetchedMessage
 from crm_mail_archive.mailbox.parser import ParsedMail, parse_message
 from crm_mail_archive.search.index import enqueue_attachment_text, search_row
+from crm_mail_archive.storage.desk_mail import keep_desk_mail
 from crm_mail_archive.storage.folders import FolderStates
 from crm_mail_archive.storage.limits import StorageLimits
 from crm_mail_archive.storage.store import MailStore, StoredBatch, StoredMail
@@ -217,3 +218,36 @@ def retry_quarantined(copy_name: str) -> str:
 	if not frappe.db.exists("Mailbox Copy", {"raw_file": copy.raw_file}):
 		archive_files.remove_after_commit([copy.raw_file])
 	return frappe.db.get_value("Mailbox Copy", copy_name, "communication")
+
+
+def archive_sent_from_desk(account_name: str, communication: str, raw: bytes) -> str | None:
+	"""A mail the desk is sending from a managed mailbox: archived now as Sent mail of that account
+	(indexed, threaded, filed like a synced one). Returns the Communication, or None when there is
+	nothing to do (archived already, or the message cannot be parsed: the Sent folder's sync then
+	brings it)."""
+	account = frappe.get_doc("Mail Archive Account", account_name)
+	limits = StorageLimits.from_settings(frappe.get_cached_doc("Mail Archive Settings"))
+	try:
+		parsed = parse_message(raw, max_attachment_size=limits.max_attachment_size)
+	except Exception:
+		frappe.log_error(title=f"Mail Archive: a sent mail could not be parsed ({communication})")
+		return None
+	stored = keep_desk_mail(
+		account,
+		communication,
+		raw,
+		parsed,
+		limits,
+		extra_rows=lambda name, mail: [
+			*index_rows(name, mail_addresses(mail, True, limits.max_addresses)),
+			search_row(name, mail),
+		],
+	)
+	if not stored:
+		return None
+	Ingest(account, limits)._thread_and_file(FolderConfig("", "Sent"), [stored])
+	if files_automatically(account):
+		file_desk_answer(communication, frappe.session.user)
+	if parsed.attachments:
+		enqueue_attachment_text([communication])
+	return communication

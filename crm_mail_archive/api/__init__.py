@@ -5,6 +5,7 @@
 - search: a record's Email Archive tab, the Mail Search page
 - filing: File at…, Un-file, file again, blocklist impact
 - create: Contact, Lead, Opportunity, Issue from a mail
+- compose: the draft of a reply, reply-all or forward
 - server_actions: read/unread, move, spam, trash (mirrored to the server)
 - transfer: import and export of mail files
 - compliance: retention, legal hold, deletion, erasure
@@ -32,6 +33,7 @@ from crm_mail_archive.api.compliance import (
 	get_retention,
 	set_legal_hold,
 )
+from crm_mail_archive.api.compose import prepare_answer
 from crm_mail_archive.api.create import create_from_mail, open_opportunities, prefill_from_mail
 from crm_mail_archive.api.filing import (
 	blocklist_impact,
@@ -73,6 +75,7 @@ __all__ = [
 	"move_mail",
 	"open_opportunities",
 	"prefill_from_mail",
+	"prepare_answer",
 	"refile_blocklist_entry",
 	"refile_mail",
 	"retry_quarantined",

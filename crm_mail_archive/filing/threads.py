@@ -226,3 +226,26 @@ def add_thread_headers(doc) -> None:
 		return
 	references = f"{eol} ".join(f"<{message_id}>" for message_id in ids)
 	doc.message = f"In-Reply-To: <{ids[-1]}>{eol}References: {references}{eol}" + doc.message
+
+
+def file_desk_answer(communication: str, user: str) -> int:
+	"""A mail answered or forwarded from the desk is filed wherever the mail it answers is filed,
+	automatic filings included: its writer answered that mail there (a synced reply inherits only
+	what a person or a thread filed, since anyone can claim In-Reply-To). Returns new links."""
+	answered = frappe.db.get_value("Communication", communication, "in_reply_to")
+	if not answered:
+		return 0
+	targets = [
+		(row.link_doctype, row.link_name)
+		for row in frappe.get_all(
+			"Timeline Link",
+			{"communication": answered},
+			["link_doctype", "link_name"],
+			order_by="creation asc",
+		)
+	]
+	existing = _existing(set(targets))
+	found = {
+		target: Reason(reply_to_mail=answered) for target in dict.fromkeys(targets) if target in existing
+	}
+	return link_mails({communication: found}, "Reply", user) if found else 0

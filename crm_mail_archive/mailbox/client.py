@@ -349,6 +349,10 @@ class MailboxClient:
 		self._expunge(uids, capabilities)
 		return mapping
 
+	def append(self, folder: str, message: bytes, flags: Iterable[str] = ("\\Seen",)) -> None:
+		"""APPEND a message to `folder` (a mail sent elsewhere, into the Sent folder)."""
+		self._call("APPEND", self.imap.append, folder, message, flags=list(flags))
+
 	def delete(self, uids: Iterable[int]) -> None:
 		"""Remove mails from the folder selected read-write for good (+FLAGS \\Deleted, then UID
 		EXPUNGE of just these; without UIDPLUS as `move` explains)."""

@@ -217,7 +217,7 @@ def world(web_server, dovecot, make_archive_account, crm, committed_cleanup):
 		w.login(kind, *credentials[kind])
 	yield w
 	# what the attacks made
-	for doctype in ("Contact", "Lead", "ToDo", "Email Rule", "Mail Export"):
+	for doctype in ("Contact", "Lead", "ToDo", "Email Rule", "Mail Export", "File"):
 		for name in frappe.get_all(doctype, {"owner": ("in", list(w.users.values()))}, pluck="name"):
 			frappe.delete_doc(doctype, name, force=True, ignore_permissions=True)
 	frappe.db.delete("Global Search DocType", {"document_type": "Communication"})
@@ -388,6 +388,18 @@ def read_paths(w: World, kind: str) -> dict[str, set[str]]:
 			for marker in w.markers.values()
 		)
 	)
+	# answering a mail starts from its quoted text (forwarded: with copies of its attachments)
+	seen["prepare_answer (forward)"] = set().union(
+		*(
+			names_in(
+				w.call(
+					kind, "crm_mail_archive.api.prepare_answer", "POST", communication=name, mode="forward"
+				),
+				w,
+			)
+			for name in names
+		)
+	)
 	seen.update(exported(w, kind))
 	seen["search_link"] = names_in(
 		w.call(kind, "frappe.desk.search.search_link", doctype="Communication", txt="Matrix"), w
@@ -430,7 +442,13 @@ def exported(w: World, kind: str) -> dict[str, set[str]]:
 
 
 # read paths that show one document or mail: they must allow every reader, not only deny others
-EXACT_PATHS = ("REST resource (doc)", "getdoc (mail)", "get_filings", "File download")
+EXACT_PATHS = (
+	"REST resource (doc)",
+	"getdoc (mail)",
+	"get_filings",
+	"File download",
+	"prepare_answer (forward)",
+)
 
 
 def check(w: World, readers: dict[str, set[str]], table: list[tuple], step: str) -> None:

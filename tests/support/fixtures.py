@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from devtools.dovecot import DovecotServer, free_port
+from devtools.smtp_sink import SmtpSink
 from tests.support import (
 	CHROMIUM,
 	TEST_SITE,
@@ -189,6 +190,14 @@ def make_archive_account(dovecot: DovecotServer) -> Iterator[Callable[..., objec
 		remove_archive_of(email_account)
 	frappe.db.commit()
 	frappe.local.conf.pop("mail_archive_ca_file", None)
+
+
+@pytest.fixture(scope="session")
+def smtp_sink() -> Iterator[SmtpSink]:
+	"""A real SMTP server on a free port that keeps every mail it receives (devtools/smtp_sink.py)."""
+	sink = SmtpSink().start()
+	yield sink
+	sink.stop()
 
 
 @pytest.fixture(scope="session")

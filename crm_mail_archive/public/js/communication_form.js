@@ -3,7 +3,7 @@
 // a mail (reply, forward, read/unread, move, spam, trash, file, create); nothing to edit or save.
 // Stock and ERPNext buttons that would bypass the archive are replaced. Mail values are text and
 // escaped; the body is the HTML sanitized when the mail was stored.
-// Needs mail_dialogs.js (loaded before this file, see hooks.py).
+// Needs mail_dialogs.js and mail_compose.js (loaded before this file, see hooks.py).
 
 frappe.ui.form.on("Communication", {
 	refresh(frm) {
@@ -31,9 +31,10 @@ crm_mail_archive.reader = {
 				frappe.show_alert({ message: __("Sent to the mail server"), indicator: "blue" });
 				frm.reload_doc();
 			});
-		frm.page.set_primary_action(__("Reply"), () => frm.trigger("reply"), "reply");
-		frm.add_custom_button(__("Reply All"), () => frm.trigger("reply_all"));
-		frm.add_custom_button(__("Forward"), () => frm.trigger("forward_mail"));
+		const answer = (mode) => crm_mail_archive.answer(frm.doc.name, mode, () => frm.reload_doc());
+		frm.page.set_primary_action(__("Reply"), () => answer("reply"), "reply");
+		frm.add_custom_button(__("Reply All"), () => answer("reply_all"));
+		frm.add_custom_button(__("Forward"), () => answer("forward"));
 		frm.add_custom_button(__("File at…"), () => crm_mail_archive.file_dialog([frm.doc.name], () => frm.reload_doc()));
 
 		const actions = __("Actions");

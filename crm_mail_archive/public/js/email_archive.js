@@ -176,6 +176,8 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 			pane.html(`
 				<div class="mail-archive-preview-actions mb-2">
 					<button class="btn btn-xs btn-primary mail-archive-reply">${__("Reply")}</button>
+					<button class="btn btn-xs btn-default mail-archive-reply-all">${__("Reply All")}</button>
+					<button class="btn btn-xs btn-default mail-archive-forward">${__("Forward")}</button>
 					<button class="btn btn-xs btn-default mail-archive-open">${__("Open Mail")}</button>
 					<button class="btn btn-xs btn-default mail-archive-file">${__("File at…")}</button>
 				</div>
@@ -184,7 +186,11 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 				</div>`);
 			pane.data("mail-attachments", mail.attachments);
 			crm_mail_archive.bind_mail_html(pane);
-			pane.find(".mail-archive-reply").on("click", () => crm_mail_archive.quick_reply(mail));
+			// what is sent is archived and filed at once: the list shows it when the composer is done
+			const answer = (mode) => crm_mail_archive.answer(mail.name, mode, () => this.load());
+			pane.find(".mail-archive-reply").on("click", () => answer("reply"));
+			pane.find(".mail-archive-reply-all").on("click", () => answer("reply_all"));
+			pane.find(".mail-archive-forward").on("click", () => answer("forward"));
 			pane.find(".mail-archive-open").on("click", () => frappe.set_route("Form", "Communication", mail.name));
 			pane.find(".mail-archive-file").on("click", () => crm_mail_archive.file_dialog([mail.name], () => this.load()));
 		});
@@ -197,20 +203,6 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 		link.find(".mail-archive-badge").remove();
 		link.append(` <span class="badge badge-pill badge-secondary mail-archive-badge">${Number(total) || 0}</span>`);
 	}
-};
-
-// A reply to the previewed mail, written where one stands: the composer refers to the mail, so
-// the answer is threaded to it (and marks it answered on the server).
-crm_mail_archive.quick_reply = (mail) => {
-	const account = (frappe.boot.email_accounts || []).find((row) => row.email_account === mail.email_account);
-	new frappe.views.CommunicationComposer({
-		doc: { doctype: "Communication", name: mail.name },
-		last_email: mail,
-		subject: __("Re: {0}", [mail.subject || ""]),
-		recipients: mail.sent_or_received === "Sent" ? mail.recipients : mail.sender,
-		sender: account ? account.email_id : undefined,
-		is_a_reply: true,
-	});
 };
 
 for (const doctype of ["Contact", "Customer", "Supplier", "Lead", "Opportunity", "Issue"]) {
