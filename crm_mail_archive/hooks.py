@@ -101,6 +101,10 @@ doctype_js = {
 }
 doctype_js["Mail Archive Account"] = ["public/js/mail_dialogs.js", "public/js/mail_transfer.js"]
 page_js = {"mail-search": ["public/js/mail_dialogs.js", "public/js/mail_transfer.js"]}
-doctype_js["Communication"] = ["public/js/mail_dialogs.js", "public/js/communication_form.js"]
+doctype_js["Communication"] = [
+	"public/js/mail_dialogs.js",
+	"public/js/mail_transfer.js",
+	"public/js/communication_form.js",
+]
 
 doctype_list_js = {"Communication": ["public/js/mail_dialogs.js", "public/js/communication_list.js"]}

@@ -1,6 +1,7 @@
 """Exporting archived mail: a record's archive, a search result or an account, as a ZIP of the
 original messages (.eml, byte for byte as received) with an index (index.csv: date, from, to,
-subject, filed at, SHA-256 of the .eml), or an account as one mbox file. Every export is logged
+subject, filed at, SHA-256 of the .eml), as an evidence pack (transfer/evidence.py: the same with
+proofs and a standalone verifier), or an account as one mbox file. Every export is logged
 (Mail Export: who, when, what).
 
 Only mail the exporting user may read goes in (permissions.readable_archived_mails), and "filed
@@ -40,7 +41,7 @@ SEARCH_FILTERS = ("direction", "period", "has_attachment", "filing", "sender_dom
 
 @dataclass(frozen=True)
 class ExportScope:
-	scope: str  # Record | Search | Account
+	scope: str  # Record | Search | Account | Mail (one Communication: reference_name)
 	reference_doctype: str | None = None
 	reference_name: str | None = None
 	account: str | None = None
@@ -57,6 +58,8 @@ class ExportScope:
 			return f"{self.reference_doctype} {self.reference_name}"
 		if self.scope == "Account":
 			return str(self.account)
+		if self.scope == "Mail":
+			return f"Communication {self.reference_name}"
 		return f"search: {self.search_text}"
 
 
@@ -73,6 +76,9 @@ def mails_in_scope(scope: ExportScope, user: str) -> list[str]:
 		query = query.where(communication.mail_archive_raw_file.isnotnull())
 	elif scope.scope == "Search":
 		query, communication = _filtered(scope.mail_search(), user)
+	elif scope.scope == "Mail":
+		communication = frappe.qb.DocType("Communication")
+		query = frappe.qb.from_(communication).where(communication.name == (scope.reference_name or ""))
 	elif scope.scope == "Account":
 		communication = frappe.qb.DocType("Communication")
 		email_account = frappe.db.get_value("Mail Archive Account", scope.account, "email_account")
@@ -233,15 +239,21 @@ def export_to(scope: ExportScope, export_format: str, path: str, user: str) -> t
 	communications = mails_in_scope(scope, user)
 	if export_format == "mbox":
 		count = write_mbox(communications, path, user)
+	elif export_format == "Evidence":
+		from crm_mail_archive.transfer.evidence import write_evidence
+
+		count = write_evidence(communications, path, user)
 	else:
 		count = write_zip(communications, path, user)
 	return count, communications
 
 
-EXPORT_TYPES = {"ZIP": "application/zip", "mbox": "application/mbox"}
+EXPORT_TYPES = {"ZIP": "application/zip", "mbox": "application/mbox", "Evidence": "application/zip"}
 
 
 def export_file_name(export: str, export_format: str) -> str:
+	if export_format == "Evidence":
+		return f"mail-evidence-{export}.zip"
 	return f"mail-export-{export}.{'mbox' if export_format == 'mbox' else 'zip'}"
 
 
