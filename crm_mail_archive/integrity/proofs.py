@@ -6,9 +6,10 @@ and that the entry leads to the chain's head — checkable without the archive's
 
 The audit path leads from the line's leaf to the entry's Merkle root (day_hash, integrity/merkle.py);
 each chain entry's chain hash is recomputed from the one before it (the first one's previous chain
-hash is carried). "Lines" entries (made before the Merkle tree) carry all their lines instead of a
-path. The timestamp entry is the first entry from the mail's on with an RFC 3161 token: the time it
-proves is the latest the mail can have been sealed (integrity/timestamps.py).
+hash is carried). "Lines" entries (made before the Merkle tree) have no audit path: other mails'
+lines are not given out, so such a mail is proven by the archive's verify only. The timestamp
+entry is the first entry from the mail's on with an RFC 3161 token: the time it proves is the
+latest the mail can have been sealed (integrity/timestamps.py).
 """
 
 from __future__ import annotations
@@ -106,6 +107,6 @@ def inclusion_proof(
 	if hash_kind == "Merkle":
 		index, size, path = audit_path(lines, line)
 		proof.update(leaf_index=index, tree_size=size, audit_path=path)
-	else:
-		proof["entry_lines"] = sorted(lines)
+	# an entry made before the Merkle tree is proven only by all its lines, which name other mails
+	# (and their accounts): they are not given out; verify checks such mail in the archive
 	return proof
