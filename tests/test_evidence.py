@@ -153,6 +153,59 @@ def test_a_database_edit_of_each_shown_field_of_a_sealed_mail_is_named_by_verify
 	assert "chain heads are not timestamped" in cli.stdout
 
 
+def rechain_from(entry: str) -> None:
+	"""Every chain hash from the entry on recomputed (as whoever holds the database could)."""
+	start = frappe.db.get_value(DIGEST, entry, "sequence")
+	for link in frappe.db.sql(
+		f"select * from `tab{DIGEST}` where sequence >= %s order by sequence", [start], as_dict=True
+	):
+		previous = (
+			frappe.db.get_value(DIGEST, link.previous_digest, "chain_hash") if link.previous_digest else None
+		)
+		frappe.db.set_value(
+			DIGEST,
+			link.name,
+			"chain_hash",
+			chain_hash(previous, link.sequence, link.entry_type, link.day, link.mail_count, link.day_hash),
+			update_modified=False,
+		)
+
+
+def test_mail_sealed_before_the_shown_hash_still_verifies_after_the_patch_and_after_its_erasure(
+	dovecot, mail_user, make_archive_account, tmp_path, chain_cleanup
+):
+	from crm_mail_archive.integrity.seal import lines_hash, seal_erasure
+	from crm_mail_archive.patches import shown_sha256_recorded
+
+	account = make_archive_account(mail_user)
+	mails = import_mails(account, tmp_path, ["Alt bleibt", "Alt geht"])
+	# as stored and sealed before: no shown hash, version 1 lines, an entry hashing its joined lines
+	frappe.db.sql(
+		f"update `tabCommunication` set {SHOWN_FIELD} = null where name in %s", [tuple(mails.values())]
+	)
+	seal(tomorrow())
+	entry = frappe.db.get_value("Communication", mails["Alt bleibt"], "mail_archive_digest")
+	lines = frappe.db.get_value(DIGEST, entry, "mails").split("\n")
+	assert not [line for line in lines if "shown:" in line and line.split(" ")[0] in mails.values()]
+	frappe.db.set_value(
+		DIGEST, entry, {"hash_kind": "Lines", "day_hash": lines_hash(lines)}, update_modified=False
+	)
+	rechain_from(entry)
+	frappe.db.commit()
+	assert verify(account.name, since=today()).ok
+
+	shown_sha256_recorded.execute()  # records the shown hash of mail stored before
+	assert all(frappe.db.get_value("Communication", name, SHOWN_FIELD) for name in mails.values())
+	result = verify(account.name, since=today())
+	assert result.ok, [finding.line() for finding in result.findings]
+
+	seal_erasure([mails["Alt geht"]])
+	frappe.db.delete("Communication", {"name": mails["Alt geht"]})
+	frappe.db.commit()
+	result = verify(account.name, since=today(), unknown_files=False)
+	assert result.ok, [finding.line() for finding in result.findings]
+
+
 # --- 2. per-mail proofs -------------------------------------------------------------------------
 
 
@@ -286,20 +339,7 @@ def test_chain_heads_are_timestamped_by_the_tsa_and_a_forged_token_and_a_rewritt
 		{"mails": "\n".join(sorted(lines)), "day_hash": entry_hash(lines)},
 		update_modified=False,
 	)
-	start = frappe.db.get_value(DIGEST, entry, "sequence")
-	for link in frappe.db.sql(
-		f"select * from `tab{DIGEST}` where sequence >= %s order by sequence", [start], as_dict=True
-	):
-		previous = (
-			frappe.db.get_value(DIGEST, link.previous_digest, "chain_hash") if link.previous_digest else None
-		)
-		frappe.db.set_value(
-			DIGEST,
-			link.name,
-			"chain_hash",
-			chain_hash(previous, link.sequence, link.entry_type, link.day, link.mail_count, link.day_hash),
-			update_modified=False,
-		)
+	rechain_from(entry)
 	frappe.db.commit()
 	result = verify(account.name, since=today())
 	assert not [finding for finding in result.findings if finding.kind in ("chain", "seal", "shown")]
@@ -534,6 +574,15 @@ def test_an_evidence_export_holds_only_mail_the_user_may_read(
 # --- the desk -----------------------------------------------------------------------------------
 
 
+def serve_this_checkouts_german() -> None:
+	"""The compiled German catalog is the bench's, shared by every checkout run against it: this
+	checkout's is compiled, and the site's cached translations are read again from it."""
+	from frappe.gettext.translate import compile_translations
+
+	compile_translations("crm_mail_archive", "de", force=True)
+	frappe.cache.delete_value("merged_translations")
+
+
 def download_when_ready(page) -> dict:
 	"""The export's download (the test's burst worker runs it) -> its index.json."""
 	from tests.support import run_background_jobs
@@ -587,6 +636,7 @@ def test_a_german_sales_user_exports_a_hostile_mail_as_evidence_from_the_reader_
 	(copy,) = copies_of(account)
 	frappe.db.commit()
 	frappe.clear_cache(user=seller)
+	serve_this_checkouts_german()
 
 	page = logged_in_page(browser, web_server, (seller, password), locale="de-DE")
 	errors: list[str] = []

@@ -211,6 +211,16 @@ def seal_erasure(communications: list[str]) -> str | None:
 	if not rows:
 		return None
 	lines = lines_of(rows)
-	erased = [f"{row['mail_archive_digest']} {lines[row['name']]}" for row in rows]
+	# a mail sealed before lines held the shown hash is erased with the line it was sealed with
+	sealed_without_shown = set()
+	for entry in {row["mail_archive_digest"] for row in rows}:
+		for line in (frappe.db.get_value(DIGEST, entry, "mails") or "").split("\n"):
+			if line and shown_of_line(line) is None:
+				sealed_without_shown.add(line.partition(" ")[0])
+	erased = [
+		f"{row['mail_archive_digest']} "
+		f"{without_shown(lines[row['name']]) if row['name'] in sealed_without_shown else lines[row['name']]}"
+		for row in rows
+	]
 	erased_from = ",".join(sorted({row["mail_archive_digest"] for row in rows}))
 	return _append(chain_head(), "Erasure", now_datetime().date(), erased, erased_from)["name"]
