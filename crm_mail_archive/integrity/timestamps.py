@@ -31,10 +31,10 @@ from rfc3161_client import (
 )
 
 from crm_mail_archive.integrity.results import VerificationResult
-from crm_mail_archive.integrity.seal import DIGEST
 from crm_mail_archive.storage.copies import system_datetime
 
 SETTINGS = "Mail Archive Settings"
+DIGEST = "Mail Archive Digest"  # the chain (integrity/seal.py calls this module: no import back)
 TIMEOUT_SECONDS = 30
 
 

@@ -32,7 +32,7 @@ from crm_mail_archive.integrity.proofs import chain_from, inclusion_proof
 from crm_mail_archive.integrity.seal import DIGEST
 from crm_mail_archive.integrity.timestamps import configured_certificates
 from crm_mail_archive.storage.shown import canonical_bytes, renditions_of
-from crm_mail_archive.transfer.exports import _cell, _mails
+from crm_mail_archive.transfer.exported_mails import cell, mails_with_originals
 
 PACK_FORMAT = "crm-mail-archive-evidence/1"
 INDEX_COLUMNS = (
@@ -83,7 +83,7 @@ def write_evidence(communications: list[str], path: str, user: str) -> int:
 	mails = []
 	with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
 		shown_of: dict[str, dict] = {}
-		for row, raw, filed in _mails(communications, user):
+		for row, raw, filed in mails_with_originals(communications, user):
 			if row.name not in shown_of:  # a chunk's renditions at once
 				position = communications.index(row.name)
 				shown_of = renditions_of(communications[position : position + 200])
@@ -115,11 +115,11 @@ def write_evidence(communications: list[str], path: str, user: str) -> int:
 			writer.writerow(
 				[
 					date.isoformat(sep=" ") if date else "",
-					_cell(row.sender),
-					_cell(row.recipients),
-					_cell(row.cc),
-					_cell(row.subject),
-					_cell(filed),
+					cell(row.sender),
+					cell(row.recipients),
+					cell(row.cc),
+					cell(row.subject),
+					cell(filed),
 					sha256,
 					member,
 					proof_member or "",

@@ -24,16 +24,13 @@ from frappe import _
 from frappe.utils import get_datetime
 
 from crm_mail_archive.infra import archive_files, audit
-from crm_mail_archive.infra.chunks import chunked
-from crm_mail_archive.infra.text import as_text
-from crm_mail_archive.permissions import archive_scope, readable_archived_mails, reads_by_role
-from crm_mail_archive.storage.files import read_original
+from crm_mail_archive.permissions import archive_scope, readable_archived_mails
+from crm_mail_archive.transfer.exported_mails import cell as _cell
+from crm_mail_archive.transfer.exported_mails import mails_with_originals as _mails
 from crm_mail_archive.views.email_archive import ArchiveFilters, _base_query
 from crm_mail_archive.views.mail_search import MailSearch, _filtered
 
 INDEX_COLUMNS = ("date", "from", "to", "cc", "subject", "filed at", "sha256", "file", "communication")
-# a spreadsheet runs a cell that starts with one of these as a formula: a subject is not one
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 SEARCH_FILTERS = ("direction", "period", "has_attachment", "filing", "sender_domain")
@@ -95,66 +92,6 @@ def mails_in_scope(scope: ExportScope, user: str) -> list[str]:
 	rows = [row for row in rows if row.name in readable]
 	rows.sort(key=lambda row: (get_datetime(row.communication_date or "1970-01-01"), row.name))
 	return [row.name for row in rows]
-
-
-def _cell(value) -> str:
-	text = as_text(value or "")
-	return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-class _FiledAt:
-	"""Where mails are filed, naming only records the user may read (asked once per record)."""
-
-	def __init__(self, user: str):
-		self.user = user
-		self.readable: dict[tuple[str, str], bool] = {}
-
-	def of(self, communications: list[str]) -> dict[str, str]:
-		filed: dict[str, list[str]] = {}
-		for link in frappe.get_all(
-			"Timeline Link",
-			{"communication": ("in", communications)},
-			["communication", "link_doctype", "link_name"],
-			order_by="creation asc",
-		):
-			document = (link.link_doctype, link.link_name)
-			if document not in self.readable:
-				self.readable[document] = self.user == "Administrator" or reads_by_role(*document, self.user)
-			if self.readable[document]:
-				filed.setdefault(link.communication, []).append(f"{link.link_doctype}: {link.link_name}")
-		return {name: "; ".join(documents) for name, documents in filed.items()}
-
-
-def _mails(communications: list[str], user: str):
-	"""(row, original bytes, filed at) per mail, read a chunk at a time."""
-	filed_at = _FiledAt(user)
-	for chunk in chunked(communications, 200):
-		rows = {
-			row.name: row
-			for row in frappe.get_all(
-				"Communication",
-				{"name": ("in", chunk)},
-				[
-					"name",
-					"communication_date",
-					"sender",
-					"recipients",
-					"cc",
-					"subject",
-					"mail_archive_raw_file",
-					"mail_archive_sha256",
-				],
-			)
-		}
-		filings = filed_at.of(chunk)
-		for name in chunk:
-			row = rows.get(name)
-			if row and row.mail_archive_raw_file:
-				yield (
-					row,
-					read_original(row.mail_archive_raw_file, row.mail_archive_sha256),
-					filings.get(name, ""),
-				)
 
 
 def write_zip(communications: list[str], path: str, user: str) -> int:
