@@ -213,6 +213,13 @@ def seal_days(context, until=None):
 		click.echo(f"{len(made)} chain entries added")
 		if head:
 			click.echo(f"chain head: {head['name']} {head['chain_hash']}")
+			stamp = frappe.db.get_value(
+				"Mail Archive Digest", head["name"], ["timestamp_time", "timestamp_error"], as_dict=True
+			)
+			if stamp.timestamp_time:
+				click.echo(f"chain head timestamped (RFC 3161) at {stamp.timestamp_time}")
+			elif stamp.timestamp_error:
+				click.echo(f"chain head not timestamped: {stamp.timestamp_error}")
 	finally:
 		frappe.destroy()
 

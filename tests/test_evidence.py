@@ -466,7 +466,15 @@ def test_the_evidence_packs_verifier_runs_without_frappe_and_names_each_changed_
 ):
 	account = make_archive_account(mail_user)
 	mails = import_mails(account, tmp_path, ["Beweis", "Vertrag", "Lieferschein"])
-	seal(tomorrow())
+	sealed = subprocess.run(
+		bench_command("--site", frappe.local.site, "mail-archive", "seal", "--until", tomorrow().isoformat()),
+		cwd=bench_path() / "sites",
+		capture_output=True,
+		text=True,
+		timeout=300,
+	)
+	assert sealed.returncode == 0, sealed.stderr
+	assert "chain head timestamped (RFC 3161) at" in sealed.stdout
 	pack = tmp_path / "beweis.zip"
 	exported = subprocess.run(
 		bench_command(

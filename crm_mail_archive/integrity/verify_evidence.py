@@ -238,6 +238,9 @@ def main(argv=None) -> int:
 		certificates = args.tsa_certificates.read_bytes()
 	else:
 		certificates = pack.read("tsa-certificates.pem") if pack.has("tsa-certificates.pem") else b""
+		if certificates.strip():
+			# whoever made the pack chose these: only a chain from elsewhere makes a timestamp evidence
+			print("note: timestamps are checked against the pack's own TSA certificates (--tsa-certificates)")
 	failed = 0
 	for mail in index["mails"]:
 		verified, verdict = verify_mail(

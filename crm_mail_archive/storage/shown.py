@@ -37,6 +37,8 @@ SHOWN_COLUMNS = (
 	"content",
 )
 RENDITION_VERSION = 1
+# mails whose bodies are read at once (a body may be megabytes of HTML)
+MAILS_PER_QUERY = 100
 
 
 def _canonical(column: str, value) -> str:
@@ -68,7 +70,7 @@ def shown_sha256(values: dict, attachments: list[tuple[str, str]]) -> str:
 def renditions_of(communications: list[str]) -> dict[str, dict]:
 	"""Communication → its rendition as the database holds it now (a query per chunk)."""
 	found: dict[str, dict] = {}
-	for chunk in chunked(list(communications)):
+	for chunk in chunked(list(communications), MAILS_PER_QUERY):
 		rows = frappe.db.sql(
 			f"select name, {', '.join(SHOWN_COLUMNS)} from `tabCommunication` where name in %s",
 			[tuple(chunk)],
