@@ -618,12 +618,15 @@ def test_an_evidence_export_holds_only_mail_the_user_may_read(
 
 
 def serve_this_checkouts_german() -> None:
-	"""The compiled German catalog is the bench's, shared by every checkout run against it: this
-	checkout's is compiled, and the site's cached translations are read again from it."""
+	"""The compiled German catalog is the bench's, shared by every checkout run against it (another
+	may compile its own at any time): this checkout's is compiled and at once read into the site's
+	translation cache, which the web server's requests read from."""
 	from frappe.gettext.translate import compile_translations
+	from frappe.translate import get_all_translations
 
 	compile_translations("crm_mail_archive", "de", force=True)
 	frappe.cache.delete_value("merged_translations")
+	assert get_all_translations("de")["Export as Evidence"] == "Als Beweismittel exportieren"
 
 
 def download_when_ready(page) -> dict:
@@ -709,6 +712,7 @@ def test_a_german_sales_user_exports_a_hostile_mail_as_evidence_from_the_reader_
 		assert not errors, errors
 	finally:
 		page.context.close()
+	frappe.db.rollback()  # a fresh snapshot: the exports were committed by the web server and the worker
 	exports = frappe.get_all("Mail Export", {"owner": seller}, ["name", "export_format", "scope"])
 	for export in exports:
 		committed_cleanup("Mail Export", export.name)
