@@ -17,5 +17,10 @@ setup(
 	include_package_data=True,
 	zip_safe=False,
 	python_requires=">=3.10",
-	install_requires=["imapclient>=3.0.1,<5", "nh3>=0.3.8,<0.4", "extract-msg>=0.55,<0.58"],
+	install_requires=[
+		"imapclient>=3.0.1,<5",
+		"nh3>=0.3.8,<0.4",
+		"extract-msg>=0.55,<0.58",
+		"rfc3161-client>=1.0,<2",
+	],
 )

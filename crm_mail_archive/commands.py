@@ -1,10 +1,10 @@
 """bench CLI:
 - `bench --site S mail-archive sync [--account A] [--folder F]`
 - `bench --site S mail-archive import PATH... [--account A] [--file-at DOCTYPE NAME]`
-- `bench --site S mail-archive export (--doctype D --name N | --account A | --search WORDS) [--mbox] -o FILE`
+- `bench --site S mail-archive export (--doctype D --name N | --account A | --search WORDS) [--mbox | --evidence] -o FILE`
 - `bench --site S mail-archive watch [--account A ...]`
 - `bench --site S mail-archive seal [--until YYYY-MM-DD]`
-- `bench --site S mail-archive verify [--account A] [--since YYYY-MM-DD]`
+- `bench --site S mail-archive verify [--account A] [--since YYYY-MM-DD] [--reparse [--sample N]]`
 """
 
 import os
@@ -117,10 +117,16 @@ def import_mail(context, paths, account=None, file_at=None):
 @click.option("--account", help="Export a Mail Archive Account (or limit --search to it)")
 @click.option("--search", help="Export what a search for these words finds")
 @click.option("--mbox", is_flag=True, help="One mbox file (of an account) instead of a ZIP")
+@click.option(
+	"--evidence", is_flag=True, help="An evidence pack: originals, proofs, timestamps and an offline verifier"
+)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write")
 @pass_context
-def export_mail(context, output, doctype=None, name=None, account=None, search=None, mbox=False):
-	"""Export archived mail as a ZIP of .eml files with index.csv, or an account as mbox."""
+def export_mail(
+	context, output, doctype=None, name=None, account=None, search=None, mbox=False, evidence=False
+):
+	"""Export archived mail as a ZIP of .eml files with index.csv, as an evidence pack (--evidence),
+	or an account as mbox."""
 	import frappe
 
 	from crm_mail_archive.infra import audit
@@ -138,9 +144,11 @@ def export_mail(context, output, doctype=None, name=None, account=None, search=N
 		raise click.UsageError("choose what to export: --doctype/--name, --search or --account")
 	if mbox and scope.scope != "Account":
 		raise click.UsageError("--mbox exports a whole account")
+	if mbox and evidence:
+		raise click.UsageError("choose --mbox or --evidence")
 	_connect(context)
 	try:
-		export_format = "mbox" if mbox else "ZIP"
+		export_format = "mbox" if mbox else "Evidence" if evidence else "ZIP"
 		count, communications = export_to(scope, export_format, output, "Administrator")
 		export = log_export(
 			scope,
@@ -205,6 +213,13 @@ def seal_days(context, until=None):
 		click.echo(f"{len(made)} chain entries added")
 		if head:
 			click.echo(f"chain head: {head['name']} {head['chain_hash']}")
+			stamp = frappe.db.get_value(
+				"Mail Archive Digest", head["name"], ["timestamp_time", "timestamp_error"], as_dict=True
+			)
+			if stamp.timestamp_time:
+				click.echo(f"chain head timestamped (RFC 3161) at {stamp.timestamp_time}")
+			elif stamp.timestamp_error:
+				click.echo(f"chain head not timestamped: {stamp.timestamp_error}")
 	finally:
 		frappe.destroy()
 
@@ -212,10 +227,13 @@ def seal_days(context, until=None):
 @mail_archive.command("verify")
 @click.option("--account", help="Re-hash only this Mail Archive Account's mail (the chain is checked whole)")
 @click.option("--since", help="Check chain entries and mail stored from this day on (YYYY-MM-DD)")
+@click.option("--reparse", is_flag=True, help="Parse the originals again and compare them field by field")
+@click.option("--sample", type=int, help="With --reparse: only this many mails, chosen at random")
 @pass_context
-def verify(context, account=None, since=None):
-	"""Verify the archive: the hash chain, the seals, and every original and attachment file
-	re-hashed. Prints each finding; exits with 1 on any finding."""
+def verify(context, account=None, since=None, reparse=False, sample=None):
+	"""Verify the archive: the hash chain, its RFC 3161 timestamps, the seals, what is shown of every
+	mail, and every original and attachment file re-hashed (with --reparse: every original parsed
+	again and compared with what is shown). Prints each finding; exits with 1 on any finding."""
 	import time
 
 	import frappe
@@ -233,7 +251,11 @@ def verify(context, account=None, since=None):
 				last_report[0] = time.monotonic()
 				click.echo(f"{done}/{total} mails re-hashed", err=True)
 
-		verification, result = run_verification(account, since, "Command Line", progress)
+		if sample and not reparse:
+			raise click.UsageError("--sample goes with --reparse")
+		verification, result = run_verification(
+			account, since, "Command Line", progress, reparse=reparse, sample=sample
+		)
 		for finding in result.findings:
 			click.echo(
 				f"{finding.kind}: mail {finding.communication or '-'}: file {finding.file or '-'}: "
@@ -246,6 +268,15 @@ def verify(context, account=None, since=None):
 			f"{len(result.findings)} findings; chain head {result.chain_head or '-'}; "
 			f"recorded as Mail Archive Verification {verification}"
 		)
+		if reparse:
+			click.echo(f"{result.mails_reparsed} originals parsed again and compared with what is shown")
+		if result.head_timestamp:
+			click.echo(
+				f"chain timestamped (RFC 3161) up to entry {result.head_timestamp}; "
+				f"{result.heads_not_timestamped} later entries not timestamped"
+			)
+		else:
+			click.echo("chain heads are not timestamped (set a TSA in Mail Archive Settings)")
 	finally:
 		frappe.destroy()
 	if not result.ok:

@@ -115,6 +115,7 @@ page_js = {"mail-search": ["public/js/mail_dialogs.js", "public/js/mail_transfer
 doctype_js["Communication"] = [
 	"public/js/mail_dialogs.js",
 	"public/js/mail_compose.js",
+	"public/js/mail_transfer.js",
 	"public/js/communication_form.js",
 ]
 

@@ -98,6 +98,18 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"insert_after": "mail_archive_sha256",
 		},
 		{
+			# SHA-256 of what the desk shows of the mail, as stored (storage/shown.py); sealed in the
+			# day's line, so that a changed subject or body in the database is found by verify
+			"fieldname": "mail_archive_shown_sha256",
+			"fieldtype": "Data",
+			"label": "SHA-256 of the Shown Mail",
+			"length": 64,
+			"read_only": 1,
+			"hidden": 1,
+			"no_copy": 1,
+			"insert_after": "mail_archive_digest",
+		},
+		{
 			# retention/policy.py: while set, the mail is not deleted, purged or erased
 			"fieldname": "mail_archive_legal_hold",
 			"fieldtype": "Check",
@@ -105,7 +117,7 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"read_only": 1,
 			"no_copy": 1,
 			"depends_on": "eval:doc.mail_archive_key",
-			"insert_after": "mail_archive_digest",
+			"insert_after": "mail_archive_shown_sha256",
 		},
 		{
 			# the reader an archived mail is shown in (public/js/communication_form.js)
@@ -122,7 +134,7 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 # the labels and options of our custom fields, for the translation catalog (locale/)
 _FIELD_LABELS = (_lt("Email Archive"), _lt("Filing"), _lt("Filed"), _lt("Unfiled"), _lt("Filed At"))
 _FIELD_LABELS += (_lt("Original Message"), _lt("Mail"), _lt("Bulk or Automatic Mail"), _lt("Legal Hold"))
-_FIELD_LABELS += (_lt("SHA-256 of the Original"), _lt("Sealed In"))
+_FIELD_LABELS += (_lt("SHA-256 of the Original"), _lt("Sealed In"), _lt("SHA-256 of the Shown Mail"))
 
 # The "Email Archive" tab on the CRM forms: a Tab Break and the HTML field the tab renders into.
 ARCHIVE_DOCTYPES = ("Contact", "Customer", "Supplier", "Lead", "Opportunity", "Issue")

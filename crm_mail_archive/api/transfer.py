@@ -16,6 +16,7 @@ from crm_mail_archive.permissions import (
 	require_document,
 	require_export_download,
 	require_own_upload,
+	require_readable_mail,
 )
 from crm_mail_archive.transfer.exports import EXPORT_TYPES, ExportScope, export_file_name
 from crm_mail_archive.transfer.jobs import enqueue_import, start_export
@@ -81,11 +82,13 @@ def export_mail(
 	sender_domain: str | None = None,
 ) -> dict:
 	"""Export archived mail the user may read, in the background: a record's archive (doctype,
-	name; optionally only what `search` finds), a search result (search, optionally in one
-	account) or an account (ZIP or mbox). The export is logged; a realtime message tells when
+	name; optionally only what `search` finds), one mail (scope Mail, name: the Communication),
+	a search result (search, optionally in one
+	account) or an account (ZIP, mbox, or Evidence: a pack with proofs a court checks offline).
+	The export is logged; a realtime message tells when
 	its file is ready (download_export)."""
-	if export_format not in ("ZIP", "mbox"):
-		frappe.throw(_("Export as ZIP or mbox."))
+	if export_format not in ("ZIP", "mbox", "Evidence"):
+		frappe.throw(_("Export as ZIP, mbox or evidence pack."))
 	if scope == "Record":
 		require_document(doctype, name, "read")
 	elif scope == "Search":
@@ -93,6 +96,8 @@ def export_mail(
 			frappe.throw(_("Enter the words to search for."))
 		if account:
 			frappe.has_permission("Mail Archive Account", "read", account, throw=True)
+	elif scope == "Mail":
+		require_readable_mail(name)
 	elif scope == "Account":
 		if not account:
 			frappe.throw(_("Choose the Mail Archive Account to export."))
@@ -104,8 +109,8 @@ def export_mail(
 	export = start_export(
 		ExportScope(
 			scope,
-			doctype if scope == "Record" else None,
-			name if scope == "Record" else None,
+			doctype if scope == "Record" else "Communication" if scope == "Mail" else None,
+			name if scope in ("Record", "Mail") else None,
 			account,
 			search,
 		),

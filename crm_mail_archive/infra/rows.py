@@ -151,6 +151,10 @@ class RowBuffer:
 		self._rows.setdefault(doctype, []).append(row)
 		return row["name"]
 
+	def rows_of(self, doctype: str) -> list[dict]:
+		"""The rows of `doctype` added so far (not written yet)."""
+		return list(self._rows.get(doctype, ()))
+
 	def extend(self, other: RowBuffer) -> None:
 		for doctype, rows in other._rows.items():
 			self._rows.setdefault(doctype, []).extend(rows)

@@ -4,10 +4,12 @@ When a mail is stored, its Communication records the SHA-256 of the original mes
 (`mail_archive_sha256`), and each of its Mail Attachments the SHA-256 of its bytes. The daily seal takes the archived mail not sealed yet that was
 stored (Communication.creation) before the end of the day it seals, writes one line per mail
 
-	<Communication> <SHA-256 of the original> <SHA-256 of each attachment file, sorted, comma-separated, or -> <Email Account>
+	<Communication> <SHA-256 of the original> <SHA-256 of each attachment file, sorted, comma-separated, or -> shown:<SHA-256 of what is shown> <Email Account>
 
-into a Mail Archive Digest entry, hashes the sorted lines (day_hash) and chains the entry to the one
-before it: chain_hash = SHA-256("<previous chain_hash>|<sequence>|<type>|<day>|<mail count>|<day_hash>").
+(the shown hash, storage/shown.py, since line version 2: mail stored before has none and its line
+still verifies) into a Mail Archive Digest entry, hashes the sorted lines (day_hash: the RFC 6962
+Merkle root of the lines, hash_kind "Merkle", integrity/merkle.py; entries made before hash the
+joined lines, hash_kind "Lines") and chains the entry to the one before it: chain_hash = SHA-256("<previous chain_hash>|<sequence>|<type>|<day>|<mail count>|<day_hash>").
 The sealed Communications name their entry (`mail_archive_digest`). Sealing by storing time, not
 by the mail's date: mail imported today with a date of 2019 is sealed tonight, and a mail whose
 storing transaction ends after its day was sealed is sealed the next night, never left out.
@@ -30,6 +32,7 @@ import frappe
 from frappe.utils import getdate, now_datetime
 
 from crm_mail_archive.infra.chunks import chunked
+from crm_mail_archive.integrity.merkle import merkle_root
 
 DIGEST = "Mail Archive Digest"
 MAILS_PER_ENTRY = 20_000
@@ -37,16 +40,48 @@ MAILS_PER_ENTRY = 20_000
 GRACE = timedelta(hours=1)
 
 
-def mail_line(communication: str, sha256: str | None, attachments: list[str], account: str | None) -> str:
-	return f"{communication} {sha256 or '-'} {','.join(sorted(attachments)) or '-'} {account or '-'}"
+SHOWN = "shown:"  # the token of a version 2 line before the account (names may hold spaces)
+
+
+def mail_line(
+	communication: str,
+	sha256: str | None,
+	attachments: list[str],
+	account: str | None,
+	shown: str | None = None,
+) -> str:
+	shown_token = f"{SHOWN}{shown} " if shown else ""
+	return f"{communication} {sha256 or '-'} {','.join(sorted(attachments)) or '-'} {shown_token}{account or '-'}"
+
+
+def _parts(line: str) -> list[str]:
+	parts = line.split(" ", 4)
+	return parts if len(parts) == 5 and parts[3].startswith(SHOWN) else line.split(" ", 3)
 
 
 def account_of_line(line: str) -> str:
-	return line.split(" ", 3)[-1]
+	return _parts(line)[-1]
 
 
-def entry_hash(lines) -> str:
+def shown_of_line(line: str) -> str | None:
+	"""The shown hash a version 2 line seals, or None."""
+	parts = _parts(line)
+	return parts[3][len(SHOWN) :] if len(parts) == 5 else None
+
+
+def without_shown(line: str) -> str:
+	"""The version 1 form of a line (how mail sealed before the shown hash was sealed)."""
+	parts = _parts(line)
+	return " ".join([*parts[:3], parts[4]]) if len(parts) == 5 else line
+
+
+def lines_hash(lines) -> str:
 	return hashlib.sha256("".join(f"{line}\n" for line in sorted(lines)).encode()).hexdigest()
+
+
+def entry_hash(lines, hash_kind: str = "Merkle") -> str:
+	"""The entry's hash of its lines: the Merkle root, or (entries made before) the joined lines'."""
+	return merkle_root(lines) if hash_kind == "Merkle" else lines_hash(lines)
 
 
 def chain_hash(previous: str | None, sequence: int, entry_type: str, day, count: int, day_hash: str) -> str:
@@ -55,8 +90,8 @@ def chain_hash(previous: str | None, sequence: int, entry_type: str, day, count:
 
 
 def lines_of(rows: list[dict]) -> dict[str, str]:
-	"""Communication name → its line, for rows with name, mail_archive_sha256, email_account (one
-	query per chunk for the attachments)."""
+	"""Communication name → its line, for rows with name, mail_archive_sha256, email_account and
+	(optionally) mail_archive_shown_sha256 (one query per chunk for the attachments)."""
 	attachments: dict[str, list[str]] = defaultdict(list)
 	for chunk in chunked([row["name"] for row in rows]):
 		for communication, sha256 in frappe.db.sql(
@@ -67,7 +102,11 @@ def lines_of(rows: list[dict]) -> dict[str, str]:
 				attachments[communication].append(sha256)
 	return {
 		row["name"]: mail_line(
-			row["name"], row["mail_archive_sha256"], attachments[row["name"]], row["email_account"]
+			row["name"],
+			row["mail_archive_sha256"],
+			attachments[row["name"]],
+			row["email_account"],
+			row.get("mail_archive_shown_sha256"),
 		)
 		for row in rows
 	}
@@ -91,6 +130,7 @@ def _append(head: dict | None, entry_type: str, day: date, lines: list[str], era
 			"day": day,
 			"mail_count": len(lines),
 			"day_hash": day_hash,
+			"hash_kind": "Merkle",
 			"previous_digest": head["name"] if head else None,
 			"chain_hash": chain_hash(
 				head["chain_hash"] if head else None, sequence, entry_type, day, len(lines), day_hash
@@ -126,7 +166,8 @@ def seal(until: date | None = None) -> list[str]:
 		end = datetime.combine(day + timedelta(days=1), time.min)
 		while True:
 			rows = frappe.db.sql(
-				"""select name, mail_archive_sha256, mail_archive_raw_file, email_account from `tabCommunication`
+				"""select name, mail_archive_sha256, mail_archive_shown_sha256, mail_archive_raw_file,
+					email_account from `tabCommunication`
 				where mail_archive_digest is null and creation < %s and ifnull(mail_archive_sha256, '') != ''
 				order by creation, name limit %s""",
 				[end, MAILS_PER_ENTRY],
@@ -144,6 +185,13 @@ def seal(until: date | None = None) -> list[str]:
 			if len(rows) < MAILS_PER_ENTRY:
 				break
 		day += timedelta(days=1)
+	if made:
+		# the new head, timestamped by the TSA (if one is set): from then on nobody can rewrite the
+		# chain up to it unnoticed, not even with the database in hand (integrity/timestamps.py)
+		from crm_mail_archive.integrity.timestamps import timestamp_entry
+
+		timestamp_entry(made[-1])
+		frappe.db.commit()
 	return made
 
 
@@ -154,7 +202,8 @@ def seal_erasure(communications: list[str]) -> str | None:
 	rows = []
 	for chunk in chunked(list(communications)):
 		rows += frappe.db.sql(
-			"""select name, mail_archive_sha256, mail_archive_raw_file, email_account, mail_archive_digest
+			"""select name, mail_archive_sha256, mail_archive_shown_sha256, mail_archive_raw_file,
+				email_account, mail_archive_digest
 			from `tabCommunication` where name in %s and ifnull(mail_archive_digest, '') != ''""",
 			[tuple(chunk)],
 			as_dict=True,
@@ -162,6 +211,16 @@ def seal_erasure(communications: list[str]) -> str | None:
 	if not rows:
 		return None
 	lines = lines_of(rows)
-	erased = [f"{row['mail_archive_digest']} {lines[row['name']]}" for row in rows]
+	# a mail sealed before lines held the shown hash is erased with the line it was sealed with
+	sealed_without_shown = set()
+	for entry in {row["mail_archive_digest"] for row in rows}:
+		for line in (frappe.db.get_value(DIGEST, entry, "mails") or "").split("\n"):
+			if line and shown_of_line(line) is None:
+				sealed_without_shown.add(line.partition(" ")[0])
+	erased = [
+		f"{row['mail_archive_digest']} "
+		f"{without_shown(lines[row['name']]) if row['name'] in sealed_without_shown else lines[row['name']]}"
+		for row in rows
+	]
 	erased_from = ",".join(sorted({row["mail_archive_digest"] for row in rows}))
 	return _append(chain_head(), "Erasure", now_datetime().date(), erased, erased_from)["name"]

@@ -39,6 +39,7 @@ PROTECTED_FIELDS = (
 	"mail_archive_legal_hold",
 	"mail_archive_sha256",
 	"mail_archive_digest",
+	"mail_archive_shown_sha256",
 )
 
 

@@ -26,6 +26,7 @@ from crm_mail_archive.storage.copies import system_datetime
 from crm_mail_archive.storage.files import FileWrites, keep_original, save_attachment
 from crm_mail_archive.storage.limits import StorageLimits
 from crm_mail_archive.storage.originals import SavedPart, digest
+from crm_mail_archive.storage.shown import SHOWN_FIELD, shown_sha256
 
 MESSAGE_KEY_FIELD = "mail_archive_key"
 ADDRESS_NAMES_FIELD = "mail_archive_address_names"
@@ -123,6 +124,10 @@ def add_communication(
 	values["mail_archive_raw_file"] = keep_original(message.raw, saved, writes)
 	# recorded in the same row: what the original must hash to (the daily seal chains it)
 	values["mail_archive_sha256"] = digest(message.raw)
+	# and what the desk shows of it, sealed with it: a later change in the database is found
+	values[SHOWN_FIELD] = shown_sha256(
+		values, [(row["file_name"], row["sha256"]) for row in files.rows_of("Mail Attachment")]
+	)
 	name = rows.add("Communication", values)
 	rows.extend(files)
 	return name

@@ -1,6 +1,7 @@
 """Exporting archived mail: a record's archive, a search result or an account, as a ZIP of the
 original messages (.eml, byte for byte as received) with an index (index.csv: date, from, to,
-subject, filed at, SHA-256 of the .eml), or an account as one mbox file. Every export is logged
+subject, filed at, SHA-256 of the .eml), as an evidence pack (transfer/evidence.py: the same with
+proofs and a standalone verifier), or an account as one mbox file. Every export is logged
 (Mail Export: who, when, what).
 
 Only mail the exporting user may read goes in (permissions.readable_archived_mails), and "filed
@@ -23,15 +24,13 @@ from frappe import _
 from frappe.utils import get_datetime
 
 from crm_mail_archive.infra import archive_files, audit
-from crm_mail_archive.infra.chunks import chunked
-from crm_mail_archive.permissions import archive_scope, readable_archived_mails, reads_by_role
-from crm_mail_archive.storage.files import read_original
+from crm_mail_archive.permissions import archive_scope, readable_archived_mails
+from crm_mail_archive.transfer.exported_mails import cell as _cell
+from crm_mail_archive.transfer.exported_mails import mails_with_originals as _mails
 from crm_mail_archive.views.email_archive import ArchiveFilters, _base_query
 from crm_mail_archive.views.mail_search import MailSearch, _filtered
 
 INDEX_COLUMNS = ("date", "from", "to", "cc", "subject", "filed at", "sha256", "file", "communication")
-# a spreadsheet runs a cell that starts with one of these as a formula: a subject is not one
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 SEARCH_FILTERS = ("direction", "period", "has_attachment", "filing", "sender_domain")
@@ -39,7 +38,7 @@ SEARCH_FILTERS = ("direction", "period", "has_attachment", "filing", "sender_dom
 
 @dataclass(frozen=True)
 class ExportScope:
-	scope: str  # Record | Search | Account
+	scope: str  # Record | Search | Account | Mail (one Communication: reference_name)
 	reference_doctype: str | None = None
 	reference_name: str | None = None
 	account: str | None = None
@@ -56,6 +55,8 @@ class ExportScope:
 			return f"{self.reference_doctype} {self.reference_name}"
 		if self.scope == "Account":
 			return str(self.account)
+		if self.scope == "Mail":
+			return f"Communication {self.reference_name}"
 		return f"search: {self.search_text}"
 
 
@@ -72,6 +73,9 @@ def mails_in_scope(scope: ExportScope, user: str) -> list[str]:
 		query = query.where(communication.mail_archive_raw_file.isnotnull())
 	elif scope.scope == "Search":
 		query, communication = _filtered(scope.mail_search(), user)
+	elif scope.scope == "Mail":
+		communication = frappe.qb.DocType("Communication")
+		query = frappe.qb.from_(communication).where(communication.name == (scope.reference_name or ""))
 	elif scope.scope == "Account":
 		communication = frappe.qb.DocType("Communication")
 		email_account = frappe.db.get_value("Mail Archive Account", scope.account, "email_account")
@@ -88,66 +92,6 @@ def mails_in_scope(scope: ExportScope, user: str) -> list[str]:
 	rows = [row for row in rows if row.name in readable]
 	rows.sort(key=lambda row: (get_datetime(row.communication_date or "1970-01-01"), row.name))
 	return [row.name for row in rows]
-
-
-def _cell(value) -> str:
-	text = str(value or "")
-	return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-class _FiledAt:
-	"""Where mails are filed, naming only records the user may read (asked once per record)."""
-
-	def __init__(self, user: str):
-		self.user = user
-		self.readable: dict[tuple[str, str], bool] = {}
-
-	def of(self, communications: list[str]) -> dict[str, str]:
-		filed: dict[str, list[str]] = {}
-		for link in frappe.get_all(
-			"Timeline Link",
-			{"communication": ("in", communications)},
-			["communication", "link_doctype", "link_name"],
-			order_by="creation asc",
-		):
-			document = (link.link_doctype, link.link_name)
-			if document not in self.readable:
-				self.readable[document] = self.user == "Administrator" or reads_by_role(*document, self.user)
-			if self.readable[document]:
-				filed.setdefault(link.communication, []).append(f"{link.link_doctype}: {link.link_name}")
-		return {name: "; ".join(documents) for name, documents in filed.items()}
-
-
-def _mails(communications: list[str], user: str):
-	"""(row, original bytes, filed at) per mail, read a chunk at a time."""
-	filed_at = _FiledAt(user)
-	for chunk in chunked(communications, 200):
-		rows = {
-			row.name: row
-			for row in frappe.get_all(
-				"Communication",
-				{"name": ("in", chunk)},
-				[
-					"name",
-					"communication_date",
-					"sender",
-					"recipients",
-					"cc",
-					"subject",
-					"mail_archive_raw_file",
-					"mail_archive_sha256",
-				],
-			)
-		}
-		filings = filed_at.of(chunk)
-		for name in chunk:
-			row = rows.get(name)
-			if row and row.mail_archive_raw_file:
-				yield (
-					row,
-					read_original(row.mail_archive_raw_file, row.mail_archive_sha256),
-					filings.get(name, ""),
-				)
 
 
 def write_zip(communications: list[str], path: str, user: str) -> int:
@@ -232,15 +176,21 @@ def export_to(scope: ExportScope, export_format: str, path: str, user: str) -> t
 	communications = mails_in_scope(scope, user)
 	if export_format == "mbox":
 		count = write_mbox(communications, path, user)
+	elif export_format == "Evidence":
+		from crm_mail_archive.transfer.evidence import write_evidence
+
+		count = write_evidence(communications, path, user)
 	else:
 		count = write_zip(communications, path, user)
 	return count, communications
 
 
-EXPORT_TYPES = {"ZIP": "application/zip", "mbox": "application/mbox"}
+EXPORT_TYPES = {"ZIP": "application/zip", "mbox": "application/mbox", "Evidence": "application/zip"}
 
 
 def export_file_name(export: str, export_format: str) -> str:
+	if export_format == "Evidence":
+		return f"mail-evidence-{export}.zip"
 	return f"mail-export-{export}.{'mbox' if export_format == 'mbox' else 'zip'}"
 
 

@@ -408,8 +408,8 @@ def read_paths(w: World, kind: str) -> dict[str, set[str]]:
 
 
 def exported(w: World, kind: str) -> dict[str, set[str]]:
-	"""Exports (ZIP of originals with index.csv, mbox) the user starts, run by a worker and
-	downloaded -> the mails in them."""
+	"""Exports (ZIP of originals with index.csv, mbox, evidence packs) the user starts, run by a
+	worker and downloaded -> the mails in them."""
 	import io
 	import zipfile
 
@@ -419,6 +419,18 @@ def exported(w: World, kind: str) -> dict[str, set[str]]:
 		("export (search)", {"scope": "Search", "search": "marker"}),
 		("export (account mbox)", {"scope": "Account", "account": w.accounts[0], "export_format": "mbox"}),
 		("export (confidential account)", {"scope": "Account", "account": w.accounts[1]}),
+		# the evidence pack: originals, shown renditions and proofs of the user's readable mail only
+		(
+			"export (Customer archive, evidence)",
+			{"scope": "Record", "doctype": "Customer", "name": w.customer, "export_format": "Evidence"},
+		),
+		*(
+			(
+				f"export (evidence of the {mail} mail)",
+				{"scope": "Mail", "name": w.mails[mail], "export_format": "Evidence"},
+			)
+			for mail in MAILS
+		),
 	):
 		response = w.call(kind, "crm_mail_archive.api.export_mail", "POST", **args)
 		started[label] = response.json()["message"]["export"] if response.ok else None

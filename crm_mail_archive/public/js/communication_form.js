@@ -64,6 +64,11 @@ crm_mail_archive.reader = {
 					),
 				actions
 			);
+			frm.add_custom_button(
+				__("Export as Evidence"),
+				() => crm_mail_archive.export_mail({ scope: "Mail", name: frm.doc.name, export_format: "Evidence" }),
+				actions
+			);
 		}
 		if (frappe.user.has_role("Mail Archive Manager") || frappe.user.has_role("System Manager")) {
 			const archive = __("Archive");

@@ -29,6 +29,7 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 					<span class="text-muted mail-archive-count ml-auto"></span>
 					<button class="btn btn-xs btn-default mail-archive-import" title="${__("Import .eml, .msg or .mbox files and file them here (or drop them on the list)")}">${__("Import Mail")}</button>
 					<button class="btn btn-xs btn-default mail-archive-export" title="${__("Export these mails as a ZIP of .eml files with an index")}">${__("Export")}</button>
+					<button class="btn btn-xs btn-default mail-archive-export-evidence" title="${__("Export these mails as an evidence pack: originals, proofs of their seal and timestamps, and a verifier that checks them offline")}">${__("Export as Evidence")}</button>
 				</div>
 				<div class="row">
 					<div class="col-lg-7 mail-archive-list" tabindex="0">
@@ -77,6 +78,9 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 		this.wrapper.find(".mail-archive-import").on("click", () => crm_mail_archive.choose_and_import(record, reload));
 		this.wrapper.find(".mail-archive-export").on("click", () =>
 			crm_mail_archive.export_mail({ scope: "Record", ...record, search: this.filters.search || "" })
+		);
+		this.wrapper.find(".mail-archive-export-evidence").on("click", () =>
+			crm_mail_archive.export_mail({ scope: "Record", ...record, search: this.filters.search || "", export_format: "Evidence" })
 		);
 		this.wrapper.find(".mail-archive-newer").on("click", () => {
 			this.start = Math.max(0, this.start - this.page_length);

@@ -42,6 +42,9 @@ def execute(filters=None):
 		"missing": _("Missing file"),
 		"altered": _("Altered file"),
 		"unknown": _("Unknown file"),
+		"shown": _("Shown mail changed"),
+		"rendition": _("Differs from the original"),
+		"timestamp": _("Timestamp"),
 	}
 	data = []
 	for line in (record.findings or "").split("\n"):
