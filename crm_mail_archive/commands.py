@@ -130,7 +130,8 @@ def export_mail(
 	import frappe
 
 	from crm_mail_archive.infra import audit
-	from crm_mail_archive.transfer.exports import ExportScope, export_to, file_sha256, log_export
+	from crm_mail_archive.infra.archive_files import file_sha256
+	from crm_mail_archive.transfer.exports import ExportScope, export_to, log_export
 
 	if doctype or name:
 		if not (doctype and name):

@@ -15,6 +15,7 @@ References stored before this folder existed (`/private/files/<name>`) are still
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -105,3 +106,12 @@ def points_into_archive(file_url: str | None) -> bool:
 	resolved = os.path.realpath(os.path.join(base, relative))
 	folder = archive_folder()
 	return resolved == folder or resolved.startswith(folder + os.sep)
+
+
+def file_sha256(path: str) -> str:
+	"""The SHA-256 of a file, read a megabyte at a time."""
+	sha256 = hashlib.sha256()
+	with open(path, "rb") as handle:
+		while block := handle.read(1024 * 1024):
+			sha256.update(block)
+	return sha256.hexdigest()

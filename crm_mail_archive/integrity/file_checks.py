@@ -12,6 +12,7 @@ import frappe
 from frappe import _
 
 from crm_mail_archive.infra import archive_files
+from crm_mail_archive.infra.archive_files import file_sha256
 from crm_mail_archive.infra.chunks import chunked
 from crm_mail_archive.integrity.results import Finding, Progress, VerificationResult
 from crm_mail_archive.storage.files import OriginalDamaged, read_original
@@ -122,14 +123,6 @@ def _check_original(result: VerificationResult, row: dict) -> None:
 	result.bytes_checked += len(raw)
 	if recorded and digest(raw) != recorded:
 		result.add("altered", _("The original message does not match its SHA-256."), communication, reference)
-
-
-def file_sha256(path: str) -> str:
-	sha256 = hashlib.sha256()
-	with open(path, "rb") as handle:
-		while block := handle.read(1024 * 1024):
-			sha256.update(block)
-	return sha256.hexdigest()
 
 
 def _check_attachment(result: VerificationResult, communication: str, reference: str, sha256: str) -> None:

@@ -32,7 +32,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, now_datetime
 
-from crm_mail_archive.integrity.file_checks import check_files, file_sha256, find_unknown_files
+from crm_mail_archive.integrity.file_checks import check_files, find_unknown_files
 from crm_mail_archive.integrity.results import Finding, Progress, VerificationResult
 from crm_mail_archive.integrity.seal import (
 	DIGEST,
@@ -47,7 +47,7 @@ from crm_mail_archive.integrity.seal import (
 VERIFICATION = "Mail Archive Verification"
 MAX_STORED_FINDINGS = 5000
 # re-exported: callers find what a verification found here
-__all__ = ["Finding", "VerificationResult", "file_sha256", "find_unknown_files", "verify"]
+__all__ = ["Finding", "VerificationResult", "find_unknown_files", "verify"]
 
 
 def verify(

@@ -54,11 +54,6 @@ class Batch:
 	headers_only: bool = False
 
 
-def chunks(items: list[int], size: int) -> Iterator[list[int]]:
-	for start in range(0, len(items), size):
-		yield items[start : start + size]
-
-
 def batches(uids: list[int], sizes: dict[int, int], limits: FetchLimits) -> Iterator[Batch]:
 	"""UIDs in ascending order, cut into batches by count and bytes; oversized mails alone."""
 	current: list[int] = []
@@ -109,7 +104,7 @@ def pull_folder(
 		store.store_batch(FolderBatch(folder, server.uidvalidity, [], advance_to=server.uidnext - 1))
 	plan = [
 		batch
-		for window in chunks(uids, SIZE_LOOKAHEAD)
+		for window in (uids[start : start + SIZE_LOOKAHEAD] for start in range(0, len(uids), SIZE_LOOKAHEAD))
 		for batch in batches(window, client.sizes(window), limits)
 	]
 	if max_batches is not None and len(plan) > max_batches:

@@ -24,6 +24,7 @@ from frappe import _
 from frappe.utils import get_datetime
 
 from crm_mail_archive.infra import archive_files, audit
+from crm_mail_archive.infra.archive_files import file_sha256
 from crm_mail_archive.permissions import archive_scope, readable_archived_mails
 from crm_mail_archive.transfer.exported_mails import cell as _cell
 from crm_mail_archive.transfer.exported_mails import mails_with_originals as _mails
@@ -139,14 +140,6 @@ def write_mbox(communications: list[str], path: str, user: str) -> int:
 		archive.unlock()
 		archive.close()
 	return count
-
-
-def file_sha256(path: str) -> str:
-	digest = hashlib.sha256()
-	with open(path, "rb") as file:
-		for block in iter(lambda: file.read(1024 * 1024), b""):
-			digest.update(block)
-	return digest.hexdigest()
 
 
 def log_export(scope: ExportScope, export_format: str, user: str, **values) -> str:
