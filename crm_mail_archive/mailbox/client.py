@@ -23,7 +23,20 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginEr
 from imapclient.imapclient import SocketTimeout
 from imapclient.response_parser import parse_fetch_response
 
-Security = Literal["ssl", "starttls", "plain"]
+from crm_mail_archive.mailbox.idle_session import IDLE_RENEW_SECONDS, IdleSession, new_mail_in
+from crm_mail_archive.mailbox.imap_types import (
+	IMPORT_UIDVALIDITY,
+	ConnectionSettings,
+	FetchedMessage,
+	FlagState,
+	FolderInfo,
+	FolderState,
+	MailboxAuthError,
+	MailboxError,
+	MailboxUnavailable,
+	Security,
+	as_str,
+)
 
 ROLE_BY_SPECIAL_USE = {
 	b"\\Sent": "sent",
@@ -36,71 +49,6 @@ FETCH_ITEMS = [b"BODY.PEEK[]", b"FLAGS", b"INTERNALDATE", b"RFC822.SIZE"]
 HEADER_ITEMS = [b"BODY.PEEK[HEADER]", b"FLAGS", b"INTERNALDATE", b"RFC822.SIZE"]
 # RFC 5530 response codes of a server that cannot do it now but may later: worth retrying
 TRANSIENT_RESPONSE_CODES = ("[UNAVAILABLE]", "[INUSE]")
-# RFC 2177: a client re-issues IDLE at least every 29 minutes, or the server may log it out
-IDLE_RENEW_SECONDS = 25 * 60
-# an IDLE check that returns at once with nothing this many times in a row: the socket is at EOF
-# (imapclient's idle_check ends quietly on EOF)
-IDLE_EOF_CHECKS = 3
-
-FlagState = set[str]  # a message's flags as str: "\\Seen", "\\Answered", "$Forwarded"
-
-
-# a UIDVALIDITY no server folder has (RFC 3501: a non-zero number): the app's mail imported from
-# files is kept under it, and the sync and the server actions skip it
-IMPORT_UIDVALIDITY = 0
-
-
-class MailboxError(Exception):
-	"""Any failure talking to the mail server."""
-
-
-class MailboxAuthError(MailboxError):
-	"""The server refused the credentials: retrying will not help until someone fixes them."""
-
-
-class MailboxUnavailable(MailboxError):
-	"""The server could not be reached or dropped the connection: worth retrying later."""
-
-
-@dataclass(frozen=True)
-class ConnectionSettings:
-	host: str
-	port: int
-	username: str
-	security: Security = "ssl"
-	password: str | None = field(default=None, repr=False)
-	oauth_token: str | None = field(default=None, repr=False)
-	timeout: float = 30.0
-	ca_file: str | None = None
-
-
-@dataclass(frozen=True)
-class FolderInfo:
-	name: str  # decoded from modified UTF-7
-	role: str | None  # inbox, sent, junk, trash, drafts, archive
-	selectable: bool
-
-
-@dataclass(frozen=True)
-class FolderState:
-	uidvalidity: int
-	uidnext: int | None
-	exists: int
-	highestmodseq: int | None
-
-
-@dataclass
-class FetchedMessage:
-	uid: int
-	raw: bytes
-	flags: tuple[str, ...]
-	internaldate: datetime | None  # aware
-	size: int
-	headers_only: bool = False  # over the size cap: `raw` holds the header, the mail stays on the server
-
-
-def _text(value: str | bytes) -> str:
-	return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
 
 
 class MailboxClient:
@@ -146,7 +94,7 @@ class MailboxClient:
 				imap.login(settings.username, settings.password or "")
 		except LoginError as error:
 			self._safe_logout(imap)
-			raise MailboxAuthError(f"login as {settings.username} refused: {_text(str(error))}") from error
+			raise MailboxAuthError(f"login as {settings.username} refused: {as_str(str(error))}") from error
 		except (OSError, IMAPClientError) as error:
 			self._safe_logout(imap)
 			raise MailboxUnavailable(f"login to {settings.host} failed: {error}") from error
@@ -181,9 +129,9 @@ class MailboxClient:
 		try:
 			return function(*args, **kwargs)
 		except IMAPClientAbortError as error:  # EOF, BYE or a broken reply: the session is gone
-			raise MailboxUnavailable(f"{what} failed: {_text(str(error))}") from error
+			raise MailboxUnavailable(f"{what} failed: {as_str(str(error))}") from error
 		except IMAPClientError as error:
-			message = _text(str(error))
+			message = as_str(str(error))
 			if any(code in message.upper() for code in TRANSIENT_RESPONSE_CODES):
 				raise MailboxUnavailable(f"{what} failed: {message}") from error
 			raise MailboxError(f"{what} refused: {message}") from error
@@ -193,16 +141,16 @@ class MailboxClient:
 	# --- folders -----------------------------------------------------------------------------
 
 	def capabilities(self) -> set[str]:
-		return {_text(cap).upper() for cap in self._call("CAPABILITY", self.imap.capabilities)}
+		return {as_str(cap).upper() for cap in self._call("CAPABILITY", self.imap.capabilities)}
 
 	def list_folders(self) -> list[FolderInfo]:
 		folders = []
 		for flags, _delimiter, name in self._call("LIST", self.imap.list_folders):
-			role = "inbox" if _text(name).upper() == "INBOX" else None
+			role = "inbox" if as_str(name).upper() == "INBOX" else None
 			for flag in flags:
 				role = ROLE_BY_SPECIAL_USE.get(flag if isinstance(flag, bytes) else flag.encode(), role)
 			selectable = b"\\Noselect" not in flags and b"\\NonExistent" not in flags
-			folders.append(FolderInfo(name=_text(name), role=role, selectable=selectable))
+			folders.append(FolderInfo(name=as_str(name), role=role, selectable=selectable))
 		return folders
 
 	def status(self, folder: str) -> FolderState:
@@ -318,7 +266,7 @@ class MailboxClient:
 		untagged = self.imap._imap.untagged_responses
 		untagged.pop("COPYUID", None)
 		self._call(command, function, *args)
-		return [_text(value) for value in untagged.pop("COPYUID", []) if value]
+		return [as_str(value) for value in untagged.pop("COPYUID", []) if value]
 
 	def copy(self, uids: Iterable[int], target: str) -> dict[int, int | None]:
 		"""COPY from the selected folder to `target`; old UID -> new UID where the server says
@@ -453,83 +401,9 @@ class MailboxClient:
 		}
 
 
-class IdleSession:
-	"""A folder in IDLE on one connection (see `MailboxClient.idle`): `wait()` tells whether new
-	mail arrived. Renews the IDLE command every `renew_seconds` on the same session, so no
-	server report falls between two IDLE commands."""
-
-	def __init__(self, client: MailboxClient, folder: str, renew_seconds: float = IDLE_RENEW_SECONDS):
-		self.client = client
-		self.folder = folder
-		self.renew_seconds = renew_seconds
-		self._since = 0.0
-		self._idling = False
-		self._pending = False  # new mail reported at DONE while renewing IDLE
-		self._empty_checks = 0
-
-	def start(self) -> None:
-		imap = self.client.imap
-		# what SELECT reported is the folder as it was, not new mail (imaplib keeps it; a report
-		# at DONE was counted by done()); mail arriving from here on is reported inside IDLE
-		untagged = imap._imap.untagged_responses
-		untagged.pop("EXISTS", None)
-		untagged.pop("RECENT", None)
-		self.client._call(f"IDLE {self.folder}", imap.idle)
-		self._idling = True
-		self._since = time.monotonic()
-
-	def done(self) -> None:
-		if not self._idling:
-			return
-		self._idling = False
-		_text_, responses = self.client._call(f"IDLE DONE {self.folder}", self.client.imap.idle_done)
-		self._pending |= _new_mail_in(responses)
-
-	def wait(self, timeout: float) -> bool:
-		"""Wait up to `timeout` seconds; True when the server reported new mail (EXISTS or
-		RECENT) since the last call. Other reports (flag changes, expunges) are ignored."""
-		if self._pending:
-			self._pending = False
-			return True
-		if time.monotonic() - self._since >= self.renew_seconds:
-			self.done()
-			self.start()
-			if self._pending:
-				self._pending = False
-				return True
-		started = time.monotonic()
-		responses = self.client._call(f"IDLE {self.folder}", self.client.imap.idle_check, timeout)
-		if responses:
-			self._empty_checks = 0
-		elif time.monotonic() - started < timeout / 2:
-			self._empty_checks += 1
-			if self._empty_checks >= IDLE_EOF_CHECKS:
-				raise MailboxUnavailable(f"IDLE {self.folder}: the server closed the connection")
-		else:
-			self._empty_checks = 0
-		for response in responses:
-			if response and isinstance(response[0], bytes | str) and _text(response[0]).upper() == "BYE":
-				raise MailboxUnavailable(f"IDLE {self.folder}: the server said BYE: {_describe(response)}")
-		return _new_mail_in(responses)
-
-
-def _describe(response: tuple) -> str:
-	return " ".join(_text(part) if isinstance(part, str | bytes) else str(part) for part in response)
-
-
-def _new_mail_in(responses: list) -> bool:
-	"""Whether parsed IDLE responses (`(3, b"EXISTS")`, `(b"OK", b"Still here")`) report mail."""
-	return any(
-		len(response) >= 2
-		and isinstance(response[1], bytes | str)
-		and _text(response[1]).upper() in ("EXISTS", "RECENT")
-		for response in responses
-	)
-
-
 def _flags(data: dict) -> FlagState:
 	# the Recent flag belongs to one IMAP session, not to the mail
-	return {_text(flag) for flag in data.get(b"FLAGS", ())} - {"\\Recent"}
+	return {as_str(flag) for flag in data.get(b"FLAGS", ())} - {"\\Recent"}
 
 
 _COPYUID = re.compile(r"(?:\[COPYUID\s+)?\d+\s+([\d:,]+)\s+([\d:,]+)", re.IGNORECASE)

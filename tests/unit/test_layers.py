@@ -282,3 +282,12 @@ def test_the_benchmark_modules_stay_small():
 				if length > 80:
 					too_long.append(f"{name}.{node.name}: {length} lines")
 	assert too_long == []
+
+
+def test_no_module_of_the_app_is_over_500_lines():
+	long = {
+		name: length
+		for name, path in modules().items()
+		if (length := len(path.read_text(encoding="utf-8").splitlines())) > 500
+	}
+	assert long == {}
