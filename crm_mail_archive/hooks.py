@@ -4,6 +4,9 @@ app_publisher = "crm_mail_archive developers"
 app_description = "Files every mail a team exchanges with its customers at the right CRM records"
 app_email = "developers@crm-mail-archive.invalid"
 app_license = "GPL-3.0"
+
+# DocType controllers carry their fields as types (devtools/doctype_types.py writes them)
+export_python_type_annotations = True
 # "org/repo" as HRMS does: a bare name makes Frappe ask the GitHub API for the org at install
 required_apps = ["frappe/erpnext"]
 

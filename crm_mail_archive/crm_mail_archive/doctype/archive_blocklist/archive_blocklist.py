@@ -7,6 +7,20 @@ from crm_mail_archive.mailbox.addresses import normalize_address
 
 
 class ArchiveBlocklist(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		enabled: DF.Check
+		entry_type: DF.Literal["Address", "Domain"]
+		note: DF.SmallText | None
+		value: DF.Data
+
+	# end: auto-generated types
 	def validate(self) -> None:
 		value = (self.value or "").strip()
 		if self.entry_type == "Address":

@@ -6,6 +6,38 @@ from crm_mail_archive.compose.senders import link_holder, unlink
 
 
 class MailArchiveAccount(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from crm_mail_archive.crm_mail_archive.doctype.mail_archive_folder.mail_archive_folder import (
+			MailArchiveFolder,
+		)
+
+		account_owner: DF.Link
+		admins_notified: DF.Check
+		automatic_filing: DF.Check
+		confidential: DF.Check
+		email_account: DF.Link
+		email_address: DF.Data | None
+		enabled: DF.Check
+		failure_count: DF.Int
+		folders: DF.Table[MailArchiveFolder]
+		health: DF.Literal["OK", "Retrying", "Needs Attention"]
+		health_reason: DF.SmallText | None
+		last_sync: DF.Datetime | None
+		last_sync_new_mails: DF.Int
+		last_sync_quarantined: DF.Int
+		legal_hold: DF.Check
+		mark_read_after_storing: DF.Check
+		next_attempt: DF.Datetime | None
+		retention_years: DF.Int
+
+	# end: auto-generated types
 	def validate(self) -> None:
 		if not self.account_owner:
 			self.account_owner = frappe.session.user

@@ -7,6 +7,33 @@ from frappe.model.document import Document
 
 
 class MailArchiveAuditEvent(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		action: DF.Literal[
+			"Opened",
+			"Downloaded Original",
+			"Downloaded Attachment",
+			"Exported",
+			"Filed",
+			"Unfiled",
+			"Deleted",
+			"Erased",
+			"Purged",
+			"Legal Hold Set",
+			"Legal Hold Released",
+		]
+		communication: DF.Data | None
+		detail: DF.SmallText | None
+		reference_doctype: DF.Link | None
+		reference_name: DF.Data | None
+		user: DF.Link | None
+	# end: auto-generated types
 	"""One audited action on an archived mail. Written by the app (infra/audit.py); never changed."""
 
 	def validate(self):

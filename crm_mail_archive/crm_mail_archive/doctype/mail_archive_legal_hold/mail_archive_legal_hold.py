@@ -7,6 +7,19 @@ from frappe.model.document import Document
 
 
 class MailArchiveLegalHold(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		active: DF.Check
+		reason: DF.SmallText
+		reference_doctype: DF.Link
+		reference_name: DF.DynamicLink
+	# end: auto-generated types
 	"""A legal hold on a record: its filed mail is kept (retention/policy.py) while active. A hold
 	is released (unticked), never deleted, so that it stays on record."""
 

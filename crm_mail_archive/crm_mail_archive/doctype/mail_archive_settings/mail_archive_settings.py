@@ -4,6 +4,35 @@ from frappe.model.document import Document
 
 
 class MailArchiveSettings(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		accounting_retention_years: DF.Int
+		batch_size: DF.Int
+		bulk_mail_rule: DF.Literal["Existing Contacts Only", "Never File", "File Like Other Mail"]
+		business_retention_years: DF.Int
+		connection_timeout_seconds: DF.Int
+		file_at_doctypes: DF.SmallText | None
+		internal_domains: DF.SmallText | None
+		max_addresses_per_mail: DF.Int
+		max_attachment_size_mb: DF.Int
+		max_attachments_per_mail: DF.Int
+		max_batch_size_mb: DF.Int
+		max_html_size_kb: DF.Int
+		max_mail_size_mb: DF.Int
+		purge_after_retention: DF.Check
+		sync_interval_minutes: DF.Int
+		tsa_certificates: DF.Code | None
+		tsa_password: DF.Password | None
+		tsa_url: DF.Data | None
+		tsa_username: DF.Data | None
+
+	# end: auto-generated types
 	def validate(self) -> None:
 		if self.batch_size < 1:
 			frappe.throw(_("Batch Size must be at least 1."))

@@ -7,6 +7,25 @@ from crm_mail_archive.retention.guard import attachment_on_trash, attachment_val
 
 
 class MailAttachment(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		communication: DF.Link
+		content_id: DF.Data | None
+		content_type: DF.Data | None
+		file_name: DF.Data | None
+		file_size: DF.Int
+		position: DF.Int
+		sha256: DF.Data | None
+		stored_file: DF.Data | None
+		viewable_type: DF.Literal["", "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"]
+
+	# end: auto-generated types
 	def validate(self):
 		attachment_validate(self)
 

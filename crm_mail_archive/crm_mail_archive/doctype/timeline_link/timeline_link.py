@@ -2,6 +2,24 @@ from frappe.model.document import Document
 
 
 class TimelineLink(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		communication: DF.Link
+		communication_date: DF.Datetime | None
+		filed_by: DF.Link | None
+		filed_on: DF.Datetime | None
+		link_doctype: DF.Link
+		link_name: DF.DynamicLink
+		matched_address: DF.Data | None
+		reply_to_mail: DF.Link | None
+		source: DF.Literal["Automatic", "Reply", "Created From", "Manual", "Retroactive"]
+	# end: auto-generated types
 	pass
 
 
