@@ -76,6 +76,24 @@ def shown_body(content: str | None, attachments: list[dict]) -> str:
 	)
 
 
+HEADER_FIELDS = ("name", "subject", "sender", "sender_full_name", "recipients", "cc")
+HEADER_FIELDS += ("communication_date", "sent_or_received", "email_account", "mail_archive_private")
+
+
+def headers_view(communication: str, readable: callable) -> dict:
+	"""A mail of a Headers only account, for a colleague of its holder: that it exists — when,
+	what about, who wrote to whom, where it is filed — not its body or its attachments."""
+	mail = frappe.db.get_value("Communication", communication, HEADER_FIELDS, as_dict=True)
+	for field in ("subject", "sender", "sender_full_name", "recipients", "cc"):
+		mail[field] = as_text(mail[field])
+	mail.private = cint(mail.pop("mail_archive_private"))
+	mail.headers_only = 1
+	mail.content = ""
+	mail.attachments = []
+	mail.filings = filings_of(communication, readable)
+	return mail
+
+
 def mail_view(communication: str, readable: callable) -> dict:
 	mail = frappe.db.get_value(
 		"Communication",
@@ -96,12 +114,15 @@ def mail_view(communication: str, readable: callable) -> dict:
 			"seen",
 			"email_status",
 			"mail_archive_raw_file",
+			"mail_archive_private",
 		],
 		as_dict=True,
 	)
 	for field in ("subject", "sender", "sender_full_name", "recipients", "cc", "bcc", "imap_folder"):
 		mail[field] = as_text(mail[field])
 	mail.seen = cint(mail.seen)
+	mail.private = cint(mail.pop("mail_archive_private"))
+	mail.headers_only = 0
 	mail.attachments = attachments_of(communication)
 	mail.content = shown_body(mail.content, mail.attachments)
 	mail.filings = filings_of(communication, readable)

@@ -134,14 +134,24 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 					${mail.snippet ? `<div class="small text-muted mail-archive-snippet">${marked(mail.snippet)}</div>` : ""}
 				</td>
 				<td>${marked(mail.sender_full_name || mail.sender || "")}</td>
-				<td><span class="indicator-pill gray">${escape(crm_mail_archive.SOURCES[mail.source] || mail.source)}</span></td>
+				<td><span class="indicator-pill gray">${escape(crm_mail_archive.SOURCES[mail.source] || mail.source)}</span>
+					${mail.private ? `<span class="indicator-pill red mail-archive-private-pill">${__("Private")}</span>` : ""}
+					${mail.headers_only ? `<span class="indicator-pill blue mail-archive-headers-only-pill">${__("Headers only")}</span>` : ""}
+				</td>
+				<td>${
+					mail.can_mark_private
+						? `<button class="btn btn-xs btn-default mail-archive-toggle-private" data-private="${mail.private ? 1 : 0}">${
+								mail.private ? __("Share Again") : __("Mark as Private")
+						  }</button>`
+						: ""
+				}</td>
 			</tr>`
 		);
 		let body;
 		if (mails.length) {
 			body = `<table class="table table-hover table-sm mail-archive-table">
 				<thead><tr>
-					<th></th><th>${__("Date")}</th><th>${__("Subject")}</th><th>${__("From / To")}</th><th>${__("Source")}</th>
+					<th></th><th>${__("Date")}</th><th>${__("Subject")}</th><th>${__("From / To")}</th><th>${__("Source")}</th><th></th>
 				</tr></thead>
 				<tbody>${rows.join("")}</tbody></table>`;
 		} else if (filed) {
@@ -153,6 +163,13 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 		this.wrapper.find(".mail-archive-row").on("click", (event) => {
 			this.highlight(Number(event.currentTarget.dataset.index));
 			this.preview(event.currentTarget.dataset.name);
+		});
+		this.wrapper.find(".mail-archive-toggle-private").on("click", (event) => {
+			event.stopPropagation(); // the row action, not the preview
+			const row = $(event.currentTarget).closest(".mail-archive-row");
+			crm_mail_archive
+				.set_private(row.attr("data-name"), event.currentTarget.dataset.private !== "1")
+				.then(() => this.load());
 		});
 		this.wrapper.find(".mail-archive-count").text(
 			total === filed ? crm_mail_archive.mail_count(total) : __("{0} of {1}", [crm_mail_archive.mail_count(total), filed])
@@ -173,8 +190,9 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 		const pane = this.wrapper.find(".mail-archive-preview");
 		pane.html(`<div class="text-muted">${__("Loading…")}</div>`);
 		crm_mail_archive.get("get_mail_view", { communication }).then((mail) => {
+			// a colleague's Headers only mail: no reply (it would quote what is not shared), no form
 			pane.html(`
-				<div class="mail-archive-preview-actions mb-2">
+				<div class="mail-archive-preview-actions mb-2 ${mail.headers_only ? "hidden" : ""}">
 					<button class="btn btn-xs btn-primary mail-archive-reply">${__("Reply")}</button>
 					<button class="btn btn-xs btn-default mail-archive-open">${__("Open Mail")}</button>
 					<button class="btn btn-xs btn-default mail-archive-file">${__("File at…")}</button>
