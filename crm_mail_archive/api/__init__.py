@@ -1,6 +1,6 @@
 """The whitelisted API, one module per audience and area:
 
-- accounts: mailboxes (sync now, folders, quarantine retry, status)
+- accounts: mailboxes (sync now, folders, quarantine retry, status, visibility)
 - reader: one mail (view, filings, original, attachments, the Private mark)
 - search: a record's Email Archive tab, the Mail Search page
 - filing: File at…, Un-file, file again, blocklist impact
@@ -22,6 +22,7 @@ from crm_mail_archive.api.accounts import (
 	get_account_status,
 	list_server_folders,
 	retry_quarantined,
+	set_visibility,
 	sync_folder,
 	sync_now,
 )
@@ -85,6 +86,7 @@ __all__ = [
 	"search_mail",
 	"set_legal_hold",
 	"set_mail_private",
+	"set_visibility",
 	"sync_folder",
 	"sync_now",
 	"trash_mail",
