@@ -42,6 +42,8 @@ doc_events = {
 		"on_trash": "crm_mail_archive.retention.guard.communication_on_trash",
 	},
 	"Email Queue": {"before_insert": "crm_mail_archive.events.email_queue_before_insert"},
+	# a User Email makes its user a holder of the mailbox: who reads its mail changes (audited)
+	"User": {"on_update": "crm_mail_archive.privacy.audit_mailbox_holders"},
 	"Archive Blocklist": {"after_delete": "crm_mail_archive.events.blocklist_entry_removed"},
 	"*": {
 		"on_trash": [

@@ -329,7 +329,21 @@ def test_every_change_of_who_reads_an_accounts_mail_is_audited(mailbox):
 		"confidential: 0 → 1",
 		"confidential: 1 → 0",
 		"visibility: Shared → Headers only",
+		f"holder added: {box.account.account_owner}",  # the fixture gave the holder its User Email
 	}
+	# a user given the Email Account holds the mailbox: recorded too, and when it is taken away
+	user = frappe.get_doc("User", new_owner)
+	user.append("user_emails", {"email_account": account.email_account})
+	user.save(ignore_permissions=True)
+	user.user_emails = []
+	user.save(ignore_permissions=True)
+	assert {f"holder added: {new_owner}", f"holder removed: {new_owner}"} <= set(
+		frappe.get_all(
+			"Mail Archive Audit Event",
+			{"action": "Access Changed", "reference_name": account.name},
+			pluck="detail",
+		)
+	)
 
 
 def test_a_new_account_starts_with_the_sites_default_visibility(mailbox):

@@ -49,6 +49,20 @@ def audit_access_change(account) -> None:
 			)
 
 
+def audit_mailbox_holders(user, method=None) -> None:
+	"""on_update of User: a user given (or taken) an Email Account in their User Emails holds (or no
+	longer holds) the mailbox of its Mail Archive Account, and reads all its mail."""
+	before = user.get_doc_before_save()
+	held_before = {row.email_account for row in (before.get("user_emails") or [])} if before else set()
+	held_now = {row.email_account for row in user.get("user_emails") or []}
+	for email_account, change in [(account, "added") for account in held_now - held_before] + [
+		(account, "removed") for account in held_before - held_now
+	]:
+		account = frappe.db.get_value("Mail Archive Account", {"email_account": email_account}, "name")
+		if account:
+			audit.record_account("Access Changed", account, detail=f"holder {change}: {user.name}")
+
+
 def refuse_deletion_with_mail(account) -> None:
 	"""on_trash of Mail Archive Account: archived mail keeps its account (its holder and its
 	visibility are what decide who reads it). Disable the account instead; removing its mail is
