@@ -4,6 +4,7 @@ tab, the reader, attachments, the original, search, Mail Search, exports, REST a
 endpoints — and an account with archived mail is not deleted. Every change that decides who
 reads mail is in the audit trail."""
 
+import os
 import uuid
 
 import frappe
@@ -13,8 +14,9 @@ import requests
 from crm_mail_archive import api
 from crm_mail_archive.accounts.sync import sync_account
 from crm_mail_archive.filing.retroactive import file_past_mail
+from crm_mail_archive.infra import archive_files
 from crm_mail_archive.transfer.exports import ExportScope, mails_in_scope
-from tests.support import a_mail, make_user
+from tests.support import a_mail, make_user, run_background_jobs
 
 
 def as_requested(method: str, **kwargs):
@@ -367,3 +369,26 @@ def test_audit_names_the_mail_not_the_attachments_file_name(mailbox):
 		["detail"],
 	)[0]
 	assert "preise-0.bin" not in (event.detail or "")
+
+
+def files_on_disk() -> set[str]:
+	root = archive_files.files_folder()
+	return {os.path.join(folder, name) for folder, _dirs, names in os.walk(root) for name in names}
+
+
+def test_an_export_writes_one_file_the_one_its_log_names(mailbox, committed_cleanup):
+	box = mailbox
+	before = files_on_disk()
+	frappe.set_user(box.account.account_owner)
+	try:
+		export = api.export_mail("Record", doctype="Customer", name=box.customer)["export"]
+	finally:
+		frappe.set_user("Administrator")
+	committed_cleanup("Mail Export", export)
+	frappe.db.commit()
+	run_background_jobs()
+	frappe.db.rollback()
+	log = frappe.get_doc("Mail Export", export)
+	assert log.status == "Ready" and log.mail_count == 2
+	assert files_on_disk() - before == {archive_files.path_of(log.file)}  # no second, unreferenced copy
+	assert frappe.db.exists("Mail Archive Audit Event", {"action": "Exported", "communication": box.mails[0]})
