@@ -2,7 +2,8 @@
 sets her account to "Nur Kopfzeilen" and marks one mail private in the reader; her colleague B (a
 Sales User who reads the Customer) sees on the Customer's E-Mail-Archiv tab exactly that — the
 other mail by its headers (hostile subject and sender name as text), with a notice instead of its
-text and no attachments, and the private mail not at all."""
+text and no attachments, and the private mail not at all. A then shares the mail again from the
+tab's row action."""
 
 import uuid
 from urllib.parse import quote
@@ -151,3 +152,25 @@ def test_headers_only_and_a_private_mail_as_a_colleague_sees_them(browser, web_s
 		bernd.screenshot(path=str(ARTIFACTS / "privacy-customer-tab-headers-only-de.png"))
 	finally:
 		bernd.context.close()
+
+	# A shares the mail again from the tab's row action (her tab lists both, nothing held back)
+	anna = logged_in_page(browser, web_server, team["anna"], locale="de-DE")
+	try:
+		anna.goto(f"{web_server}/app/customer/{quote(team['customer'])}")
+		anna.locator("button.nav-link[data-fieldname='mail_archive_tab']").click(timeout=60_000)
+		private_row = anna.locator(f".mail-archive-row[data-name='{team['private']}']")
+		private_row.wait_for(timeout=30_000)
+		assert anna.locator(".mail-archive-row").count() == 2
+		assert anna.locator(".mail-archive-headers-only-pill").count() == 0
+		assert "Privat" in private_row.locator(".mail-archive-private-pill").inner_text()
+		anna.screenshot(path=str(ARTIFACTS / "privacy-customer-tab-holder-de.png"))
+		private_row.locator(".mail-archive-toggle-private", has_text="Wieder freigeben").click()
+		assert eventually(lambda: db_value("Communication", team["private"], "mail_archive_private") == 0)
+		private_row.locator(".mail-archive-toggle-private", has_text="Als privat markieren").wait_for(
+			timeout=30_000
+		)
+		assert (
+			anna.locator(".mail-archive-preview .mail-archive-mail").count() == 0
+		)  # the action opened nothing
+	finally:
+		anna.context.close()

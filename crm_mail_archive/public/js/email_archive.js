@@ -132,26 +132,26 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 						.map((name) => `<div class="small text-muted mail-archive-attachment-name">${frappe.utils.icon("attachment", "xs")} ${marked(name)}</div>`)
 						.join("")}
 					${mail.snippet ? `<div class="small text-muted mail-archive-snippet">${marked(mail.snippet)}</div>` : ""}
+					${
+						mail.can_mark_private
+							? `<button class="btn btn-xs btn-link p-0 small mail-archive-toggle-private" data-private="${mail.private ? 1 : 0}">${
+									mail.private ? __("Share Again") : __("Mark as Private")
+							  }</button>`
+							: ""
+					}
 				</td>
 				<td>${marked(mail.sender_full_name || mail.sender || "")}</td>
 				<td><span class="indicator-pill gray">${escape(crm_mail_archive.SOURCES[mail.source] || mail.source)}</span>
 					${mail.private ? `<span class="indicator-pill red mail-archive-private-pill">${__("Private")}</span>` : ""}
 					${mail.headers_only ? `<span class="indicator-pill blue mail-archive-headers-only-pill">${__("Headers only")}</span>` : ""}
 				</td>
-				<td>${
-					mail.can_mark_private
-						? `<button class="btn btn-xs btn-default mail-archive-toggle-private" data-private="${mail.private ? 1 : 0}">${
-								mail.private ? __("Share Again") : __("Mark as Private")
-						  }</button>`
-						: ""
-				}</td>
 			</tr>`
 		);
 		let body;
 		if (mails.length) {
 			body = `<table class="table table-hover table-sm mail-archive-table">
 				<thead><tr>
-					<th></th><th>${__("Date")}</th><th>${__("Subject")}</th><th>${__("From / To")}</th><th>${__("Source")}</th><th></th>
+					<th></th><th>${__("Date")}</th><th>${__("Subject")}</th><th>${__("From / To")}</th><th>${__("Source")}</th>
 				</tr></thead>
 				<tbody>${rows.join("")}</tbody></table>`;
 		} else if (filed) {
