@@ -132,18 +132,17 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 						.map((name) => `<div class="small text-muted mail-archive-attachment-name">${frappe.utils.icon("attachment", "xs")} ${marked(name)}</div>`)
 						.join("")}
 					${mail.snippet ? `<div class="small text-muted mail-archive-snippet">${marked(mail.snippet)}</div>` : ""}
-					${
-						mail.can_mark_private
-							? `<button class="btn btn-xs btn-link p-0 small mail-archive-toggle-private" data-private="${mail.private ? 1 : 0}">${
-									mail.private ? __("Share Again") : __("Mark as Private")
-							  }</button>`
-							: ""
-					}
 				</td>
 				<td>${marked(mail.sender_full_name || mail.sender || "")}</td>
 				<td><span class="indicator-pill gray">${escape(crm_mail_archive.SOURCES[mail.source] || mail.source)}</span>
 					${mail.private ? `<span class="indicator-pill red mail-archive-private-pill">${__("Private")}</span>` : ""}
 					${mail.headers_only ? `<span class="indicator-pill blue mail-archive-headers-only-pill">${__("Headers only")}</span>` : ""}
+					${
+						mail.can_mark_private
+							? `<div><button class="btn btn-xs btn-link p-0 small text-left mail-archive-toggle-private" style="white-space: normal"
+									data-private="${mail.private ? 1 : 0}">${mail.private ? __("Share Again") : __("Mark as Private")}</button></div>`
+							: ""
+					}
 				</td>
 			</tr>`
 		);
