@@ -167,8 +167,8 @@ def _attachment_names(rows) -> dict[str, list[str]]:
 
 
 def _count(doctype: str, name: str, user: str, filters: ArchiveFilters, scope: str) -> int:
-	"""The badge: from the Timeline Link index alone unless a filter or another owner's
-	confidential account needs the mails themselves."""
+	"""The badge: from the Timeline Link index alone unless a filter, another owner's
+	confidential account, a Private account or a mail marked private needs the mails themselves."""
 	restricted = (
 		frappe.db.exists("Mail Archive Account", {"confidential": 1, "account_owner": ("!=", user)})
 		or frappe.db.exists("Mail Archive Account", {"visibility": "Private"})
