@@ -51,6 +51,8 @@ doc_events = {
 		# a mail sent from a managed mailbox is archived at once (compose/sent.py)
 		"after_insert": "crm_mail_archive.events.email_queue_after_insert",
 	},
+	# a User Email makes its user a holder of the mailbox: who reads its mail changes (audited)
+	"User": {"on_update": "crm_mail_archive.privacy.audit_mailbox_holders"},
 	"Archive Blocklist": {"after_delete": "crm_mail_archive.events.blocklist_entry_removed"},
 	"*": {
 		"on_trash": [

@@ -120,6 +120,19 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"insert_after": "mail_archive_shown_sha256",
 		},
 		{
+			# its holder's alone, whatever its account's visibility (permissions.py); set through
+			# api.set_mail_private (audited), protected from edits (retention/guard.py); indexed:
+			# listings ask whether any mail is marked
+			"fieldname": "mail_archive_private",
+			"fieldtype": "Check",
+			"label": "Private Mail",
+			"read_only": 1,
+			"no_copy": 1,
+			"search_index": 1,
+			"depends_on": "eval:doc.mail_archive_key",
+			"insert_after": "mail_archive_legal_hold",
+		},
+		{
 			# the reader an archived mail is shown in (public/js/communication_form.js)
 			"fieldname": "mail_archive_reader",
 			"fieldtype": "HTML",
@@ -134,7 +147,13 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 # the labels and options of our custom fields, for the translation catalog (locale/)
 _FIELD_LABELS = (_lt("Email Archive"), _lt("Filing"), _lt("Filed"), _lt("Unfiled"), _lt("Filed At"))
 _FIELD_LABELS += (_lt("Original Message"), _lt("Mail"), _lt("Bulk or Automatic Mail"), _lt("Legal Hold"))
-_FIELD_LABELS += (_lt("SHA-256 of the Original"), _lt("Sealed In"), _lt("SHA-256 of the Shown Mail"))
+_FIELD_LABELS += (
+	_lt("SHA-256 of the Original"),
+	_lt("Sealed In"),
+	_lt("SHA-256 of the Shown Mail"),
+	_lt("Private Mail"),
+	_lt("Display Names"),
+)
 
 # The "Email Archive" tab on the CRM forms: a Tab Break and the HTML field the tab renders into.
 ARCHIVE_DOCTYPES = ("Contact", "Customer", "Supplier", "Lead", "Opportunity", "Issue")

@@ -2,12 +2,19 @@
 
 An archived mail (a Communication with a mail_archive_key) is readable by
 - nobody but its account's owner when it came from a confidential account; otherwise by
-- the account's owner and users who hold its Email Account (User Email),
+- the account's owner and users who hold its Email Account (User Email) — its holders;
+- nobody else when the mail is marked private (mail_archive_private) or its account's
+  visibility is "Private";
 - stock Communication readers (System Manager, Inbox User, …), and
 - users whose *role* lets them read a document the mail is filed at: a role permission on that
   document type that is not "only if owner", passing the document's user permissions. Being
   able to read a document only because one created it (owner-only permission, Website User,
   portal) or because it was shared opens no archived mail filed there.
+These last two read all of it when the account's visibility is "Shared"; when it is "Headers
+only" they see that the mail exists (date, subject, who wrote to whom: `mail_access` says
+HEADERS) but neither its body nor its files, and it is not searched for them (its words are its
+body's). Everywhere "read" means the whole mail; only the Email Archive tab and the reader's
+header view show the headers of such mail (`require_visible_mail`, `archive_read_criteria`).
 
 Changing a mail (flags, folder, spam) needs the holder of its mailbox or a manager of its
 Mail Archive Account. The API's endpoints ask through the guards at the end of this module
@@ -65,6 +72,31 @@ def confidential_owner(email_account: str | None) -> str | None:
 	return None
 
 
+# Mail Archive Account.visibility: who besides the holders reads the account's mail
+SHARED, HEADERS_ONLY, PRIVATE = "Shared", "Headers only", "Private"
+VISIBILITIES = (SHARED, HEADERS_ONLY, PRIVATE)
+# what of a mail a user gets: all of it, or its headers only
+FULL, HEADERS = "full", "headers"
+
+
+def account_visibility(email_account: str | None) -> str:
+	"""Shared for mail of no Mail Archive Account (and accounts made before the setting)."""
+	if not email_account:
+		return SHARED
+	visibility = frappe.db.get_value("Mail Archive Account", {"email_account": email_account}, "visibility")
+	return visibility if visibility in VISIBILITIES else SHARED
+
+
+def private_mails(communications: list[str]) -> set[str]:
+	"""Those of the mails their holder marked private."""
+	marked: set[str] = set()
+	for chunk in chunked(communications):
+		marked |= set(
+			frappe.get_all("Communication", {"name": ("in", chunk), "mail_archive_private": 1}, pluck="name")
+		)
+	return marked
+
+
 def held_accounts(user: str) -> set[str]:
 	"""The Email Accounts whose mailbox the user holds: owned Mail Archive Accounts, User Emails."""
 	return set(frappe.get_all("Mail Archive Account", {"account_owner": user}, pluck="email_account")) | set(
@@ -97,40 +129,66 @@ def reads_by_role(doctype: str, name: str, user: str) -> bool:
 
 
 def can_read_archived_mail(communication: str, email_account: str | None, user: str) -> bool:
+	"""The whole mail: body, attachments, original."""
 	return communication in readable_archived_mails([(communication, email_account)], user)
 
 
 def readable_archived_mails(mails: list[tuple[str, str | None]], user: str) -> set[str]:
-	"""The rule, for (communication, email account) pairs: those the user may read. Many mails
-	at once share their lookups (the user's roles and mailboxes, each document's permission)."""
+	"""Those of the (communication, email account) pairs the user reads in full."""
+	return {communication for communication, access in mail_access(mails, user).items() if access == FULL}
+
+
+def mail_access(mails: list[tuple[str, str | None]], user: str) -> dict[str, str]:
+	"""The rule, for (communication, email account) pairs: FULL or HEADERS for those the user may
+	see, absent for the others. Many mails at once share their lookups (the user's roles and
+	mailboxes, each account's visibility, each document's permission)."""
 	if user == "Administrator":
-		return {communication for communication, _account in mails}
+		return {communication: FULL for communication, _account in mails}
 	stock_reader = is_stock_reader(user)
 	held = held_accounts(user)
-	readable: set[str] = set()
-	undecided: list[str] = []
+	marked_private = private_mails([communication for communication, _account in mails])
+	visibilities: dict[str | None, str] = {}
+	access: dict[str, str] = {}
+	undecided: dict[str, str] = {}  # communication -> what a reader of its documents gets
 	for communication, email_account in mails:
 		owner = confidential_owner(email_account)
 		if owner:
 			if owner == user:
-				readable.add(communication)
-		elif stock_reader or (email_account and email_account in held):
-			readable.add(communication)
+				access[communication] = FULL
+			continue
+		if email_account and email_account in held:
+			access[communication] = FULL
+			continue
+		if communication in marked_private:
+			continue
+		if email_account not in visibilities:
+			visibilities[email_account] = account_visibility(email_account)
+		if visibilities[email_account] == PRIVATE:
+			continue
+		level = HEADERS if visibilities[email_account] == HEADERS_ONLY else FULL
+		if stock_reader:
+			access[communication] = level
 		else:
-			undecided.append(communication)
+			undecided[communication] = level
 	documents: dict[tuple[str, str], bool] = {}
-	for chunk in chunked(undecided):
+	for chunk in chunked(list(undecided)):
 		for link in frappe.get_all(
 			"Timeline Link", {"communication": ("in", chunk)}, ["communication", "link_doctype", "link_name"]
 		):
-			if link.communication in readable:
+			if link.communication in access:
 				continue
 			document = (link.link_doctype, link.link_name)
 			if document not in documents:
 				documents[document] = reads_by_role(*document, user)
 			if documents[document]:
-				readable.add(link.communication)
-	return readable
+				access[link.communication] = undecided[link.communication]
+	return access
+
+
+def archived_mail_access(communication: str, user: str) -> str | None:
+	"""FULL, HEADERS or None (nothing) for one archived mail."""
+	email_account = frappe.db.get_value("Communication", communication, "email_account")
+	return mail_access([(communication, email_account)], user).get(communication)
 
 
 def can_read_communication(row, user: str | None = None) -> bool:
@@ -190,14 +248,67 @@ def others_confidential_accounts(user: str) -> list[str]:
 	)
 
 
+def restricted_accounts(user: str) -> tuple[list[str], list[str]]:
+	"""(hidden, headers only): the Email Accounts whose mail the user, not holding them, may not
+	see at all (others' confidential accounts, Private ones) or only the headers of."""
+	held = held_accounts(user)
+	hidden = set(others_confidential_accounts(user))
+	headers_only = set()
+	for row in frappe.get_all(
+		"Mail Archive Account",
+		{"visibility": ("in", (HEADERS_ONLY, PRIVATE))},
+		["email_account", "visibility"],
+	):
+		if row.email_account in held or row.email_account in hidden:
+			continue
+		(hidden if row.visibility == PRIVATE else headers_only).add(row.email_account)
+	return sorted(hidden), sorted(headers_only)
+
+
+def archive_read_criteria(communication, user: str, headers: bool = False) -> list:
+	"""The rule's account and private-mark part as query criteria on `communication` (a
+	query-builder table): for listings that already stand for "reads the documents the mail is
+	filed at" (the Email Archive tab) or "reads any mail" (a stock reader). `headers`: the mail
+	of Headers only accounts stays in (its body is not shown)."""
+	if user == "Administrator":
+		return []
+	hidden, headers_only = restricted_accounts(user)
+	excluded = hidden if headers else hidden + headers_only
+	criteria = []
+	if excluded:
+		criteria.append(communication.email_account.isnull() | communication.email_account.notin(excluded))
+	held = sorted(held_accounts(user))
+	not_private = communication.mail_archive_private.isnull() | (communication.mail_archive_private == 0)
+	criteria.append(not_private | communication.email_account.isin(held) if held else not_private)
+	return criteria
+
+
 def communication_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
-	"""List, report and export views. Stock readers see everything but other owners'
-	confidential mail; everybody else sees what they own and their own accounts' mail (the
-	Email Archive tab of a document lists what is filed there)."""
+	"""List, report and export views (which can ask for any column, the body too). Stock readers
+	see everything but what the rule keeps from them: others' confidential mail, the mail of
+	accounts neither Shared nor theirs, others' private mail; everybody else sees what they own
+	and their own accounts' mail (the Email Archive tab of a document lists what is filed there)."""
 	user = user or frappe.session.user
 	if user == "Administrator":
 		return ""
 	escaped_user = frappe.db.escape(user)
+	if is_stock_reader(user):
+		hidden, headers_only = restricted_accounts(user)
+		conditions = []
+		if hidden or headers_only:
+			conditions.append(
+				"ifnull(`tabCommunication`.email_account, '') not in ({})".format(
+					", ".join(frappe.db.escape(account) for account in hidden + headers_only)
+				)
+			)
+		held = sorted(held_accounts(user))
+		not_private = "ifnull(`tabCommunication`.mail_archive_private, 0) = 0"
+		if held:
+			not_private = "({} or `tabCommunication`.email_account in ({}))".format(
+				not_private, ", ".join(frappe.db.escape(account) for account in held)
+			)
+		conditions.append(not_private)
+		return " and ".join(conditions)
 	confidential = others_confidential_accounts(user)
 	not_confidential = (
 		"ifnull(`tabCommunication`.email_account, '') not in ({})".format(
@@ -206,8 +317,6 @@ def communication_query_conditions(user: str | None = None, doctype: str | None 
 		if confidential
 		else ""
 	)
-	if is_stock_reader(user):
-		return not_confidential
 	own_accounts = held_accounts(user)
 	readable = f"`tabCommunication`.owner = {escaped_user}"
 	if own_accounts:
@@ -322,6 +431,43 @@ def require_readable_mail(communication: str) -> None:
 	if not frappe.db.exists("Communication", communication):
 		frappe.throw(_("Communication {0} does not exist.").format(communication), frappe.DoesNotExistError)
 	frappe.has_permission("Communication", "read", communication, throw=True)
+
+
+def require_visible_mail(communication: str) -> str:
+	"""What of the mail the session user may see (FULL, HEADERS), refused when nothing: the
+	reader's view of a mail of a Headers only account shows its headers to its colleagues."""
+	if not frappe.db.exists("Communication", communication):
+		frappe.throw(_("Communication {0} does not exist.").format(communication), frappe.DoesNotExistError)
+	if frappe.has_permission("Communication", "read", communication):
+		return FULL
+	if frappe.db.get_value("Communication", communication, "mail_archive_key"):
+		if archived_mail_access(communication, frappe.session.user) == HEADERS:
+			return HEADERS
+	frappe.throw(_("Not permitted to read this mail."), frappe.PermissionError)
+
+
+def manages_privacy(user: str) -> bool:
+	"""Marks any archived mail private or shared: managers of accounts or of the archive."""
+	return manages_accounts(user) or is_archive_manager(user)
+
+
+def may_mark_private(email_account: str | None, user: str) -> bool:
+	return holds_account(user, email_account) or manages_privacy(user)
+
+
+def require_privacy_change(communication: str) -> None:
+	"""Marking a mail private (or shared again): the holder of its mailbox or a manager of Mail
+	Archive Accounts; reading the mail is not enough."""
+	values = frappe.db.get_value(
+		"Communication", communication, ["mail_archive_key", "email_account"], as_dict=True
+	)
+	if not values:
+		frappe.throw(_("Communication {0} does not exist.").format(communication), frappe.DoesNotExistError)
+	if not values.mail_archive_key:
+		frappe.throw(_("Only archived mail can be marked private."), frappe.ValidationError)
+	if may_mark_private(values.email_account, frappe.session.user):
+		return
+	frappe.throw(_("Only the holder of this mailbox marks its mail private."), frappe.PermissionError)
 
 
 def reads_document(doctype: str, name: str) -> bool:

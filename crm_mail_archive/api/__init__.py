@@ -1,7 +1,7 @@
 """The whitelisted API, one module per audience and area:
 
-- accounts: mailboxes (sync now, folders, quarantine retry, status)
-- reader: one mail (view, filings, original, attachments)
+- accounts: mailboxes (sync now, folders, quarantine retry, status, visibility)
+- reader: one mail (view, filings, original, attachments, the Private mark)
 - search: a record's Email Archive tab, the Mail Search page
 - filing: File at…, Un-file, file again, blocklist impact
 - create: Contact, Lead, Opportunity, Issue from a mail
@@ -23,6 +23,7 @@ from crm_mail_archive.api.accounts import (
 	get_account_status,
 	list_server_folders,
 	retry_quarantined,
+	set_visibility,
 	sync_folder,
 	sync_now,
 )
@@ -43,7 +44,13 @@ from crm_mail_archive.api.filing import (
 	refile_mail,
 	unfile_mail,
 )
-from crm_mail_archive.api.reader import download_attachment, download_original, get_filings, get_mail_view
+from crm_mail_archive.api.reader import (
+	download_attachment,
+	download_original,
+	get_filings,
+	get_mail_view,
+	set_mail_private,
+)
 from crm_mail_archive.api.search import get_archive, search_mail
 from crm_mail_archive.api.server_actions import get_server_state, mark_read, mark_spam, move_mail, trash_mail
 from crm_mail_archive.api.transfer import download_export, export_mail, import_accounts, import_mail_files
@@ -81,6 +88,8 @@ __all__ = [
 	"retry_quarantined",
 	"search_mail",
 	"set_legal_hold",
+	"set_mail_private",
+	"set_visibility",
 	"sync_folder",
 	"sync_now",
 	"trash_mail",

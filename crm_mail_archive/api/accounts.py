@@ -1,4 +1,5 @@
-"""Mailboxes: sync now, folders, quarantine retry, status — for the account's owner and managers."""
+"""Mailboxes: sync now, folders, quarantine retry, status, visibility — for the account's owner and
+managers."""
 
 import frappe
 from frappe import _
@@ -8,7 +9,7 @@ from crm_mail_archive.accounts.syncing import ROLE_LABELS, enqueue_sync
 from crm_mail_archive.infra.connection import connection_settings
 from crm_mail_archive.ingest import retry_quarantined as retry
 from crm_mail_archive.mailbox.client import MailboxClient, MailboxError
-from crm_mail_archive.permissions import require_account_management
+from crm_mail_archive.permissions import VISIBILITIES, require_account_management
 
 
 @frappe.whitelist(methods=["POST"])
@@ -78,3 +79,15 @@ def get_account_status(account: str) -> dict:
 	"""Health, last sync and its result, next sync, and whether the scheduler runs syncs."""
 	frappe.has_permission("Mail Archive Account", "read", account, throw=True)
 	return account_status(account)
+
+
+@frappe.whitelist(methods=["POST"])
+def set_visibility(account: str, visibility: str) -> dict:
+	"""Who besides its holders reads the account's mail (Shared, Headers only, Private): its owner
+	sets it, as managers do; the change is audited (Mail Archive Account.validate)."""
+	doc = require_account_management(account)
+	if visibility not in VISIBILITIES:
+		frappe.throw(_("Visibility must be Shared, Headers only or Private."), frappe.ValidationError)
+	doc.visibility = visibility
+	doc.save(ignore_permissions=True)  # permission checked above (owner or writer)
+	return {"visibility": doc.visibility}

@@ -8,16 +8,24 @@ from werkzeug.wrappers import Response
 
 from crm_mail_archive.api.responses import archive_file_response
 from crm_mail_archive.infra import archive_files, audit
-from crm_mail_archive.permissions import reads_document, require_readable_mail
+from crm_mail_archive.permissions import (
+	HEADERS,
+	may_mark_private,
+	reads_document,
+	require_privacy_change,
+	require_readable_mail,
+	require_visible_mail,
+)
+from crm_mail_archive.privacy import mark_private
 from crm_mail_archive.storage.files import original_of
-from crm_mail_archive.views.mail_view import mail_view
+from crm_mail_archive.views.mail_view import headers_view, mail_view
 
 
 @frappe.whitelist(methods=["GET", "POST"])
 def get_filings(communication: str) -> list[dict]:
 	"""Where a mail is filed (the documents the user may read, with their titles), and why."""
-	require_readable_mail(communication)
-	view = mail_view(communication, reads_document)
+	access = require_visible_mail(communication)
+	view = (headers_view if access == HEADERS else mail_view)(communication, reads_document)
 	audit.record("Opened", audit.archived([communication]))
 	return view.filings
 
@@ -25,11 +33,21 @@ def get_filings(communication: str) -> list[dict]:
 @frappe.whitelist(methods=["GET", "POST"])
 def get_mail_view(communication: str) -> dict:
 	"""One mail as the reader shows it: headers as text, the sanitized body, attachments (not the
-	original message), where it is filed, and its original message's URL."""
-	require_readable_mail(communication)
-	view = mail_view(communication, reads_document)
+	original message), where it is filed, and its original message's URL. A colleague reading a
+	mail of a Headers only account gets its headers (`headers_only`), no body, no attachments."""
+	access = require_visible_mail(communication)
+	view = (headers_view if access == HEADERS else mail_view)(communication, reads_document)
+	view.can_mark_private = int(may_mark_private(view.email_account, frappe.session.user))
 	audit.record("Opened", audit.archived([communication]))
 	return view
+
+
+@frappe.whitelist(methods=["POST"])
+def set_mail_private(communication: str, private: bool) -> dict:
+	"""Mark a mail private (its holder's alone, whatever its account's visibility) or shared again:
+	its mailbox holder or a manager; audited."""
+	require_privacy_change(communication)
+	return {"private": mark_private(communication, bool(cint(private)))}
 
 
 @frappe.whitelist(methods=["GET"])

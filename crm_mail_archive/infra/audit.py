@@ -23,6 +23,9 @@ ACTIONS = (
 	"Purged",
 	"Legal Hold Set",
 	"Legal Hold Released",
+	"Marked Private",
+	"Marked Shared",
+	"Access Changed",
 )
 
 
@@ -61,6 +64,32 @@ def record(
 	if count and getattr(frappe.local, "request", None) is not None:
 		frappe.local.flags.commit = True  # a GET request (opening, downloading) commits its audit rows
 	return count
+
+
+def record_account(action: str, account: str, detail: str | None = None, user: str | None = None) -> None:
+	"""One audit row about a Mail Archive Account (a change of who reads its mail), naming no
+	mail: it concerns them all."""
+	if action not in ACTIONS:
+		raise ValueError(f"unknown audit action {action}")
+	user = user or frappe.session.user
+	now = now_datetime()
+	rows = RowBuffer()
+	rows.add(
+		"Mail Archive Audit Event",
+		{
+			"action": action,
+			"communication": None,
+			"user": user,
+			"reference_doctype": "Mail Archive Account",
+			"reference_name": account,
+			"detail": (detail or "")[:1000] or None,
+			"owner": user,
+			"modified_by": user,
+			"creation": now,
+			"modified": now,
+		},
+	)
+	rows.write()
 
 
 def archived(communications: Iterable[str]) -> list[str]:

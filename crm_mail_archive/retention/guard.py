@@ -40,6 +40,7 @@ PROTECTED_FIELDS = (
 	"mail_archive_sha256",
 	"mail_archive_digest",
 	"mail_archive_shown_sha256",
+	"mail_archive_private",  # set through the app's endpoint, audited (privacy/)
 )
 
 

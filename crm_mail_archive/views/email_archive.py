@@ -15,7 +15,13 @@ from frappe.query_builder import Order
 from frappe.query_builder.functions import Count
 from frappe.utils import add_days, getdate, nowdate
 
-from crm_mail_archive.permissions import archive_scope, held_accounts
+from crm_mail_archive.permissions import (
+	archive_read_criteria,
+	archive_scope,
+	held_accounts,
+	manages_privacy,
+	restricted_accounts,
+)
 from crm_mail_archive.search.index import query_words, snippets, words_conditions
 
 PAGE_LENGTH_MAX = 100
@@ -32,6 +38,11 @@ class ArchiveFilters:
 	source: str | None = None
 
 	@property
+	def reads_content(self) -> bool:
+		"""The filters look into the mail (its words, its attachments), not only its headers."""
+		return bool((self.search or "").strip() or self.has_attachment)
+
+	@property
 	def any(self) -> bool:
 		return bool(
 			(self.search or "").strip() or self.direction or self.period or self.has_attachment or self.source
@@ -41,18 +52,18 @@ class ArchiveFilters:
 def _base_query(doctype: str, name: str, user: str, filters: ArchiveFilters, scope: str = "all"):
 	timeline = frappe.qb.DocType("Timeline Link")
 	communication = frappe.qb.DocType("Communication")
-	account = frappe.qb.DocType("Mail Archive Account")
 	query = (
 		frappe.qb.from_(timeline)
 		.join(communication)
 		.on(communication.name == timeline.communication)
-		.left_join(account)
-		.on(account.email_account == communication.email_account)
 		.where(timeline.link_doctype == doctype)
 		.where(timeline.link_name == name)
-		# a confidential account's mail is its owner's alone
-		.where(account.confidential.isnull() | (account.confidential == 0) | (account.account_owner == user))
 	)
+	# the rule's accounts and private marks (permissions.py): others' confidential and private
+	# mail is left out; a Headers only account's mail is listed by its headers, but neither
+	# searched by its words nor filtered by its attachments
+	for criterion in archive_read_criteria(communication, user, headers=not filters.reads_content):
+		query = query.where(criterion)
 	if scope != "all":  # a reader of the document who may read only their own mailboxes' mail
 		query = query.where(communication.email_account.isin(sorted(held_accounts(user)) or [""]))
 	if filters.search and filters.search.strip():
@@ -95,6 +106,7 @@ def archive_of(
 			communication.has_attachment,
 			communication.seen,
 			communication.mail_archive_raw_file,
+			communication.mail_archive_private,
 			timeline.source,
 		)
 		# the Timeline Link's copy of the mail date: read in index order (link, date), no sort
@@ -104,8 +116,18 @@ def archive_of(
 		.offset(max(0, int(start)))
 		.run(as_dict=True)
 	)
+	_hidden, headers_only = restricted_accounts(user) if user != "Administrator" else ([], [])
+	marks_any = manages_privacy(user)
+	held = held_accounts(user)
+	for row in rows:
+		row.headers_only = int(row.email_account in headers_only)
+		row.private = int(row.pop("mail_archive_private") or 0)
+		# the row action "Private"/"Shared" is the holder's (or a manager's)
+		row.can_mark_private = int(marks_any or row.email_account in held)
+		if row.headers_only:  # that it has attachments is the mail's content too
+			row.has_attachment = 0
 	attachments = _attachment_names([row for row in rows if row.has_attachment])
-	found = snippets([row.name for row in rows], filters.search)
+	found = snippets([row.name for row in rows if not row.headers_only], filters.search)
 	mails = []
 	for row in rows:
 		row.attachments = attachments.get(row.name, [])
@@ -141,12 +163,14 @@ def _attachment_names(rows) -> dict[str, list[str]]:
 
 
 def _count(doctype: str, name: str, user: str, filters: ArchiveFilters, scope: str) -> int:
-	"""The badge: from the Timeline Link index alone unless a filter or another owner's
-	confidential account needs the mails themselves."""
-	others_confidential = frappe.db.exists(
-		"Mail Archive Account", {"confidential": 1, "account_owner": ("!=", user)}
+	"""The badge: from the Timeline Link index alone unless a filter, another owner's
+	confidential account, a Private account or a mail marked private needs the mails themselves."""
+	restricted = (
+		frappe.db.exists("Mail Archive Account", {"confidential": 1, "account_owner": ("!=", user)})
+		or frappe.db.exists("Mail Archive Account", {"visibility": "Private"})
+		or frappe.db.exists("Communication", {"mail_archive_private": 1})
 	)
-	if scope == "all" and not others_confidential and not filters.any:
+	if scope == "all" and not restricted and not filters.any:
 		return frappe.db.count("Timeline Link", {"link_doctype": doctype, "link_name": name})
 	query, _timeline, _communication = _base_query(doctype, name, user, filters, scope)
 	return query.select(Count("*")).run()[0][0]

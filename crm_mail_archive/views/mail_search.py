@@ -1,8 +1,9 @@
 """The Mail Search page: every archived mail the user may read whose words, or whose
 attachments' words, hold the search, newest first, with the page's filters.
 
-The read rule is permissions.py's. For a stock Communication reader it is "everything but other
-owners' confidential mail" (permissions.others_confidential_accounts), which the query states;
+The read rule is permissions.py's. For a stock Communication reader it is "everything but others'
+confidential and private mail and accounts neither Shared nor theirs"
+(permissions.archive_read_criteria), which the query states;
 for everyone else the newest MAX_CHECKED hits are checked by the rule itself
 (permissions.readable_archived_mails), and the count says "at least" beyond them (narrow the
 search or the filters)."""
@@ -17,8 +18,8 @@ from frappe.query_builder.functions import Count
 from frappe.utils import add_days, getdate, nowdate
 
 from crm_mail_archive.permissions import (
+	archive_read_criteria,
 	is_stock_reader,
-	others_confidential_accounts,
 	readable_archived_mails,
 )
 from crm_mail_archive.search.index import query_words, snippets, words_conditions
@@ -63,13 +64,11 @@ def _filtered(search: MailSearch, user: str):
 	domain = (search.sender_domain or "").strip().lstrip("@").lower()
 	if domain:
 		query = query.where(communication.sender.like(f"%@{domain}"))
-	if is_stock_reader(user) and user != "Administrator":
-		# the rule for them: everything but other owners' confidential mail
-		confidential = others_confidential_accounts(user)
-		if confidential:
-			query = query.where(
-				communication.email_account.isnull() | communication.email_account.notin(confidential)
-			)
+	if is_stock_reader(user):
+		# the rule for them: everything but others' confidential and private mail and the mail of
+		# accounts that are neither Shared nor theirs (a search reads the mail's words)
+		for criterion in archive_read_criteria(communication, user):
+			query = query.where(criterion)
 	return query, communication
 
 

@@ -86,6 +86,26 @@ def shown_body(content: str | None, attachments: list[dict]) -> str:
 	)
 
 
+HEADER_FIELDS = ("name", "subject", "sender", "sender_full_name", "recipients", "cc")
+HEADER_FIELDS += ("communication_date", "sent_or_received", "email_account", "mail_archive_private")
+HEADER_FIELDS += ("mail_archive_address_names",)
+
+
+def headers_view(communication: str, readable: callable) -> dict:
+	"""A mail of a Headers only account, for a colleague of its holder: that it exists — when,
+	what about, who wrote to whom, where it is filed — not its body or its attachments."""
+	mail = frappe.db.get_value("Communication", communication, HEADER_FIELDS, as_dict=True)
+	names = json.loads(mail.pop("mail_archive_address_names") or "{}")
+	for field in ("recipients", "cc"):
+		mail[f"{field}_shown"] = with_names(mail[field], names)
+	mail.private = cint(mail.pop("mail_archive_private"))
+	mail.headers_only = 1
+	mail.content = ""
+	mail.attachments = []
+	mail.filings = filings_of(communication, readable)
+	return mail
+
+
 def mail_view(communication: str, readable: callable) -> dict:
 	mail = frappe.db.get_value(
 		"Communication",
@@ -107,6 +127,7 @@ def mail_view(communication: str, readable: callable) -> dict:
 			"email_status",
 			"mail_archive_raw_file",
 			"mail_archive_address_names",
+			"mail_archive_private",
 		],
 		as_dict=True,
 	)
@@ -114,6 +135,8 @@ def mail_view(communication: str, readable: callable) -> dict:
 	for field in ("recipients", "cc", "bcc"):  # shown with the names the mail gives them
 		mail[f"{field}_shown"] = with_names(mail[field], names)
 	mail.seen = cint(mail.seen)
+	mail.private = cint(mail.pop("mail_archive_private"))
+	mail.headers_only = 0
 	mail.attachments = attachments_of(communication)
 	mail.content = shown_body(mail.content, mail.attachments)
 	mail.filings = filings_of(communication, readable)

@@ -104,6 +104,9 @@ class World:
 		self.file_names: dict[str, list[str]] = {}
 		self.accounts: list[str] = []  # the Mail Archive Accounts: ordinary, confidential
 		self.known_address = ""  # the Contact's address: the ordinary mail's sender
+		# a reply names the mail it answers (in_reply_to): where one mail is private and its reply
+		# is not, only a mail's text (subject, body, attachment) says that it was shown
+		self.by_text_only = False
 
 	def login(self, kind: str, email: str | None, password: str | None) -> None:
 		session = requests.Session()
@@ -259,6 +262,8 @@ def names_in(response: requests.Response, world: World) -> set[str]:
 	if not response.ok:
 		return set()
 	text = response.text
+	if world.by_text_only:
+		return {kind for kind in world.mails if world.markers[kind] in text}
 	return {kind for kind, name in world.mails.items() if name in text or world.markers[kind] in text}
 
 
@@ -888,3 +893,134 @@ def original_bytes(communication: str) -> bytes:
 	from crm_mail_archive.storage.files import original_of
 
 	return original_of(communication)
+
+
+# --- privacy a sales team sets: account visibility and the Private mark ---------------------------
+
+# paths that show that a mail exists (headers), which a Headers only account leaves to the readers
+# of the records its mail is filed at
+HEADER_PATHS = ("get_archive (Customer)", "get_archive (Contact)", "get_filings")
+
+
+def set_visibility(w: World, visibility: str) -> None:
+	account = frappe.get_doc("Mail Archive Account", w.accounts[0])
+	account.visibility = visibility
+	account.save(ignore_permissions=True)
+	frappe.db.commit()
+
+
+def check_privacy(w: World, full: dict[str, set[str]], headers: dict[str, set[str]], table, step) -> None:
+	"""Like check(): a mail shows only to who reads it in full, or, on the paths that show its
+	headers, to who may see those; one-mail paths still open it to every full reader."""
+	for kind in KINDS:
+		reads = {mail for mail, who in full.items() if kind in who}
+		sees = reads | {mail for mail, who in headers.items() if kind in who}
+		for path, seen in read_paths(w, kind).items():
+			wrong = [f"LEAK {mail}" for mail in sorted(seen - (sees if path in HEADER_PATHS else reads))]
+			if path in EXACT_PATHS:
+				wrong += [f"DENIED {mail}" for mail in sorted(reads - seen)]
+			table.append((step, kind, path, ", ".join(sorted(seen)) or "—", "; ".join(wrong) or "ok"))
+
+
+def privacy_attacks(w: World, kind: str) -> dict[str, str]:
+	"""Every way to change who reads the ordinary account's mail, tried by `kind`."""
+	account, ordinary = w.accounts[0], w.mails["ordinary"]
+	session = w.sessions[kind]
+	tries = {
+		"set_mail_private": w.call(
+			kind, "crm_mail_archive.api.set_mail_private", "POST", communication=ordinary, private=1
+		),
+		"set_visibility Shared": w.call(
+			kind, "crm_mail_archive.api.set_visibility", "POST", account=account, visibility="Shared"
+		),
+		"frappe.client.set_value mail_archive_private": w.call(
+			kind,
+			"frappe.client.set_value",
+			"POST",
+			doctype="Communication",
+			name=ordinary,
+			fieldname="mail_archive_private",
+			value=0,
+		),
+		"REST DELETE the account": session.delete(
+			f"{w.web_server}/api/resource/Mail Archive Account/{account}"
+		),
+		"REST PUT owner of the account": session.put(
+			f"{w.web_server}/api/resource/Mail Archive Account/{account}",
+			json={"account_owner": w.users.get(kind)},
+		),
+	}
+	return {what: answer(response) for what, response in tries.items()}
+
+
+def test_account_visibility_and_the_private_mark_hold_for_every_role(world):
+	"""Headers only: the readers of the Customer see that the ordinary account's mail exists (the
+	tab, its filings), nothing of its text or files on any path; Private, and a mail marked
+	private: nobody but the holder, the System Manager included. Changing any of it: the holder
+	or a manager; deleting the account: nobody (it holds mail)."""
+	w = world
+	w.by_text_only = True
+	table: list[tuple] = []
+	ordinary_account = ("ordinary", "unfiled", "internal")
+	# a mail of the ordinary account is the holder's; the confidential mail stays its owner's
+	holders_only = {mail: {"owner"} for mail in MAILS}
+
+	set_visibility(w, "Headers only")
+	colleagues = {"stock_user", "sales_user", "sales_manager", "system_manager"}
+	headers = {"ordinary": colleagues, "unfiled": {"system_manager"}, "internal": {"system_manager"}}
+	check_privacy(w, holders_only, headers, table, "Headers only")
+
+	set_visibility(w, "Private")
+	check_privacy(w, holders_only, {}, table, "Private")
+
+	set_visibility(w, "Shared")
+	response = w.call(
+		"owner", "crm_mail_archive.api.set_mail_private", "POST", communication=w.mails["ordinary"], private=1
+	)
+	assert response.ok, response.text
+	marked = {mail: set(who) for mail, who in READERS.items()}
+	marked["ordinary"] = {"owner"}
+	check_privacy(w, marked, {}, table, "Shared, the ordinary mail marked private")
+
+	accepted = {kind: privacy_attacks(w, kind) for kind in KINDS}
+	frappe.db.rollback()
+	assert frappe.db.exists("Mail Archive Account", w.accounts[0])
+	# a manager may give the account to someone else (audited below), nobody else may
+	assert (
+		frappe.db.get_value("Mail Archive Account", w.accounts[0], "account_owner")
+		== w.users["system_manager"]
+	)
+	for mail in ordinary_account:
+		assert frappe.db.exists("Communication", w.mails[mail])
+
+	ARTIFACTS.mkdir(exist_ok=True)
+	lines = ["| step | user | read path | mails shown | verdict |", "|---|---|---|---|---|"]
+	lines += [f"| {' | '.join(row)} |" for row in table]
+	lines += ["", "| user | change | answer |", "|---|---|---|"]
+	lines += [
+		f"| {kind} | {what} | {said} |" for kind, tries in accepted.items() for what, said in tries.items()
+	]
+	(ARTIFACTS / "attacker-matrix-privacy.md").write_text("\n".join(lines) + "\n")
+	wrong = [row for row in table if row[-1] != "ok"]
+	assert wrong == [], wrong
+	allowed = {
+		(kind, what) for kind, tries in accepted.items() for what, said in tries.items() if said == "accepted"
+	}
+	assert allowed == {
+		("owner", "set_mail_private"),
+		("system_manager", "set_mail_private"),
+		("owner", "set_visibility Shared"),
+		("system_manager", "set_visibility Shared"),
+		("system_manager", "REST PUT owner of the account"),
+	}, allowed
+	changes = frappe.get_all(
+		"Mail Archive Audit Event",
+		{"action": "Access Changed", "reference_name": w.accounts[0]},
+		pluck="detail",
+	)
+	assert {"visibility: Shared → Headers only", "visibility: Headers only → Private"} <= set(changes)
+	assert f"account_owner: {w.users['owner']} → {w.users['system_manager']}" in changes
+	assert frappe.db.exists(
+		"Mail Archive Audit Event",
+		{"action": "Marked Private", "communication": w.mails["ordinary"], "user": w.users["owner"]},
+	)

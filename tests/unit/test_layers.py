@@ -2,7 +2,7 @@
 
 1 mailbox (IMAP, MIME, addresses; Frappe-free) → 2 sync engine (Frappe-free) → 3 infra (locks, rows,
 lock-conflict retry, jobs, chunks, connection settings) → 4 permissions (the read rule) →
-5 storage | filing | actions | search | retention (none imports another) → 6 ingest | views | prefill | integrity →
+5 storage | filing | actions | search | retention | privacy (none imports another) → 6 ingest | views | prefill | integrity →
 7 accounts (orchestration: sync, health, schedule) | transfer (import, export) | compliance (erasure, purge) | compose (answers from the desk) → 8 the Frappe surface (api, tasks, commands,
 events, hooks, install, overrides, patches, DocType controllers).
 
@@ -34,6 +34,7 @@ LAYERS = {
 	"transfer": 7,
 	"retention": 5,
 	"compliance": 7,
+	"privacy": 5,
 	"compose": 7,
 }
 SURFACE = 8  # everything else: api, tasks, commands, events, hooks, install, overrides, patches, doctypes

@@ -104,6 +104,13 @@ crm_mail_archive.reader = {
 			crm_mail_archive.get("get_server_state", { communication: frm.doc.name }),
 		]).then(([mail, state]) => {
 			wrapper.html(crm_mail_archive.mail_html(mail, { state, unfile: true })).data("mail-attachments", mail.attachments);
+			if (mail.can_mark_private) {
+				frm.add_custom_button(
+					mail.private ? __("Share Again") : __("Mark as Private"),
+					() => crm_mail_archive.set_private(frm.doc.name, !mail.private).then(() => frm.reload_doc()),
+					__("Actions")
+				);
+			}
 			wrapper.find(".mail-archive-unfile").on("click", (event) => {
 				const { doctype, name } = event.currentTarget.dataset;
 				crm_mail_archive.call("unfile_mail", { communication: frm.doc.name, doctype, name }).then(() => frm.reload_doc());

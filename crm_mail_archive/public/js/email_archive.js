@@ -138,7 +138,16 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 					${mail.snippet ? `<div class="small text-muted mail-archive-snippet">${marked(mail.snippet)}</div>` : ""}
 				</td>
 				<td>${marked(mail.sender_full_name || mail.sender || "")}</td>
-				<td><span class="indicator-pill gray">${escape(crm_mail_archive.SOURCES[mail.source] || mail.source)}</span></td>
+				<td><span class="indicator-pill gray">${escape(crm_mail_archive.SOURCES[mail.source] || mail.source)}</span>
+					${mail.private ? `<span class="indicator-pill red mail-archive-private-pill">${__("Private")}</span>` : ""}
+					${mail.headers_only ? `<span class="indicator-pill blue mail-archive-headers-only-pill">${__("Headers only")}</span>` : ""}
+					${
+						mail.can_mark_private
+							? `<div><button class="btn btn-xs btn-link p-0 small text-left mail-archive-toggle-private" style="white-space: normal"
+									data-private="${mail.private ? 1 : 0}">${mail.private ? __("Share Again") : __("Mark as Private")}</button></div>`
+							: ""
+					}
+				</td>
 			</tr>`
 		);
 		let body;
@@ -157,6 +166,13 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 		this.wrapper.find(".mail-archive-row").on("click", (event) => {
 			this.highlight(Number(event.currentTarget.dataset.index));
 			this.preview(event.currentTarget.dataset.name);
+		});
+		this.wrapper.find(".mail-archive-toggle-private").on("click", (event) => {
+			event.stopPropagation(); // the row action, not the preview
+			const row = $(event.currentTarget).closest(".mail-archive-row");
+			crm_mail_archive
+				.set_private(row.attr("data-name"), event.currentTarget.dataset.private !== "1")
+				.then(() => this.load());
 		});
 		this.wrapper.find(".mail-archive-count").text(
 			total === filed ? crm_mail_archive.mail_count(total) : __("{0} of {1}", [crm_mail_archive.mail_count(total), filed])
@@ -177,8 +193,9 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 		const pane = this.wrapper.find(".mail-archive-preview");
 		pane.html(`<div class="text-muted">${__("Loading…")}</div>`);
 		crm_mail_archive.get("get_mail_view", { communication }).then((mail) => {
+			// a colleague's Headers only mail: no reply (it would quote what is not shared), no form
 			pane.html(`
-				<div class="mail-archive-preview-actions mb-2">
+				<div class="mail-archive-preview-actions mb-2 ${mail.headers_only ? "hidden" : ""}">
 					<button class="btn btn-xs btn-primary mail-archive-reply">${__("Reply")}</button>
 					<button class="btn btn-xs btn-default mail-archive-reply-all">${__("Reply All")}</button>
 					<button class="btn btn-xs btn-default mail-archive-forward">${__("Forward")}</button>

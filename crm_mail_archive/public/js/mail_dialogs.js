@@ -194,7 +194,9 @@ crm_mail_archive.mail_html = (mail, { state = null, unfile = false, compact = fa
 	);
 	const has_remote = (mail.content || "").includes("data-mail-archive-src");
 	return `<div class="mail-archive-mail">
-		<h4 class="mail-archive-subject">${escape(mail.subject || __("(no subject)"))}</h4>
+		<h4 class="mail-archive-subject">${escape(mail.subject || __("(no subject)"))}${
+			mail.private ? ` <span class="indicator-pill red mail-archive-private-pill">${__("Private")}</span>` : ""
+		}</h4>
 		<div class="mail-archive-headers small">
 			${header(__("From"), sender)}
 			${header(__("To"), mail.recipients_shown || mail.recipients)}
@@ -210,7 +212,11 @@ crm_mail_archive.mail_html = (mail, { state = null, unfile = false, compact = fa
 		</div>
 		${attachments.length ? `<div class="mail-archive-attachments mt-2">${attachments.join("")}</div><div class="mail-archive-attachment-view mt-2"></div>` : ""}
 		${has_remote ? `<button class="btn btn-xs btn-default mail-archive-show-images mt-2">${__("Show Remote Images")}</button>` : ""}
-		<div class="mail-archive-body mt-3">${mail.content || ""}</div>
+		${
+			mail.headers_only
+				? `<div class="alert alert-info mt-3 mail-archive-headers-only">${__("Only the headers of this mail are shared with you: its text and attachments stay with the holder of its mailbox.")}</div>`
+				: `<div class="mail-archive-body mt-3">${mail.content || ""}</div>`
+		}
 	</div>`;
 };
 
@@ -259,3 +265,15 @@ crm_mail_archive.bind_remote_images = (wrapper) => {
 		$(event.currentTarget).remove();
 	});
 };
+
+// The Private mark of a mail (its mailbox holder's, or a manager's): the mail is then its holder's
+// alone, whatever its account's visibility; audited by the server.
+crm_mail_archive.set_private = (communication, is_private) =>
+	crm_mail_archive.call("set_mail_private", { communication, private: is_private ? 1 : 0 }).then(() =>
+		frappe.show_alert({
+			message: is_private
+				? __("This mail is now private: only the holder of its mailbox reads it.")
+				: __("This mail is shared again as far as its account allows."),
+			indicator: "green",
+		})
+	);

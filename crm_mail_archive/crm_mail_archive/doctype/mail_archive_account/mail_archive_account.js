@@ -33,6 +33,9 @@ frappe.ui.form.on("Mail Archive Account", {
 			() => crm_mail_archive.export_mail({ scope: "Account", account: frm.doc.name, export_format: "mbox" }),
 			__("Archive")
 		);
+		if (frm.doc.account_owner === frappe.session.user || (frm.perm[0] && frm.perm[0].write)) {
+			frm.add_custom_button(__("Set Visibility"), () => choose_visibility(frm));
+		}
 		if (frm.perm[0] && frm.perm[0].write) {
 			frm.add_custom_button(__("Sync Folder…"), () => choose_server_folder(frm, false));
 			frm.add_custom_button(__("Add Folder"), () => choose_server_folder(frm, true));
@@ -144,4 +147,39 @@ function choose_server_folder(frm, add) {
 			};
 			dialog.show();
 		});
+}
+
+// Who besides its holder reads the mailbox's mail: its owner decides (not only managers, who may
+// edit the field itself); the server audits the change.
+function choose_visibility(frm) {
+	const dialog = new frappe.ui.Dialog({
+		title: __("Who reads this mailbox's mail"),
+		fields: [
+			{
+				fieldtype: "Select",
+				fieldname: "visibility",
+				label: __("Visibility"),
+				reqd: 1,
+				default: frm.doc.visibility || "Shared",
+				options: [
+					{ value: "Shared", label: __("Shared") },
+					{ value: "Headers only", label: __("Headers only") },
+					{ value: "Private", label: __("Private") },
+				],
+				description: __(
+					"Shared: whoever reads a record the mail is filed at. Headers only: they see that a mail exists, not its text or attachments. Private: nobody but you."
+				),
+			},
+		],
+		primary_action_label: __("Set Visibility"),
+		primary_action({ visibility }) {
+			frappe
+				.call({ method: "crm_mail_archive.api.set_visibility", args: { account: frm.doc.name, visibility } })
+				.then(() => {
+					dialog.hide();
+					frm.reload_doc();
+				});
+		},
+	});
+	dialog.show();
 }

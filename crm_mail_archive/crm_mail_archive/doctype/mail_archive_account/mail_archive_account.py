@@ -3,6 +3,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from crm_mail_archive.compose.senders import link_holder, unlink
+from crm_mail_archive.privacy import audit_access_change, default_visibility, refuse_deletion_with_mail
 
 
 class MailArchiveAccount(Document):
@@ -12,11 +13,10 @@ class MailArchiveAccount(Document):
 	from typing import TYPE_CHECKING
 
 	if TYPE_CHECKING:
-		from frappe.types import DF
-
 		from crm_mail_archive.crm_mail_archive.doctype.mail_archive_folder.mail_archive_folder import (
 			MailArchiveFolder,
 		)
+		from frappe.types import DF
 
 		account_owner: DF.Link
 		admins_notified: DF.Check
@@ -36,22 +36,28 @@ class MailArchiveAccount(Document):
 		mark_read_after_storing: DF.Check
 		next_attempt: DF.Datetime | None
 		retention_years: DF.Int
+		visibility: DF.Literal["", "Shared", "Headers only", "Private"]
 
 	# end: auto-generated types
 	def validate(self) -> None:
 		if not self.account_owner:
 			self.account_owner = frappe.session.user
+		if not self.visibility:
+			self.visibility = default_visibility()
 		seen = set()
 		for row in self.folders:
 			if row.folder_name in seen:
 				frappe.throw(_("Folder {0} is listed twice.").format(row.folder_name))
 			seen.add(row.folder_name)
+		# who reads the account's mail never changes unrecorded
+		audit_access_change(self)
 
 	def on_update(self) -> None:
 		# the owner sends from the mailbox they hold (the composer's "From", stock's sending)
 		link_holder(self)
 
 	def on_trash(self) -> None:
+		refuse_deletion_with_mail(self)
 		if self.account_owner:
 			unlink(
 				self.account_owner,

@@ -27,6 +27,9 @@ class MailArchiveAuditEvent(Document):
 			"Purged",
 			"Legal Hold Set",
 			"Legal Hold Released",
+			"Marked Private",
+			"Marked Shared",
+			"Access Changed",
 		]
 		communication: DF.Data | None
 		detail: DF.SmallText | None

@@ -17,6 +17,7 @@ class MailArchiveSettings(Document):
 		bulk_mail_rule: DF.Literal["Existing Contacts Only", "Never File", "File Like Other Mail"]
 		business_retention_years: DF.Int
 		connection_timeout_seconds: DF.Int
+		default_visibility: DF.Literal["Shared", "Headers only", "Private"]
 		file_at_doctypes: DF.SmallText | None
 		internal_domains: DF.SmallText | None
 		max_addresses_per_mail: DF.Int
