@@ -77,7 +77,7 @@ ignore_links_on_delete = [
 	"Mail Archive Erased Key",
 ]
 
-# who reads archived mail: one rule, in permissions.py
+# who reads archived mail: one rule, in permissions/
 has_permission = {
 	"Communication": "crm_mail_archive.permissions.communication_has_permission",
 	"File": "crm_mail_archive.overrides.file.file_has_permission",

@@ -120,7 +120,7 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"insert_after": "mail_archive_shown_sha256",
 		},
 		{
-			# its holder's alone, whatever its account's visibility (permissions.py); set through
+			# its holder's alone, whatever its account's visibility (permissions/); set through
 			# api.set_mail_private (audited), protected from edits (retention/guard.py); indexed:
 			# listings ask whether any mail is marked
 			"fieldname": "mail_archive_private",
@@ -242,7 +242,7 @@ def set_list_columns() -> None:
 	frappe.clear_cache(doctype="Communication")
 
 
-# Read on Communication for every desk user, narrowed by the hooks in permissions.py; it lets a
+# Read on Communication for every desk user, narrowed by the hooks in permissions/; it lets a
 # Sales User open the mail filed at a Customer they can read.
 PERM_FLAGS = ("read", "write", "create", "delete", "submit", "cancel", "amend", "report", "export")
 PERM_FLAGS += ("import", "share", "print", "email", "select", "if_owner", "permlevel")

@@ -10,7 +10,7 @@
 - transfer: import and export of mail files
 - compliance: retention, legal hold, deletion, erasure
 
-Each endpoint is a thin adapter: a guard from permissions.py, then one call into its feature. The
+Each endpoint is a thin adapter: a guard from permissions/, then one call into its feature. The
 dotted paths `crm_mail_archive.api.<method>` that the desk, the README and integrators use stay
 valid: every endpoint is imported here under its name.
 

@@ -9,7 +9,8 @@ from crm_mail_archive.accounts.syncing import ROLE_LABELS, enqueue_sync
 from crm_mail_archive.infra.connection import connection_settings
 from crm_mail_archive.ingest import retry_quarantined as retry
 from crm_mail_archive.mailbox.client import MailboxClient, MailboxError
-from crm_mail_archive.permissions import VISIBILITIES, require_account_management
+from crm_mail_archive.permissions import VISIBILITIES
+from crm_mail_archive.permissions.guards import require_account_management
 
 
 @frappe.whitelist(methods=["POST"])

@@ -6,7 +6,11 @@ from frappe import _
 from frappe.utils import cint
 
 from crm_mail_archive.compliance.erasure import erase_address, plan_erasure, remove_mails
-from crm_mail_archive.permissions import is_archive_manager, require_archive_manager, require_readable_mail
+from crm_mail_archive.permissions.guards import (
+	is_archive_manager,
+	require_archive_manager,
+	require_readable_mail,
+)
 from crm_mail_archive.retention.policy import (
 	deletion_refusals,
 	legal_holds,

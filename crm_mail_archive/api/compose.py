@@ -4,7 +4,7 @@ import frappe
 
 from crm_mail_archive.compose.drafts import draft
 from crm_mail_archive.infra import audit
-from crm_mail_archive.permissions import require_readable_mail
+from crm_mail_archive.permissions.guards import require_readable_mail
 
 
 @frappe.whitelist(methods=["POST"])

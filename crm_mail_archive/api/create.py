@@ -4,7 +4,7 @@ created with the mail and its thread filed there."""
 import frappe
 from frappe import _
 
-from crm_mail_archive.permissions import require_readable_mail
+from crm_mail_archive.permissions.guards import require_readable_mail
 from crm_mail_archive.prefill import create as creating
 
 

@@ -10,7 +10,7 @@ from crm_mail_archive.filing.automatic import refile
 from crm_mail_archive.filing.blocklist import blocklist_impact as impact_of_blocking
 from crm_mail_archive.filing.blocklist import enqueue_blocklist_entry
 from crm_mail_archive.infra import audit
-from crm_mail_archive.permissions import require_document, require_readable_mail
+from crm_mail_archive.permissions.guards import require_document, require_readable_mail
 
 DEFAULT_FILE_AT = ("Customer", "Supplier", "Contact", "Lead", "Opportunity", "Issue", "Project")
 DEFAULT_FILE_AT += ("Quotation", "Sales Order", "Sales Invoice", "Purchase Order")

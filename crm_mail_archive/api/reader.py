@@ -8,8 +8,8 @@ from werkzeug.wrappers import Response
 
 from crm_mail_archive.api.responses import archive_file_response
 from crm_mail_archive.infra import archive_files, audit
-from crm_mail_archive.permissions import (
-	HEADERS,
+from crm_mail_archive.permissions import HEADERS
+from crm_mail_archive.permissions.guards import (
 	may_mark_private,
 	reads_document,
 	require_privacy_change,

@@ -6,7 +6,7 @@ from frappe.utils import cint
 
 from crm_mail_archive.actions import service as actions
 from crm_mail_archive.api.params import as_list
-from crm_mail_archive.permissions import require_mailbox_change, require_readable_mail
+from crm_mail_archive.permissions.guards import require_mailbox_change, require_readable_mail
 
 
 def _request(communications: list[str] | str, action: str, target_folder: str | None = None) -> dict:

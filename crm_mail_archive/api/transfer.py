@@ -9,9 +9,8 @@ from crm_mail_archive.api.params import as_list
 from crm_mail_archive.api.responses import DOWNLOAD_TYPE, archive_file_response
 from crm_mail_archive.infra import archive_files
 from crm_mail_archive.mailbox.containers import is_mail_file
-from crm_mail_archive.permissions import (
-	holds_account,
-	manages_accounts,
+from crm_mail_archive.permissions import holds_account, manages_accounts
+from crm_mail_archive.permissions.guards import (
 	require_account_holding,
 	require_document,
 	require_export_download,

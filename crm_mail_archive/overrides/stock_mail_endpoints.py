@@ -1,5 +1,5 @@
 """Stock endpoints that show or change mail without asking for Communication permissions, put
-under the archive's read rule (permissions.py) through `override_whitelisted_methods`.
+under the archive's read rule (permissions/) through `override_whitelisted_methods`.
 
 - The form timeline (getdoc, get_docinfo, get_communications) lists every Communication linked to
   a document, whoever asks: archived mail the user may not read is left out.

@@ -1,6 +1,6 @@
 """Privacy a sales team sets: the per-mail "Private" mark, and the audit of every change of a
 Mail Archive Account that decides who reads its mail (owner, Email Account, confidential,
-visibility). Who reads what is permissions.py's rule; this package only changes and records."""
+visibility). Who reads what is permissions/'s rule; this package only changes and records."""
 
 from __future__ import annotations
 

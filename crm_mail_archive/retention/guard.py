@@ -14,7 +14,7 @@ import frappe
 from frappe import _
 
 from crm_mail_archive.infra import audit
-from crm_mail_archive.permissions import is_archive_manager
+from crm_mail_archive.permissions.guards import is_archive_manager
 from crm_mail_archive.retention.policy import deletion_refusals
 
 # what makes the mail the mail it is

@@ -19,9 +19,9 @@ from crm_mail_archive.permissions import (
 	archive_read_criteria,
 	archive_scope,
 	held_accounts,
-	manages_privacy,
 	restricted_accounts,
 )
+from crm_mail_archive.permissions.guards import manages_privacy
 from crm_mail_archive.search.index import query_words, snippets, words_conditions
 
 PAGE_LENGTH_MAX = 100
@@ -59,7 +59,7 @@ def _base_query(doctype: str, name: str, user: str, filters: ArchiveFilters, sco
 		.where(timeline.link_doctype == doctype)
 		.where(timeline.link_name == name)
 	)
-	# the rule's accounts and private marks (permissions.py): others' confidential and private
+	# the rule's accounts and private marks (permissions/): others' confidential and private
 	# mail is left out; a Headers only account's mail is listed by its headers, but neither
 	# searched by its words nor filtered by its attachments
 	for criterion in archive_read_criteria(communication, user, headers=not filters.reads_content):

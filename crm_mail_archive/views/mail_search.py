@@ -1,7 +1,7 @@
 """The Mail Search page: every archived mail the user may read whose words, or whose
 attachments' words, hold the search, newest first, with the page's filters.
 
-The read rule is permissions.py's. For a stock Communication reader it is "everything but others'
+The read rule is permissions/'s. For a stock Communication reader it is "everything but others'
 confidential and private mail and accounts neither Shared nor theirs"
 (permissions.archive_read_criteria), which the query states;
 for everyone else the newest MAX_CHECKED hits are checked by the rule itself
