@@ -103,25 +103,8 @@ override_whitelisted_methods = {
 	"frappe.email.inbox.move_email": f"{_STOCK_MAIL_ENDPOINTS}.move_email",
 }
 
-# server-spelled text (folder names, flags) is escaped wherever the desk formats a field
-app_include_js = ["/assets/crm_mail_archive/js/server_text.js"]
-
-doctype_js = {
-	doctype: [
-		"public/js/mail_dialogs.js",
-		"public/js/mail_transfer.js",
-		"public/js/mail_compose.js",
-		"public/js/email_archive.js",
-	]
-	for doctype in ("Contact", "Customer", "Supplier", "Lead", "Opportunity", "Issue")
-}
-doctype_js["Mail Archive Account"] = ["public/js/mail_dialogs.js", "public/js/mail_transfer.js"]
-page_js = {"mail-search": ["public/js/mail_dialogs.js", "public/js/mail_transfer.js"]}
-doctype_js["Communication"] = [
-	"public/js/mail_dialogs.js",
-	"public/js/mail_compose.js",
-	"public/js/mail_transfer.js",
-	"public/js/communication_form.js",
-]
-
-doctype_list_js = {"Communication": ["public/js/mail_dialogs.js", "public/js/communication_list.js"]}
+# the desk code and styles, one bundle each (public/js, public/scss; bench build)
+app_include_js = ["crm_mail_archive.bundle.js"]
+app_include_css = ["crm_mail_archive.bundle.css"]
+# after stock's own list settings of Communication (a list script, loaded with the list)
+doctype_list_js = {"Communication": ["public/js/communication_list.js"]}

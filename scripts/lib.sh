@@ -257,6 +257,15 @@ link_app_to_checkout() {
 		"import crm_mail_archive, os; print(os.path.realpath(os.path.dirname(crm_mail_archive.__file__)))")
 	[[ "$resolved" == "$CHECKOUT_DIR/crm_mail_archive" ]] ||
 		die "the bench imports crm_mail_archive from $resolved, not from $CHECKOUT_DIR"
+	build_desk_bundle
+}
+
+# The desk bundle (public/js/*.bundle.js, public/scss/*.bundle.scss) of the linked checkout, built
+# into its public/dist (a few seconds); the desk finds it through sites/assets/assets.json.
+build_desk_bundle() {
+	log "building the desk bundle of $CHECKOUT_DIR"
+	(cd "$BENCH_DIR/sites" && PYTHONPATH="$CHECKOUT_DIR" bench_python -m frappe.utils.bench_helper frappe \
+		build --app crm_mail_archive >/dev/null) || die "bench build --app crm_mail_archive failed"
 }
 
 # --- sites (setup.sh, benchmark.sh) -----------------------------------------------------------

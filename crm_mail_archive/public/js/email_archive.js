@@ -17,8 +17,8 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 		this.wrapper = $(frm.fields_dict.mail_archive_html.wrapper).empty();
 		this.wrapper.html(`
 			<div class="mail-archive">
-				<div class="mail-archive-toolbar flex flex-wrap align-center mb-3" style="gap: var(--margin-sm)">
-					<input type="search" class="form-control input-sm mail-archive-search" style="max-width: 260px"
+				<div class="mail-archive-toolbar flex flex-wrap align-center mb-3">
+					<input type="search" class="form-control input-sm mail-archive-search"
 						placeholder="${__("Search the mails and their attachments")}">
 					${this.chip_select("direction", [["", __("All Mail")], ["Received", __("Received")], ["Sent", __("Sent")]])}
 					${this.chip_select("period", [["", __("Any Time")], ["7d", __("Last 7 Days")], ["30d", __("Last 30 Days")], ["365d", __("Last Year")]])}
@@ -50,7 +50,7 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 		const options = choices
 			.map(([value, label]) => `<option value="${frappe.utils.escape_html(value)}">${frappe.utils.escape_html(label)}</option>`)
 			.join("");
-		return `<select class="form-control input-xs mail-archive-filter" data-filter="${name}" style="width: auto">${options}</select>`;
+		return `<select class="form-control input-xs mail-archive-filter" data-filter="${name}">${options}</select>`;
 	}
 
 	bind() {
@@ -126,7 +126,7 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 		this.selected = -1;
 		const rows = mails.map(
 			(mail, index) => `
-			<tr class="mail-archive-row" data-index="${index}" data-name="${escape(mail.name)}" style="cursor: pointer">
+			<tr class="mail-archive-row" data-index="${index}" data-name="${escape(mail.name)}">
 				<td title="${escape(__(mail.sent_or_received))}">${
 					mail.sent_or_received === "Sent" ? frappe.utils.icon("arrow-right", "sm") : frappe.utils.icon("arrow-left", "sm")
 				}</td>
@@ -143,7 +143,7 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 					${mail.headers_only ? `<span class="indicator-pill blue mail-archive-headers-only-pill">${__("Headers only")}</span>` : ""}
 					${
 						mail.can_mark_private
-							? `<div><button class="btn btn-xs btn-link p-0 small text-left mail-archive-toggle-private" style="white-space: normal"
+							? `<div><button class="btn btn-xs btn-link p-0 small text-left mail-archive-toggle-private"
 									data-private="${mail.private ? 1 : 0}">${mail.private ? __("Share Again") : __("Mark as Private")}</button></div>`
 							: ""
 					}
@@ -202,7 +202,7 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 					<button class="btn btn-xs btn-default mail-archive-open">${__("Open Mail")}</button>
 					<button class="btn btn-xs btn-default mail-archive-file">${__("File at…")}</button>
 				</div>
-				<div class="mail-archive-preview-body border rounded p-3" style="max-height: 70vh; overflow: auto">
+				<div class="mail-archive-preview-body border rounded p-3">
 					${crm_mail_archive.mail_html(mail, { compact: true })}
 				</div>`);
 			pane.data("mail-attachments", mail.attachments);

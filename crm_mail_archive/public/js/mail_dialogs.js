@@ -162,7 +162,7 @@ crm_mail_archive.mail_html = (mail, { state = null, unfile = false, compact = fa
 	const escape = frappe.utils.escape_html;
 	const header = (label, value) =>
 		value
-			? `<div class="mail-archive-header-row"><span class="text-muted d-inline-block" style="min-width: 6em">${label}</span>${escape(value)}</div>`
+			? `<div class="mail-archive-header-row"><span class="text-muted mail-archive-header-label">${label}</span>${escape(value)}</div>`
 			: "";
 	const sender = mail.sender_full_name && mail.sender_full_name !== mail.sender
 		? `${mail.sender_full_name} <${mail.sender}>`

@@ -129,7 +129,7 @@ crm_mail_archive.accept_mail_drops = (element, record, done, account) => {
 };
 
 crm_mail_archive.choose_and_import = (record, done, account) => {
-	const input = $(`<input type="file" multiple accept="${crm_mail_archive.MAIL_FILE_TYPES.join(",")}" style="display: none">`);
+	const input = $(`<input type="file" multiple accept="${crm_mail_archive.MAIL_FILE_TYPES.join(",")}" class="mail-archive-file-input">`);
 	input.on("change", () => {
 		crm_mail_archive.import_files(input[0].files, record, done, account);
 		input.remove();

@@ -138,7 +138,7 @@ crm_mail_archive.MailSearchPage = class MailSearchPage {
 		} else {
 			const rows = mails.map(
 				(mail) => `
-				<tr class="mail-search-row" data-name="${escape(mail.name)}" style="cursor: pointer">
+				<tr class="mail-search-row" data-name="${escape(mail.name)}">
 					<td class="text-nowrap">${escape(frappe.datetime.str_to_user(mail.communication_date))}</td>
 					<td>${mail.subject ? marked(mail.subject) : escape(__("(no subject)"))}
 						${mail.snippet ? `<div class="small text-muted mail-search-snippet">${marked(mail.snippet)}</div>` : ""}
