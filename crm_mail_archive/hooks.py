@@ -101,6 +101,7 @@ doctype_js = {
 }
 doctype_js["Mail Archive Account"] = ["public/js/mail_dialogs.js", "public/js/mail_transfer.js"]
 page_js = {"mail-search": ["public/js/mail_dialogs.js", "public/js/mail_transfer.js"]}
+doctype_js["Email Account"] = ["public/js/email_account.js"]
 doctype_js["Communication"] = ["public/js/mail_dialogs.js", "public/js/communication_form.js"]
 
 doctype_list_js = {"Communication": ["public/js/mail_dialogs.js", "public/js/communication_list.js"]}

@@ -130,7 +130,7 @@ crm_mail_archive.move_dialog = (frm, server_action) => {
 				"options",
 				folders.message
 					.filter((folder) => !current.has(folder.name))
-					.map((folder) => ({ value: folder.name, label: crm_mail_archive.as_text(folder.name) }))
+					.map((folder) => ({ value: folder.name, label: crm_mail_archive.as_text(crm_mail_archive.folder_label(folder.name, folder.special_use)) }))
 			);
 			dialog.show();
 		});
