@@ -102,7 +102,9 @@ crm_mail_archive.follow_import = (done) => {
 		const count = (value) => Number(value) || 0;
 		const unreadable = count(result.quarantined);
 		const lines = [
-			__("{0} e-mails read from the files: {1} new, {2} already in the archive.", [count(result.messages), count(result.new), count(result.known)]),
+			count(result.messages) === 1
+				? __("1 e-mail read from the file: {0} new, {1} already in the archive.", [count(result.new), count(result.known)])
+				: __("{0} e-mails read from the files: {1} new, {2} already in the archive.", [count(result.messages), count(result.new), count(result.known)]),
 		];
 		if (count(result.filed)) lines.push(__("{0} filed here.", [count(result.filed)]));
 		if (unreadable) lines.push(__("{0} could not be read; they are kept in quarantine:", [unreadable]));

@@ -49,7 +49,9 @@ function erasure_dialog() {
 					.map(([why, count]) => `<li>${escape(why)}: ${Number(count) || 0}</li>`)
 					.join("");
 				dialog.fields_dict.preview.$wrapper.html(
-					`<p class="mail-erasure-preview">${escape(__("{0} e-mails would be erased, {1} are kept.", [erasable, kept]))}</p>${
+					`<p class="mail-erasure-preview">${escape(
+						erasable === 1 ? __("1 e-mail would be erased, {0} are kept.", [kept]) : __("{0} e-mails would be erased, {1} are kept.", [erasable, kept])
+					)}</p>${
 						reasons ? `<ul>${reasons}</ul>` : ""
 					}`
 				);
