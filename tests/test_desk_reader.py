@@ -223,7 +223,7 @@ def test_the_account_shows_health_last_and_next_sync_at_the_top_also_to_its_owne
 		new, quarantined = frappe.db.get_value(
 			"Mail Archive Account", account.name, ["last_sync_new_mails", "last_sync_quarantined"]
 		)
-		expected = "1 new mail" if new == 1 else f"{new} new mails"
+		expected = "1 new e-mail" if new == 1 else f"{new} new e-mails"
 		assert (
 			page.locator(".mail-archive-last-result").inner_text() == f"{expected}, {quarantined} quarantined"
 		)
