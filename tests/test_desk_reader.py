@@ -69,7 +69,7 @@ def test_an_archived_mail_opens_in_a_reader_with_nothing_to_edit(desk, web_serve
 		"Anna Müller",
 		sender,
 		account.email_account,
-		"INBOX",
+		"Inbox",  # INBOX, by its name in the user's language
 		"Zeichnung 4711.pdf",
 	):
 		assert expected in text, expected
