@@ -160,6 +160,15 @@ def test_blocklist_erasure_and_import_dialogs_read_right_in_german(
 	sync_account(account.name)
 	(copy,) = copies_of(account)
 
+	# the mail in the reader: its folder by its German name, archived (not "created by you")
+	page.goto(f"{web_server}/app/communication/{quote(copy.communication)}")
+	page.locator(".mail-archive-mail").wait_for(timeout=60_000)
+	assert "Posteingang" in page.locator(".mail-archive-headers").inner_text()
+	created = page.locator(".form-sidebar .created-by")
+	created.wait_for(timeout=30_000)
+	assert created.inner_text().startswith(f"Archiviert aus {account.email_account}")
+	assert "Von Ihnen erstellt" not in page.locator(".form-sidebar, .new-timeline").first.inner_text()
+
 	# the blocklist warning: who the domain belongs to, and the filings in words
 	page.goto(f"{web_server}/app/archive-blocklist/new")
 	page.locator("select[data-fieldname='entry_type']").wait_for(timeout=60_000)

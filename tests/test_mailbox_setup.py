@@ -39,10 +39,7 @@ def made_accounts():
 
 @pytest.fixture
 def german():
-	from frappe.translate import clear_cache
-
-	clear_cache()  # compiled by the test command: read them fresh
-	frappe.local.lang = "de"
+	frappe.local.lang = "de"  # the catalogue the test command compiled
 	yield
 	frappe.local.lang = "en"
 
