@@ -19,7 +19,8 @@ function erasure_dialog() {
 				label: __("Email Address"),
 				options: "Email",
 				reqd: 1,
-				onchange: () => show_preview_step(),
+				// another address: its preview first (the same one, left by a click on the button, keeps it)
+				onchange: () => dialog.get_value("address") !== previewed && show_preview_step(),
 			},
 			{ fieldtype: "HTML", fieldname: "preview" },
 			{ fieldtype: "Small Text", fieldname: "reason", label: __("Reason (the request it answers)"), hidden: 1 },
@@ -31,7 +32,9 @@ function erasure_dialog() {
 		dialog.set_df_property("reason", "reqd", show ? 1 : 0);
 		dialog.set_df_property("on_server", "hidden", show ? 0 : 1);
 	};
+	let previewed = null;
 	const show_preview_step = () => {
+		previewed = null;
 		dialog.fields_dict.preview.$wrapper.empty();
 		show_erase_fields(false);
 		dialog.get_primary_btn().prop("disabled", false);
@@ -43,6 +46,7 @@ function erasure_dialog() {
 		frappe
 			.call({ method: "crm_mail_archive.api.erasure_preview", args: { address }, type: "GET" })
 			.then(({ message: plan }) => {
+				previewed = address;
 				const erasable = Number(plan.erasable) || 0;
 				const kept = Number(plan.kept) || 0;
 				const reasons = Object.entries(plan.reasons || {})
