@@ -11,6 +11,7 @@ import frappe
 import pytest
 
 from crm_mail_archive.accounts.sync import run_sync_job, sync_account
+from crm_mail_archive.mailbox.presets import PRESETS
 from tests.support import (
 	ARTIFACTS,
 	a_mail,
@@ -57,6 +58,30 @@ def accounts_made_in_the_desk():
 	frappe.db.commit()
 
 
+# every string the page asks __() for from here on that the German catalogue lacks
+RECORD_UNTRANSLATED = """() => {
+	window.__untranslated = [];
+	if (window.__recording) return;
+	window.__recording = true;
+	const german = new Set(Object.values(frappe._messages));
+	const translate = window.__;
+	window.__ = function (text, replace, context) {
+		const known = (context && frappe._messages[`${text}:${context}`]) || frappe._messages[text];
+		// not: German already (a translated label translated again), field names, HTML, numbers
+		const words = typeof text === "string" && /[A-Z][a-z]/.test(text) && !/^[a-z_0-9]+$/.test(text) && !/[<>]/.test(text);
+		if (words && !known && !german.has(text)) window.__untranslated.push(text);
+		return translate.apply(this, arguments);
+	};
+}"""
+
+
+PROVIDER_NAMES = {item.label for item in PRESETS}  # names, not words
+
+
+def untranslated(page) -> list[str]:
+	return sorted(set(page.evaluate("() => window.__untranslated")))
+
+
 def field(dialog, fieldname: str, tag: str = "input"):
 	return dialog.locator(f"{tag}[data-fieldname='{fieldname}']")
 
@@ -71,7 +96,15 @@ def test_an_admin_connects_a_mailbox_in_one_dialog_and_follows_the_first_sync(
 	)
 	page.goto(f"{web_server}/app/mail-archive-account/new")
 	dialog = page.locator(".modal.show", has_text="Postfach einrichten")
-	dialog.wait_for(timeout=60_000)
+	dialog.wait_for(timeout=60_000)  # a new account opens the dialog by itself
+	page.keyboard.press("Escape")
+	dialog.wait_for(state="hidden", timeout=30_000)
+	# opened again from its button, every string it asks for is recorded
+	page.evaluate(RECORD_UNTRANSLATED)
+	page.locator(
+		".page-actions button:visible, .form-inner-toolbar button:visible", has_text="Postfach einrichten"
+	).first.click()
+	dialog.wait_for(timeout=30_000)
 
 	# a provider's preset fills the servers
 	field(dialog, "preset", "select").select_option("ionos")
@@ -102,6 +135,10 @@ def test_an_admin_connects_a_mailbox_in_one_dialog_and_follows_the_first_sync(
 	connected.wait_for(timeout=30_000)
 	assert "Verbunden." in connected.inner_text()
 	assert dialog.locator(".mail-archive-connection-failed").count() == 0
+	missing = untranslated(page)
+	assert [
+		text for text in missing if text not in PROVIDER_NAMES
+	] == [], missing  # the dialog, its presets and both connection results
 
 	dialog.locator(".btn-modal-primary, .btn-primary", has_text="Speichern").first.click()
 	page.wait_for_url(f"**/app/mail-archive-account/{quote(mail_user)}", timeout=60_000)
@@ -190,6 +227,8 @@ def test_blocklist_erasure_and_import_dialogs_read_right_in_german(
 
 	# erasure: the preview first; nothing erasable, nothing to press; then the reason
 	page.goto(f"{web_server}/app/mail-archive-settings")
+	page.locator(".page-title").wait_for(timeout=60_000)
+	page.evaluate(RECORD_UNTRANSLATED)
 	page.locator(
 		".page-actions button, .form-inner-toolbar button", has_text="Personenbezogene Daten"
 	).first.click(timeout=60_000)
@@ -224,6 +263,7 @@ def test_blocklist_erasure_and_import_dialogs_read_right_in_german(
 	assert dialog.locator("textarea[data-fieldname='reason']:visible").count() == 1
 	assert not dialog.locator(".btn-primary", has_text="Tilgen").is_disabled()
 	page.screenshot(path=str(ARTIFACTS / "erasure-preview-de.png"))
+	assert untranslated(page) == []
 	page.keyboard.press("Escape")
 	assert frappe.db.exists("Communication", copy.communication)  # nothing erased without the reason
 
