@@ -167,6 +167,13 @@ def test_an_admin_connects_a_mailbox_in_one_dialog_and_follows_the_first_sync(
 	grid = page.locator(".frappe-control[data-fieldname='folders'] .grid-body")
 	assert "Posteingang" in grid.inner_text() and "INBOX" not in grid.inner_text()
 	page.screenshot(path=str(ARTIFACTS / "mailbox-setup-first-sync.png"))
+
+	# a folder named like markup: its progress is text
+	hostile_folder = "Kunden <img src=y onerror=window.__hit=2>"
+	dovecot.append(mail_user, a_mail("Im Ordner"), folder=hostile_folder)
+	run_sync_job(account, folder=hostile_folder)
+	progress.filter(has_text=hostile_folder).wait_for(timeout=30_000)
+	assert progress.locator("img, [onerror]").count() == 0
 	assert page.evaluate("() => window.__hit") is None and page.errors == []
 
 
