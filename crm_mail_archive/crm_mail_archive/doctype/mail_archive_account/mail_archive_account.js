@@ -20,7 +20,10 @@ frappe.ui.form.on("Mail Archive Account", {
 	},
 
 	onload(frm) {
-		if (frm.is_new() && !frm.doc.email_account) open_setup_dialog(frm);
+		// a new account starts with the setup dialog, offered once per new document
+		if (!frm.is_new() || frm.doc.email_account || frm.setup_offered === frm.doc.name) return;
+		frm.setup_offered = frm.doc.name;
+		open_setup_dialog(frm);
 	},
 
 	refresh(frm) {
