@@ -2,7 +2,10 @@
 translated reason when it fails, never the password) and the save that makes the Email Account
 and its Mail Archive Account without stock's "Enable Incoming"."""
 
+import base64
 import socket
+import socketserver
+import threading
 
 import frappe
 import pytest
@@ -173,3 +176,54 @@ def test_saving_makes_the_email_account_without_enable_incoming_and_keeps_the_pa
 
 	with pytest.raises(frappe.DuplicateEntryError):
 		save_mailbox(settings)  # the mailbox is archived already
+
+
+class TinySmtp(socketserver.StreamRequestHandler):
+	"""Just enough SMTP for a login: EHLO, AUTH PLAIN, QUIT (one user: kasse@mail.test / Kasse-1)."""
+
+	def reply(self, line: str) -> None:
+		self.wfile.write(line.encode() + b"\r\n")
+
+	def handle(self) -> None:
+		self.reply("220 tiny ESMTP")
+		for raw in self.rfile:
+			command = raw.decode().strip()
+			verb = command.split(" ", 1)[0].upper()
+			if verb in ("EHLO", "HELO"):
+				self.reply("250-tiny")
+				self.reply("250 AUTH PLAIN")
+			elif verb == "AUTH":
+				_, user, password = base64.b64decode(command.split()[-1]).decode().split("\0")
+				ok = (user, password) == ("kasse@mail.test", "Kasse-1")
+				self.reply("235 2.7.0 Authentication successful" if ok else "535 5.7.8 Authentication failed")
+			elif verb == "QUIT":
+				self.reply("221 bye")
+				return
+			else:
+				self.reply("250 ok")
+
+
+@pytest.fixture
+def smtp_port():
+	server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), TinySmtp)
+	server.daemon_threads = True
+	threading.Thread(target=server.serve_forever, daemon=True).start()
+	yield server.server_address[1]
+	server.shutdown()
+	server.server_close()
+
+
+def test_the_smtp_login_is_tried_and_a_refused_one_is_said_so(smtp_port):
+	def probe(password: str):
+		return probe_smtp(
+			SmtpSettings("127.0.0.1", smtp_port, "kasse@mail.test", "plain", password=password, timeout=5)
+		)
+
+	assert probe("Kasse-1").ok
+	refused = probe("falsch")
+	assert not refused.ok and refused.problem == "auth" and "falsch" not in refused.detail
+	# STARTTLS asked of a server that offers none: no secure connection, not a silent plain login
+	unsecured = probe_smtp(
+		SmtpSettings("127.0.0.1", smtp_port, "kasse@mail.test", "starttls", password="Kasse-1", timeout=5)
+	)
+	assert not unsecured.ok and unsecured.problem == "tls"

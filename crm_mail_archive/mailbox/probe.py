@@ -34,7 +34,8 @@ def _problem_of(error: BaseException) -> Problem:
 	while seen is not None:
 		if isinstance(seen, MailboxAuthError | smtplib.SMTPAuthenticationError):
 			return "auth"
-		if isinstance(seen, ssl.SSLError | ssl.CertificateError):
+		# a TLS failure, or a server that offers no STARTTLS though it was asked for
+		if isinstance(seen, ssl.SSLError | ssl.CertificateError | smtplib.SMTPNotSupportedError):
 			return "tls"
 		if isinstance(seen, socket.gaierror | ConnectionError | TimeoutError | smtplib.SMTPConnectError):
 			return "unreachable"
