@@ -162,10 +162,12 @@ def test_an_admin_connects_a_mailbox_in_one_dialog_and_follows_the_first_sync(
 		return text.includes('Posteingang: 1 von 1 E-Mails') && text.includes('Gesendet: 1 von 1 E-Mails'); }""",
 		timeout=30_000,
 	)
-	assert "Synchronisierung abgeschlossen" in progress.inner_text()
 	assert page.locator(".modal.show").count() == 0
-	# the reloaded form: the folders by their German names, the last sync counted both
+	# the reloaded form: the folders by their German names, the last sync counted both; the
+	# finished progress stays
 	page.locator(".mail-archive-last-result", has_text="2 neue E-Mails").wait_for(timeout=30_000)
+	assert "Synchronisierung abgeschlossen" in progress.inner_text()
+	assert "Gesendet: 1 von 1 E-Mails" in progress.inner_text()
 	grid = page.locator(".frappe-control[data-fieldname='folders'] .grid-body")
 	assert "Posteingang" in grid.inner_text() and "INBOX" not in grid.inner_text()
 	page.screenshot(path=str(ARTIFACTS / "mailbox-setup-first-sync.png"))
@@ -176,6 +178,7 @@ def test_an_admin_connects_a_mailbox_in_one_dialog_and_follows_the_first_sync(
 	run_sync_job(account, folder=hostile_folder)
 	progress.filter(has_text=hostile_folder).wait_for(timeout=30_000)
 	assert progress.locator("img, [onerror]").count() == 0
+	assert "Posteingang" not in progress.inner_text()  # a new sync starts a new line
 	assert page.evaluate("() => window.__hit") is None and page.errors == []
 
 

@@ -1,18 +1,21 @@
-// Mail Archive Account: set up the mailbox in one dialog, sync on demand, pick server folders, follow a running sync.
+// Mail Archive Account: set up the mailbox in one dialog, sync on demand, pick server folders,
+// follow a running sync in the status line.
 frappe.ui.form.on("Mail Archive Account", {
 	setup(frm) {
 		// the running sync's progress goes into the status line at the top, folder by folder:
-		// nothing covers the form, and the form reloads once the sync is through
+		// nothing covers the form, and the form reloads (last sync, folders) once the sync is through
 		frappe.realtime.on("mail_archive_sync_progress", (data) => {
 			if (data.account !== frm.doc.name) return;
-			frm.sync_progress = frm.sync_progress || {};
+			if (!frm.sync_progress || frm.sync_progress_shown_finished) frm.sync_progress = {};
+			frm.sync_progress_shown_finished = false;
 			frm.sync_progress[data.folder] = { done: Number(data.done) || 0, total: Number(data.total) || 0 };
 			show_sync_progress(frm);
 			clearTimeout(frm.sync_reload);
 			if (Object.values(frm.sync_progress).every((folder) => folder.done >= folder.total)) {
 				// the next folder's progress may follow at once: reload when the sync is quiet
+				// the finished line stays until the next sync begins
 				frm.sync_reload = setTimeout(() => {
-					frm.sync_progress = null;
+					frm.sync_progress_shown_finished = true;
 					frm.reload_doc();
 				}, 3000);
 			}
@@ -109,7 +112,7 @@ function show_status(frm) {
 		});
 }
 
-// "Syncing: Posteingang 40 of 120 e-mails · Gesendet 0 of 35 e-mails"
+// "Syncing  Inbox: 40 of 120 e-mails · Sent: 0 of 35 e-mails" (standard folders in the user's language)
 function show_sync_progress(frm) {
 	const line = $(frm.fields_dict.status_html.wrapper).find(".mail-archive-sync-progress");
 	const folders = Object.entries(frm.sync_progress || {});
@@ -117,10 +120,9 @@ function show_sync_progress(frm) {
 		line.empty();
 		return;
 	}
-	const role_of = (name) => ((frm.doc.folders || []).find((row) => row.folder_name === name) || {}).role;
 	const parts = folders.map(
 		([name, { done, total }]) =>
-			`<span class="mail-archive-folder-progress">${crm_mail_archive.as_text(crm_mail_archive.folder_label(name, role_of(name)))}: ${frappe.utils.escape_html(
+			`<span class="mail-archive-folder-progress">${crm_mail_archive.as_text(crm_mail_archive.folder_label(name))}: ${frappe.utils.escape_html(
 				__("{0} of {1} e-mails", [done, total])
 			)}</span>`
 	);
