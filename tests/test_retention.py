@@ -456,6 +456,6 @@ def test_the_two_archive_roles(archived):
 	frappe.cache.delete_key("translations")  # German labels of the two roles
 	german = get_all_translations("de")
 	assert (german["Mail Archive Manager"], german["Mail Archive Auditor"]) == (
-		"Mail-Archiv-Verwalter",
-		"Mail-Archiv-Prüfer",
+		"E-Mail-Archiv-Verwalter",
+		"E-Mail-Archiv-Prüfer",
 	)
