@@ -28,7 +28,8 @@ def test_frappe_serves_the_german_strings():
 
 
 def test_german_says_e_mail_not_mail():
-	"""One term: "E-Mail" ("E-Mails", "E-Mail-Server", "E-Mail-Archiv"), never "Mail" alone."""
+	"""One term: "E-Mail" ("E-Mails", "E-Mail-Server", "E-Mail-Archiv"), never "Mail" alone
+	(devtools.translations.one_german_term rewrites strings added with the old word)."""
 	import re
 	from pathlib import Path
 
