@@ -85,3 +85,33 @@ def update_po(locale: str) -> None:
 	with open(po_path(locale), "wb") as handle:
 		write_po(handle, catalog, sort_output=True, width=100, ignore_obsolete=True)
 	print(po_path(locale))
+
+
+def one_german_term(path: str | None = None) -> None:
+	"""Rewrite the German msgstrs to the app's terms, in place and line by line (the file's order
+	and the other lines stay, so merges stay small): "Mail" alone becomes "E-Mail" ("E-Mails",
+	"E-Mail-Archiv", "E-Mail-Server"), ERPNext's "Chance" becomes "Verkaufschance". For strings
+	added with the old words; tests/test_translations.py finds them.
+
+	cd <bench>/sites && PYTHONPATH=<checkout> ../env/bin/python -c "from devtools.translations import one_german_term; one_german_term('<checkout>/crm_mail_archive/locale/de.po')"
+	"""
+	import re
+
+	def fix(text: str) -> str:
+		text = re.sub(r"(?<![-\w])Mailserver", "E-Mail-Server", text)
+		text = re.sub(r"(?<![-\w])Mailsuche", "E-Mail-Suche", text)
+		text = re.sub(r"(?<![-\w])Mailtext", "E-Mail-Text", text)
+		text = re.sub(r"(?<![-\w])Mail(?=s\b|-|\b)", "E-Mail", text)
+		text = re.sub(r"(?<![-\w])Chancen\b", "Verkaufschancen", text)
+		return re.sub(r"(?<![-\w])Chance\b", "Verkaufschance", text)
+
+	po = Path(path) if path else po_path("de")
+	lines, in_msgstr = [], False
+	for line in po.read_text(encoding="utf-8").split("\n"):
+		if line.startswith("msgstr"):
+			in_msgstr = True
+		elif line.startswith(("msgid", "msgctxt", "#")) or not line.strip():
+			in_msgstr = False
+		lines.append(fix(line) if in_msgstr else line)
+	po.write_text("\n".join(lines), encoding="utf-8")
+	print(po)

@@ -1,6 +1,6 @@
 """The whitelisted API, one module per audience and area:
 
-- accounts: mailboxes (sync now, folders, quarantine retry, status, visibility)
+- accounts: mailboxes (set up, connection test, sync now, folders, quarantine retry, status, visibility)
 - reader: one mail (view, filings, original, attachments, the Private mark)
 - search: a record's Email Archive tab, the Mail Search page
 - filing: File at…, Un-file, file again, blocklist impact
@@ -20,9 +20,12 @@ converts a request's arguments by the endpoint's annotations, which must be type
 
 from crm_mail_archive.api.accounts import (
 	add_folder,
+	check_mailbox_connection,
 	get_account_status,
 	list_server_folders,
+	mailbox_setup_choices,
 	retry_quarantined,
+	set_up_mailbox,
 	set_visibility,
 	sync_folder,
 	sync_now,
@@ -58,6 +61,7 @@ from crm_mail_archive.api.transfer import download_export, export_mail, import_a
 __all__ = [
 	"add_folder",
 	"blocklist_impact",
+	"check_mailbox_connection",
 	"create_from_mail",
 	"delete_archived_mail",
 	"download_attachment",
@@ -77,6 +81,7 @@ __all__ = [
 	"import_accounts",
 	"import_mail_files",
 	"list_server_folders",
+	"mailbox_setup_choices",
 	"mark_read",
 	"mark_spam",
 	"move_mail",
@@ -89,6 +94,7 @@ __all__ = [
 	"search_mail",
 	"set_legal_hold",
 	"set_mail_private",
+	"set_up_mailbox",
 	"set_visibility",
 	"sync_folder",
 	"sync_now",

@@ -1,16 +1,17 @@
-"""Mailboxes: sync now, folders, quarantine retry, status, visibility — for the account's owner and
-managers."""
+"""Mailboxes: set up (presets, connection test, save), sync now, folders, quarantine retry,
+status, visibility — for the account's owner and managers."""
 
 import frappe
 from frappe import _
 
+from crm_mail_archive.accounts.setup import check_connection, current_values, save_mailbox, setup_choices
 from crm_mail_archive.accounts.status import account_status
 from crm_mail_archive.accounts.syncing import ROLE_LABELS, enqueue_sync
 from crm_mail_archive.infra.connection import connection_settings
 from crm_mail_archive.ingest import retry_quarantined as retry
 from crm_mail_archive.mailbox.client import MailboxClient, MailboxError
 from crm_mail_archive.permissions import VISIBILITIES
-from crm_mail_archive.permissions.guards import require_account_management
+from crm_mail_archive.permissions.guards import require_account_management, require_archive_manager
 
 
 @frappe.whitelist(methods=["POST"])
@@ -92,3 +93,32 @@ def set_visibility(account: str, visibility: str) -> dict:
 	doc.visibility = visibility
 	doc.save(ignore_permissions=True)  # permission checked above (owner or writer)
 	return {"visibility": doc.visibility}
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def mailbox_setup_choices(account: str | None = None) -> dict:
+	"""The server presets, and an existing account's settings (never its password)."""
+	require_archive_manager()
+	choices = setup_choices()
+	if account:
+		choices["values"] = current_values(require_account_management(account).name)
+	return choices
+
+
+@frappe.whitelist(methods=["POST"])
+def check_mailbox_connection(settings: dict | str, account: str | None = None) -> dict:
+	"""Log in to the IMAP and SMTP server with these settings (nothing saved); a translated reason
+	when it fails. The password is never sent back."""
+	require_archive_manager()
+	if account:
+		require_account_management(account)
+	return check_connection(frappe.parse_json(settings), account)
+
+
+@frappe.whitelist(methods=["POST"])
+def set_up_mailbox(settings: dict | str, account: str | None = None) -> dict:
+	"""Make or update the Email Account (IMAP, SMTP, sign-in) and its Mail Archive Account."""
+	require_archive_manager()
+	if account:
+		require_account_management(account)
+	return {"account": save_mailbox(frappe.parse_json(settings), account)}

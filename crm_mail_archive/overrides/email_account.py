@@ -27,6 +27,13 @@ def sent_folder_of(email_account_name: str, fallback: str | None) -> str:
 
 
 class MailArchiveEmailAccount(EmailAccount):
+	def onload(self):
+		# the form hides stock's "Pull Emails" and points to the archive account instead
+		self.set_onload(
+			"mail_archive_account",
+			frappe.db.get_value("Mail Archive Account", {"email_account": self.name}),
+		)
+
 	def receive(self):
 		if is_managed(self.name):
 			return

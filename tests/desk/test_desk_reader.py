@@ -69,7 +69,7 @@ def test_an_archived_mail_opens_in_a_reader_with_nothing_to_edit(desk, web_serve
 		"Anna Müller",
 		sender,
 		account.email_account,
-		"INBOX",
+		"Inbox",  # INBOX, by its name in the user's language
 		"Zeichnung 4711.pdf",
 	):
 		assert expected in text, expected
@@ -223,7 +223,7 @@ def test_the_account_shows_health_last_and_next_sync_at_the_top_also_to_its_owne
 		new, quarantined = frappe.db.get_value(
 			"Mail Archive Account", account.name, ["last_sync_new_mails", "last_sync_quarantined"]
 		)
-		expected = "1 new mail" if new == 1 else f"{new} new mails"
+		expected = "1 new e-mail" if new == 1 else f"{new} new e-mails"
 		assert (
 			page.locator(".mail-archive-last-result").inner_text() == f"{expected}, {quarantined} quarantined"
 		)

@@ -217,7 +217,8 @@ def test_no_mail_or_server_value_becomes_markup_on_any_desk_surface(
 			docname=account.name,
 			after_commit=False,
 		)
-		page.wait_for_function("() => frappe.cur_progress && frappe.cur_progress.is_visible", timeout=30_000)
+		# the progress is shown in the account's status line, the folder's name as text
+		page.locator(".mail-archive-sync-progress .mail-archive-folder-progress").wait_for(timeout=30_000)
 		probe(page, "sync progress", found)
 		page.screenshot(path=str(ARTIFACTS / "hostile-headers-progress.png"))
 

@@ -352,12 +352,14 @@ def test_a_manager_holds_a_hostile_mail_sees_its_retention_and_previews_an_erasu
 	).first.click(timeout=60_000)
 	dialog = page.locator(".modal:visible")
 	dialog.locator("input[data-fieldname='address']").fill(address)
-	dialog.locator("textarea[data-fieldname='reason']").fill("<b>Antrag</b> vom 1.12.")
 	dialog.locator(".btn-primary", has_text="Show What Would Be Erased").click()
 	preview = dialog.locator(".mail-erasure-preview")
 	preview.wait_for(timeout=30_000)
-	assert "0 mails would be erased, 1 are kept." in preview.inner_text()
+	assert "0 e-mails would be erased, 1 are kept." in preview.inner_text()
 	assert "legal hold on the mail: 1" in dialog.inner_text()
+	# nothing to erase: no reason asked, Erase cannot be pressed
+	assert dialog.locator("textarea[data-fieldname='reason']:visible").count() == 0
+	assert dialog.locator(".btn-primary", has_text="Erase").is_disabled()
 	ARTIFACTS.mkdir(exist_ok=True)
 	page.screenshot(path=str(ARTIFACTS / "erasure-preview.png"))
 	assert page.evaluate("() => window.__hit") is None and dialogs == [] and errors == []
@@ -454,6 +456,6 @@ def test_the_two_archive_roles(archived):
 	frappe.cache.delete_key("translations")  # German labels of the two roles
 	german = get_all_translations("de")
 	assert (german["Mail Archive Manager"], german["Mail Archive Auditor"]) == (
-		"Mail-Archiv-Verwalter",
-		"Mail-Archiv-Prüfer",
+		"E-Mail-Archiv-Verwalter",
+		"E-Mail-Archiv-Prüfer",
 	)

@@ -1024,3 +1024,58 @@ def test_account_visibility_and_the_private_mark_hold_for_every_role(world):
 		"Mail Archive Audit Event",
 		{"action": "Marked Private", "communication": w.mails["ordinary"], "user": w.users["owner"]},
 	)
+
+
+def test_only_a_manager_tries_or_sets_up_a_mailbox_and_no_password_comes_back(world, dovecot):
+	"""The connection test reaches any host with any password: System Manager (and Mail Archive
+	Manager) only. Its answer, right or wrong, never holds the password."""
+	w = world
+	email_account = frappe.db.get_value("Mail Archive Account", w.accounts[0], "email_account")
+	mailbox = frappe.db.get_value("Email Account", email_account, "email_id")
+	settings = {
+		"email_address": mailbox,
+		"preset": "manual",
+		"imap_host": "127.0.0.1",
+		"imap_port": dovecot.imap_port,
+		"imap_security": "plain",
+	}
+	calls = (
+		(
+			"crm_mail_archive.api.check_mailbox_connection",
+			{"settings": {**settings, "password": "Rate-1234"}},
+		),
+		("crm_mail_archive.api.check_mailbox_connection", {"settings": settings, "account": w.accounts[0]}),
+		("crm_mail_archive.api.set_up_mailbox", {"settings": {**settings, "password": "Rate-1234"}}),
+		("crm_mail_archive.api.set_up_mailbox", {"settings": settings, "account": w.accounts[0]}),
+		("crm_mail_archive.api.mailbox_setup_choices", {"account": w.accounts[0]}),
+	)
+	for kind in ("guest", "website_user", "stock_user", "sales_user", "sales_manager", "owner"):
+		for method, args in calls:
+			response = w.call(kind, method, "POST", **args)
+			assert response.status_code == 403, (kind, method, response.status_code, response.text[:300])
+			assert dovecot.password(mailbox) not in response.text
+	assert frappe.db.get_value("Email Account", email_account, "email_server") == "127.0.0.1"
+
+	# the manager: a wrong password is told as such, the stored one is used and never shown
+	wrong = w.call(
+		"system_manager",
+		"crm_mail_archive.api.check_mailbox_connection",
+		"POST",
+		settings={**settings, "password": "Rate-1234"},
+	)
+	assert wrong.ok and wrong.json()["message"]["imap"]["problem"] == "auth"
+	assert "Rate-1234" not in wrong.text
+	stored = w.call(
+		"system_manager",
+		"crm_mail_archive.api.check_mailbox_connection",
+		"POST",
+		settings=settings,
+		account=w.accounts[0],
+	)
+	assert stored.ok and stored.json()["message"]["imap"]["ok"] is True
+	choices = w.call(
+		"system_manager", "crm_mail_archive.api.mailbox_setup_choices", "GET", account=w.accounts[0]
+	)
+	assert choices.ok and choices.json()["message"]["values"]["has_password"] is True
+	for response in (stored, choices):
+		assert dovecot.password(mailbox) not in response.text

@@ -23,6 +23,25 @@ crm_mail_archive.reader = {
 		frm.clear_custom_buttons();
 		this.add_actions(frm);
 		this.render(frm);
+		this.show_provenance(frm);
+	},
+
+	// The sync stored the mail in whoever's session ran it: stock's "You created this" would say
+	// the reader wrote it. The sidebar and the timeline say where it was archived from instead.
+	show_provenance(frm) {
+		const text = () =>
+			`${frappe.utils.escape_html(__("Archived from {0}", [frm.doc.email_account || ""]))} · ${comment_when(frm.doc.creation)}`;
+		const apply = () => frm.$wrapper.find(".form-sidebar .created-by").html(text());
+		apply();
+		frappe.after_ajax(apply);
+		if (frm.timeline && !frm.timeline.mail_archive_provenance) {
+			// the form is reused for the next Communication, which may be no archived mail
+			const stock = frm.timeline.get_creation_message.bind(frm.timeline);
+			frm.timeline.mail_archive_provenance = true;
+			frm.timeline.get_creation_message = () =>
+				frm.doc.mail_archive_key ? { creation: frm.doc.creation, content: text() } : stock();
+			frm.timeline.refresh();
+		}
 	},
 
 	add_actions(frm) {
@@ -143,7 +162,7 @@ crm_mail_archive.move_dialog = (frm, server_action) => {
 				"options",
 				folders.message
 					.filter((folder) => !current.has(folder.name))
-					.map((folder) => ({ value: folder.name, label: crm_mail_archive.as_text(folder.name) }))
+					.map((folder) => ({ value: folder.name, label: crm_mail_archive.as_text(crm_mail_archive.folder_label(folder.name, folder.special_use)) }))
 			);
 			dialog.show();
 		});

@@ -6,3 +6,4 @@ import "./mail_transfer.js";
 import "./mail_compose.js";
 import "./email_archive.js";
 import "./communication_form.js";
+import "./email_account.js";

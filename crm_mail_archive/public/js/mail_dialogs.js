@@ -203,7 +203,7 @@ crm_mail_archive.mail_html = (mail, { state = null, unfile = false, compact = fa
 			${header(__("Cc"), mail.cc_shown || mail.cc)}
 			${header(__("Date"), frappe.datetime.str_to_user(mail.communication_date))}
 			${compact ? "" : header(__("Account"), mail.email_account)}
-			${compact ? "" : header(__("Folder"), mail.imap_folder)}
+			${compact ? "" : header(__("Folder"), mail.imap_folder && crm_mail_archive.folder_label(mail.imap_folder))}
 		</div>
 		<div class="mail-archive-state mt-3">
 			<div class="mb-1"><b>${__("Filed at")}</b></div>

@@ -97,15 +97,23 @@ crm_mail_archive.follow_import = (done) => {
 			return;
 		}
 		const reasons = (result.quarantine_reasons || [])
-			.map((reason) => `<li class="mail-import-reason">${frappe.utils.escape_html(reason)}</li>`)
+			.map((reason) => `<li class="mail-import-reason">${frappe.utils.escape_html(crm_mail_archive.quarantine_reason(reason))}</li>`)
 			.join("");
+		const count = (value) => Number(value) || 0;
+		const unreadable = count(result.quarantined);
+		const lines = [
+			count(result.messages) === 1
+				? __("1 e-mail read from the file: {0} new, {1} already in the archive.", [count(result.new), count(result.known)])
+				: __("{0} e-mails read from the files: {1} new, {2} already in the archive.", [count(result.messages), count(result.new), count(result.known)]),
+		];
+		if (count(result.filed)) lines.push(__("{0} filed here.", [count(result.filed)]));
+		if (unreadable) lines.push(__("{0} could not be read; they are kept in quarantine:", [unreadable]));
 		frappe.msgprint({
-			title: __("Mail Imported"),
-			indicator: result.quarantined ? "orange" : "green",
-			message: `<div class="mail-import-result">${__(
-				"{0} messages: {1} new, {2} already archived, {3} quarantined, {4} filed here.",
-				[result.messages, result.new, result.known, result.quarantined, result.filed].map((n) => Number(n) || 0)
-			)}</div>${reasons ? `<ul>${reasons}</ul>` : ""}`,
+			title: unreadable ? __("E-Mails Imported, Some Unreadable") : __("E-Mails Imported"),
+			indicator: unreadable ? "orange" : "green",
+			message: `<div class="mail-import-result ${unreadable ? "text-warning" : "text-success"}">${lines
+				.map((line) => frappe.utils.escape_html(line))
+				.join(" ")}</div>${reasons ? `<ul>${reasons}</ul>` : ""}`,
 		});
 		done && done(result);
 	};
@@ -160,4 +168,24 @@ crm_mail_archive.export_mail = (args) => {
 		};
 		frappe.realtime.on("mail_archive_export_done", ready);
 	});
+};
+
+// Why an imported file could not be read, in the user's language: the parser's reasons (kept in
+// English on the copy, "NotAMail: offer.eml: binary data, not a mail message") as sentences.
+crm_mail_archive.QUARANTINE_REASONS = [
+	[/^(.*): binary data, not a mail message$/, (source) => __("{0}: the file holds binary data, not an e-mail.", [source])],
+	[/^(.*): empty file$/, (source) => __("{0}: the file is empty.", [source])],
+	[/^(.*): no mail headers .*$/, (source) => __("{0}: no e-mail headers (From, To, Subject, Date) found.", [source])],
+	[/^(.*): not a readable Outlook message: .*$/, (source) => __("{0}: not a readable Outlook message.", [source])],
+	[/^(.*): unreadable mbox entry: .*$/, (source) => __("{0}: a damaged entry of the mbox file.", [source])],
+	[/^(.*): larger than (\d+) MB$/, (source, size) => __("{0}: larger than {1} MB.", [source, size])],
+];
+crm_mail_archive.quarantine_reason = (reason) => {
+	// the error classes the reason went through ("MailParseError: NotAMail: ...") say nothing to a user
+	const text = String(reason || "").replace(/^(?:[A-Z][A-Za-z]*(?:Error|Mail): )+/, "");
+	for (const [pattern, sentence] of crm_mail_archive.QUARANTINE_REASONS) {
+		const match = text.match(pattern);
+		if (match) return sentence(...match.slice(1));
+	}
+	return __("The e-mail could not be read: {0}", [text]);
 };

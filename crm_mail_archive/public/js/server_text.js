@@ -21,9 +21,57 @@ crm_mail_archive.SERVER_TEXT_FIELDS = {
 	"Mail Server Action": ["target_folder"],
 };
 
+crm_mail_archive.FOLDER_FIELDS = ["Mail Archive Folder.folder_name", "Mailbox Copy.folder", "Mail Server Action.target_folder"];
+
 crm_mail_archive.mail_count = (count) => (count === 1 ? __("1 mail") : __("{0} mails", [count]));
 
 crm_mail_archive.as_text = (value) => frappe.utils.escape_html(value == null ? "" : String(value));
+
+// The standard folders in the user's language: by the server's SPECIAL-USE role where it is known,
+// else by the names servers give them (INBOX, Sent, "Sent Items", INBOX.Trash, ...). Any other
+// folder keeps its own name. Plain text: escape it where it is shown.
+crm_mail_archive.FOLDER_LABELS = {
+	inbox: () => __("Inbox", null, "Mail folder"),
+	sent: () => __("Sent", null, "Mail folder"),
+	trash: () => __("Trash", null, "Mail folder"),
+	junk: () => __("Spam", null, "Mail folder"),
+	drafts: () => __("Drafts", null, "Mail folder"),
+	archive: () => __("Archive", null, "Mail folder"),
+};
+crm_mail_archive.FOLDER_NAME_ROLES = {
+	inbox: "inbox",
+	sent: "sent",
+	"sent items": "sent",
+	"sent messages": "sent",
+	"sent mail": "sent",
+	gesendet: "sent",
+	"gesendete objekte": "sent",
+	"gesendete elemente": "sent",
+	trash: "trash",
+	"deleted items": "trash",
+	"deleted messages": "trash",
+	papierkorb: "trash",
+	"gelöschte elemente": "trash",
+	junk: "junk",
+	spam: "junk",
+	"junk e-mail": "junk",
+	"junk email": "junk",
+	drafts: "drafts",
+	"entwürfe": "drafts",
+	archive: "archive",
+	archiv: "archive",
+};
+crm_mail_archive.folder_label = (name, special_use) => {
+	const text = name == null ? "" : String(name);
+	let role = (special_use || "").toLowerCase();
+	if (!crm_mail_archive.FOLDER_LABELS[role]) {
+		// "INBOX.Sent", "INBOX/Sent" and "[Gmail]/Sent Mail" are the standard folders too
+		const bare = text.replace(/^(INBOX[./]|\[gmail\]\/|\[google mail\]\/)/i, "").toLowerCase();
+		role = text.toUpperCase() === "INBOX" ? "inbox" : crm_mail_archive.FOLDER_NAME_ROLES[bare];
+	}
+	return role && crm_mail_archive.FOLDER_LABELS[role] ? crm_mail_archive.FOLDER_LABELS[role]() : text;
+};
+crm_mail_archive.folder_as_text = (value) => crm_mail_archive.as_text(crm_mail_archive.folder_label(value));
 
 // Text with the searched words marked: the text is split at the words and every piece escaped,
 // so nothing of the mail ever becomes markup.
@@ -42,7 +90,9 @@ crm_mail_archive.marked = (text, words) => {
 	frappe.meta.add_field = function (df) {
 		const result = add_field.apply(this, arguments);
 		if ((crm_mail_archive.SERVER_TEXT_FIELDS[df.parent] || []).includes(df.fieldname)) {
-			df.formatter = crm_mail_archive.as_text;
+			df.formatter = crm_mail_archive.FOLDER_FIELDS.includes(`${df.parent}.${df.fieldname}`)
+				? crm_mail_archive.folder_as_text
+				: crm_mail_archive.as_text;
 		}
 		return result;
 	};
@@ -64,4 +114,45 @@ crm_mail_archive.marked = (text, words) => {
 		}
 		return render_template.call(this, name, data);
 	};
+})();
+
+// Awesomplete (Link and Autocomplete fields) writes English into its status line ("Begin typing for
+// results."), read out by screen readers and shown where a dialog's styles leave it visible: the
+// line is translated whenever Awesomplete changes it.
+crm_mail_archive.translate_awesomplete_status = (awesomplete) => {
+	const status = awesomplete && awesomplete.status;
+	if (!status || status.mail_archive_translated) return;
+	status.mail_archive_translated = true;
+	const translate = () => {
+		const text = status.textContent;
+		const count = text.match(/^(\d+) results found$/);
+		const translated =
+			text === "Begin typing for results."
+				? __("Begin typing for results.")
+				: text === "No results found"
+				? __("No results found")
+				: count
+				? __("{0} results found", [count[1]])
+				: text;
+		if (translated !== text) status.textContent = translated;
+	};
+	translate();
+	new MutationObserver(translate).observe(status, { childList: true, characterData: true, subtree: true });
+};
+
+(() => {
+	const controls = [
+		["ControlLink", "setup_awesomeplete"],
+		["ControlAutocomplete", "setup_awesomplete"],
+	];
+	for (const [control, method] of controls) {
+		const prototype = frappe.ui.form && frappe.ui.form[control] && frappe.ui.form[control].prototype;
+		if (!prototype || !prototype[method]) continue;
+		const setup = prototype[method];
+		prototype[method] = function () {
+			const result = setup.apply(this, arguments);
+			crm_mail_archive.translate_awesomplete_status(this.awesomplete);
+			return result;
+		};
+	}
 })();

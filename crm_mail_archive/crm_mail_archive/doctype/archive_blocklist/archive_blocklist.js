@@ -15,11 +15,18 @@ frappe.ui.form.on("Archive Blocklist", {
 				const parties = impact.parties
 					.map((party) => `<li>${escape(__(party.link_doctype))}: ${escape(party.link_name)}</li>`)
 					.join("");
+				const count = Number(impact.filed_mails) || 0;
+				const filings = count === 1 ? __("1 automatic filing") : __("{0} automatic filings", [count]);
+				const lines = [];
+				if (parties) {
+					lines.push(`<p class="blocklist-owners">${escape(__("{0} belongs to these customers and suppliers:", [frm.doc.value]))}</p><ul>${parties}</ul>`);
+				}
+				if (count) {
+					lines.push(`<p class="blocklist-filings">${escape(__("Blocking it takes away {0} of e-mails already filed.", [filings]))}</p>`);
+				}
 				return new Promise((resolve, reject) => {
 					frappe.confirm(
-						`<p>${escape(__("{0} belongs to:", [frm.doc.value]))}</p><ul>${parties}</ul>
-						<p>${escape(__("Blocking it takes away {0} automatic filings of mail already filed.", [impact.filed_mails]))}</p>
-						<p>${escape(__("Block it anyway?"))}</p>`,
+						`${lines.join("")}<p>${escape(__("Block it anyway?"))}</p>`,
 						() => {
 							frm.__impact_confirmed = true;
 							resolve();
@@ -40,7 +47,7 @@ frappe.ui.form.on("Archive Blocklist", {
 				})
 				.then(() =>
 					frappe.show_alert({
-						message: __("Mail of {0} is being filed again", [frappe.utils.escape_html(frm.doc.value)]),
+						message: __("E-mails of {0} are being filed again", [frappe.utils.escape_html(frm.doc.value)]),
 						indicator: "blue",
 					})
 				);

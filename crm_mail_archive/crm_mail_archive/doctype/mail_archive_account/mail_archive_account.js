@@ -1,20 +1,40 @@
-// Mail Archive Account: sync on demand, pick server folders, follow a running sync.
+// Mail Archive Account: set up the mailbox in one dialog, sync on demand, pick server folders,
+// follow a running sync in the status line.
 frappe.ui.form.on("Mail Archive Account", {
 	setup(frm) {
+		// the running sync's progress goes into the status line at the top, folder by folder:
+		// nothing covers the form, and the form reloads (last sync, folders) once the sync is through
 		frappe.realtime.on("mail_archive_sync_progress", (data) => {
 			if (data.account !== frm.doc.name) return;
-			frappe.show_progress(
-				__("Syncing {0}", [crm_mail_archive.as_text(data.folder)]),
-				data.done,
-				data.total,
-				__("{0} of {1} mails", [data.done, data.total]),
-				true
-			);
-			if (data.done >= data.total) frm.reload_doc();
+			if (!frm.sync_progress || frm.sync_progress_shown_finished) frm.sync_progress = {};
+			frm.sync_progress_shown_finished = false;
+			frm.sync_progress[data.folder] = { done: Number(data.done) || 0, total: Number(data.total) || 0 };
+			show_sync_progress(frm);
+			clearTimeout(frm.sync_reload);
+			if (Object.values(frm.sync_progress).every((folder) => folder.done >= folder.total)) {
+				// the next folder's progress may follow at once: reload when the sync is quiet
+				// the finished line stays until the next sync begins
+				frm.sync_reload = setTimeout(() => {
+					frm.sync_progress_shown_finished = true;
+					frm.reload_doc();
+				}, 3000);
+			}
 		});
 	},
 
+	onload(frm) {
+		// a new account starts with the setup dialog, offered once per new document
+		if (!frm.is_new() || frm.doc.email_account || frm.setup_offered === frm.doc.name) return;
+		if (!frappe.model.can_write("Mail Archive Account")) return;
+		frm.setup_offered = frm.doc.name;
+		open_setup_dialog(frm);
+	},
+
 	refresh(frm) {
+		// the managers of accounts (who write them); the server asks permissions.py again
+		if (frappe.model.can_write("Mail Archive Account")) {
+			frm.add_custom_button(__("Set up mailbox"), () => open_setup_dialog(frm));
+		}
 		if (frm.is_new()) return;
 		frm.add_custom_button(__("Sync Now"), () => {
 			frappe
@@ -90,13 +110,183 @@ function show_status(frm) {
 			}
 			wrapper.html(`<div class="mail-archive-status">
 				${lines.map((line) => `<div class="mb-1">${line}</div>`).join("")}
+				<div class="mb-1 mail-archive-sync-progress"></div>
 				${warning ? `<div class="alert alert-warning mt-2 mb-0 mail-archive-scheduler-warning">${escape(warning)}</div>` : ""}
 			</div>`);
+			show_sync_progress(frm);
 		});
 }
 
+// "Syncing  Inbox: 40 of 120 e-mails · Sent: 0 of 35 e-mails" (standard folders in the user's language)
+function show_sync_progress(frm) {
+	const line = $(frm.fields_dict.status_html.wrapper).find(".mail-archive-sync-progress");
+	const folders = Object.entries(frm.sync_progress || {});
+	if (!folders.length) {
+		line.empty();
+		return;
+	}
+	const parts = folders.map(
+		([name, { done, total }]) =>
+			`<span class="mail-archive-folder-progress">${crm_mail_archive.as_text(crm_mail_archive.folder_label(name))}: ${frappe.utils.escape_html(
+				__("{0} of {1} e-mails", [done, total])
+			)}</span>`
+	);
+	const finished = folders.every(([, folder]) => folder.done >= folder.total);
+	line.html(
+		`<span class="indicator-pill ${finished ? "green" : "blue"}">${frappe.utils.escape_html(
+			finished ? __("Sync finished") : __("Syncing")
+		)}</span> ${parts.join(" · ")}`
+	);
+}
+
+// One dialog to connect a mailbox: provider preset or own server, address, password or OAuth,
+// IMAP and SMTP; "Test Connection" logs in without saving, "Save" makes the Email Account and
+// this Mail Archive Account (the first sync starts by itself).
+function open_setup_dialog(frm) {
+	const existing = frm.is_new() ? null : frm.doc.name;
+	frappe
+		.call({ method: "crm_mail_archive.api.mailbox_setup_choices", args: { account: existing }, type: "GET" })
+		.then(({ message: choices }) => {
+			const presets = choices.presets;
+			const values = choices.values || {};
+			const security = [
+				{ value: "ssl", label: __("SSL/TLS") },
+				{ value: "starttls", label: __("STARTTLS") },
+				{ value: "plain", label: __("None (unencrypted)") },
+			];
+			const dialog = new frappe.ui.Dialog({
+				title: __("Set up mailbox"),
+				size: "large",
+				fields: [
+					{ fieldname: "email_address", fieldtype: "Data", options: "Email", label: __("Email Address"), reqd: 1 },
+					{
+						fieldname: "preset",
+						fieldtype: "Select",
+						label: __("Provider"),
+						options: [
+							...presets.map((item) => ({ value: item.key, label: item.label })),
+							{ value: choices.manual, label: __("Other provider (enter the server)") },
+						],
+						default: choices.manual,
+						// a stored account's own servers are shown as they are, not the preset's
+						onchange: () => loaded && apply_preset(dialog, presets),
+					},
+					{
+						fieldname: "account_owner",
+						fieldtype: "Link",
+						options: "User",
+						label: __("Mailbox Holder"),
+						reqd: 1,
+						default: frappe.session.user,
+					},
+					{ fieldtype: "Column Break" },
+					{
+						fieldname: "auth_method",
+						fieldtype: "Select",
+						label: __("Sign-in"),
+						options: [
+							{ value: "Password", label: __("Password") },
+							{ value: "OAuth", label: __("OAuth (Connected App)") },
+						],
+						default: "Password",
+					},
+					{
+						fieldname: "password",
+						fieldtype: "Password",
+						label: __("Password"),
+						depends_on: "eval:doc.auth_method==='Password'",
+						description: values.has_password ? __("Leave empty to keep the stored password.") : "",
+					},
+					{
+						fieldname: "connected_app",
+						fieldtype: "Link",
+						options: "Connected App",
+						label: __("Connected App"),
+						depends_on: "eval:doc.auth_method==='OAuth'",
+						description: __("The mailbox holder signs in once through the Connected App (see README)."),
+					},
+					{ fieldname: "login_id", fieldtype: "Data", label: __("User Name (if not the email address)") },
+					{ fieldname: "automatic_filing", fieldtype: "Check", label: __("Automatic Filing"), default: 1 },
+					{ fieldtype: "Section Break", label: __("Incoming Server (IMAP)") },
+					{ fieldname: "imap_host", fieldtype: "Data", label: __("Server") },
+					{ fieldtype: "Column Break" },
+					{ fieldname: "imap_port", fieldtype: "Int", label: __("Port"), default: 993 },
+					{ fieldtype: "Column Break" },
+					{ fieldname: "imap_security", fieldtype: "Select", label: __("Encryption"), options: security, default: "ssl" },
+					{ fieldtype: "Section Break", label: __("Outgoing Server (SMTP)") },
+					{ fieldname: "smtp_host", fieldtype: "Data", label: __("Server") },
+					{ fieldtype: "Column Break" },
+					{ fieldname: "smtp_port", fieldtype: "Int", label: __("Port"), default: 587 },
+					{ fieldtype: "Column Break" },
+					{ fieldname: "smtp_security", fieldtype: "Select", label: __("Encryption"), options: security, default: "starttls" },
+					{ fieldtype: "Section Break" },
+					{ fieldname: "connection_result", fieldtype: "HTML" },
+				],
+				primary_action_label: __("Save"),
+				primary_action(settings) {
+					frappe
+						.call({
+							method: "crm_mail_archive.api.set_up_mailbox",
+							args: { settings, account: existing },
+							freeze: true,
+							freeze_message: __("Saving the mailbox…"),
+						})
+						.then(({ message }) => {
+							dialog.hide();
+							frappe.show_alert({ message: __("Mailbox saved: the first sync has started."), indicator: "green" });
+							if (existing) frm.reload_doc();
+							else frappe.set_route("Form", "Mail Archive Account", message.account);
+						});
+				},
+				secondary_action_label: __("Test Connection"),
+				secondary_action() {
+					const result = dialog.fields_dict.connection_result.$wrapper;
+					result.html(`<p class="text-muted">${frappe.utils.escape_html(__("Connecting…"))}</p>`);
+					frappe
+						.call({
+							method: "crm_mail_archive.api.check_mailbox_connection",
+							args: { settings: dialog.get_values(true), account: existing },
+						})
+						.then(({ message: outcome }) => result.html(connection_result(outcome)))
+						.catch(() => result.empty());
+				},
+			});
+			let loaded = false;
+			Promise.resolve(dialog.set_values(values)).then(() => (loaded = true));
+			dialog.show();
+		});
+}
+
+function apply_preset(dialog, presets) {
+	const chosen = presets.find((item) => item.key === dialog.get_value("preset"));
+	if (!chosen) return;
+	dialog.set_values({
+		imap_host: chosen.imap_host,
+		imap_port: chosen.imap_port,
+		imap_security: chosen.imap_security,
+		smtp_host: chosen.smtp_host,
+		smtp_port: chosen.smtp_port,
+		smtp_security: chosen.smtp_security,
+		auth_method: chosen.oauth ? "OAuth" : "Password",
+	});
+	for (const fieldname of ["imap_host", "smtp_host"]) {
+		dialog.fields_dict[fieldname].$input.attr("placeholder", chosen.host_hint || "");
+	}
+}
+
+function connection_result(outcome) {
+	const escape = frappe.utils.escape_html;
+	const line = (label, result) =>
+		result
+			? `<div class="mail-archive-connection-${result.ok ? "ok" : "failed"} mb-1">
+				<span class="indicator-pill ${result.ok ? "green" : "red"}">${escape(label)}</span> ${escape(result.message)}
+			</div>`
+			: "";
+	return `<div class="mail-archive-connection-result">${line(__("IMAP"), outcome.imap)}${line(__("SMTP"), outcome.smtp)}</div>`;
+}
+
 function new_mails(count) {
-	return count === 1 ? __("1 new mail") : __("{0} new mails", [count]);
+	return count === 1 ? __("1 new e-mail") : __("{0} new e-mails", [count]);
 }
 
 function choose_server_folder(frm, add) {
@@ -111,7 +301,7 @@ function choose_server_folder(frm, add) {
 			// a folder name is the server's text: escaped as a label, exact as the value
 			const choices = folders
 				.filter((f) => !add || !f.configured)
-				.map((f) => ({ value: f.name, label: crm_mail_archive.as_text(f.name) }));
+				.map((f) => ({ value: f.name, label: crm_mail_archive.as_text(crm_mail_archive.folder_label(f.name, f.special_use)) }));
 			if (!choices.length) {
 				frappe.msgprint(__("Every folder of this mailbox is already synced."));
 				return;
