@@ -3,7 +3,6 @@ Un-file, Mark as Read reaching the server, a blocklist entry taking the automati
 filing away, and the Email Archive tab on the Contact. Screenshots go to tests/.artifacts/."""
 
 import time
-import uuid
 from urllib.parse import quote
 
 import frappe

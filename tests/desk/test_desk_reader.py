@@ -10,7 +10,6 @@ from urllib.parse import quote
 import frappe
 import pytest
 
-from crm_mail_archive import api
 from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.api.filing import DEFAULT_FILE_AT
 from tests.support import ARTIFACTS, a_mail, copies_of, logged_in_page, make_user, menu_item

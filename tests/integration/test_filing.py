@@ -11,7 +11,7 @@ from crm_mail_archive.filing import links
 from crm_mail_archive.filing.address_index import mail_addresses_in_bulk
 from crm_mail_archive.filing.automatic import file_mails
 from crm_mail_archive.filing.policy import filing_policy
-from tests.support import a_mail, copies_of, filed_at, jobs_done, only_communication
+from tests.support import a_mail, filed_at, jobs_done, only_communication
 
 
 def test_mail_from_any_address_of_a_contact_is_filed_at_the_contact_and_its_customers(

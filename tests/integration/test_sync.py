@@ -1,7 +1,7 @@
 """Mailbox sync against a real Dovecot into the real test site."""
 
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import make_msgid
 
 import frappe
 import pytest

@@ -2,7 +2,6 @@
 mid-batch, two workers at once, the retry of a quarantined mail, scheduling and the API."""
 
 import multiprocessing
-import os
 import random
 import signal
 import subprocess

@@ -117,38 +117,6 @@ def test_the_print_view_shows_the_subject_as_text(named_mail):
 	assert "<b>" not in doc.get_formatted("sender_full_name")
 
 
-def test_stock_reply_all_from_the_customer_timeline_addresses_the_right_people(
-	browser, web_server, socketio, named_mail
-):
-	from tests.support import logged_in_page
-
-	page = logged_in_page(browser, web_server, named_mail["holder"], locale="de-DE")
-	page.add_init_script("window.__hit = 0;")
-	dialogs: list[str] = []
-	page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-	try:
-		page.goto(f"{web_server}/app/customer/{quote(named_mail['customer'])}")
-		box = page.locator(".timeline-message-box", has_text="Angebot").first
-		box.wait_for(timeout=60_000)
-		# the subject and the sender's name are shown as text
-		assert "<img src=x onerror=window.__hit=1> Angebot" in box.inner_text()
-		box.locator(".reply-all").first.click(force=True)
-		page.wait_for_function(
-			"() => window.cur_dialog && cur_dialog.fields_dict.cc && cur_dialog.display", timeout=30_000
-		)
-		values = page.evaluate(
-			"() => ({recipients: cur_dialog.get_value('recipients'), cc: cur_dialog.get_value('cc')})"
-		)
-		assert page.evaluate("() => window.__hit") == 0
-	finally:
-		page.context.close()
-	assert parse_addr(values["recipients"].strip(", "))[1] == named_mail["sender"]
-	cc = split_emails(values["cc"])
-	assert named_mail["colleague"] in cc and named_mail["third"] in cc
-	assert "&lt;" not in values["cc"] + values["recipients"]
-	assert dialogs == []
-
-
 def test_mail_stored_inert_before_gets_its_text_back():
 	row = frappe._dict(
 		subject="&lt;img src=x&gt; Angebot",
