@@ -92,8 +92,9 @@ override_whitelisted_methods = {
 	"frappe.email.inbox.move_email": f"{_STOCK_MAIL_ENDPOINTS}.move_email",
 }
 
-# server-spelled text (folder names, flags) is escaped wherever the desk formats a field
-app_include_js = ["/assets/crm_mail_archive/js/server_text.js"]
+# server-spelled text (folder names, flags) is escaped wherever the desk formats a field; the
+# workspace's counters follow changed mail (live.js)
+app_include_js = ["/assets/crm_mail_archive/js/server_text.js", "/assets/crm_mail_archive/js/live.js"]
 
 doctype_js = {
 	doctype: ["public/js/mail_dialogs.js", "public/js/mail_transfer.js", "public/js/email_archive.js"]

@@ -133,6 +133,47 @@ def readable_archived_mails(mails: list[tuple[str, str | None]], user: str) -> s
 	return readable
 
 
+def signed_in_users() -> set[str]:
+	"""Users with a session that has not expired: the only ones a desk can be open for."""
+	from frappe.sessions import get_expired_threshold
+
+	sessions = frappe.qb.DocType("Sessions")
+	users = (
+		frappe.qb.from_(sessions)
+		.select(sessions.user)
+		.distinct()
+		.where(sessions.lastupdate >= get_expired_threshold())
+		.run(pluck=True)
+	)
+	return set(users) - {"Guest"}
+
+
+def readers_of(communications: list[str]) -> dict[str, set[str]]:
+	"""{user: the mails among `communications` they may read}, for the signed-in, enabled users:
+	who is told that these archived mails changed (live.py)."""
+	if not communications:
+		return {}
+	mails = [
+		(row.name, row.email_account)
+		for chunk in chunked(communications)
+		for row in frappe.get_all(
+			"Communication",
+			{"name": ("in", chunk), "mail_archive_key": ("is", "set")},
+			["name", "email_account"],
+		)
+	]
+	users = signed_in_users()
+	if not mails or not users:
+		return {}
+	enabled = set(frappe.get_all("User", {"name": ("in", sorted(users)), "enabled": 1}, pluck="name"))
+	readers = {}
+	for user in sorted(enabled):
+		readable = readable_archived_mails(mails, user)
+		if readable:
+			readers[user] = readable
+	return readers
+
+
 def can_read_communication(row, user: str | None = None) -> bool:
 	"""For stock endpoints that list Communications without asking their permissions: archived
 	mail by the rule above, every other Communication as stock decides."""
@@ -343,6 +384,22 @@ def require_mailbox_change(communication: str, accounts: list[str]) -> None:
 	Email) or a manager of the Mail Archive Accounts holding it (`accounts`; with none left on a
 	server, the account it was archived from: the desk still changes)."""
 	require_readable_mail(communication)
+	refused = _mailbox_change_refused(communication, accounts)
+	if refused:
+		frappe.throw(refused, frappe.PermissionError)
+
+
+def may_change_mailbox(communication: str, accounts: list[str]) -> bool:
+	"""The session user may read the mail and change it in its mailbox (require_mailbox_change)."""
+	return bool(
+		frappe.db.exists("Communication", communication)
+		and frappe.has_permission("Communication", "read", communication)
+		and not _mailbox_change_refused(communication, accounts)
+	)
+
+
+def _mailbox_change_refused(communication: str, accounts: list[str]) -> str | None:
+	"""Why the session user may not change the mail in its mailbox, None when they may."""
 	user = frappe.session.user
 	if not accounts:
 		email_account = frappe.db.get_value("Communication", communication, "email_account")
@@ -352,16 +409,15 @@ def require_mailbox_change(communication: str, accounts: list[str]) -> None:
 		if account:
 			accounts = [account]
 		elif not frappe.has_permission("Mail Archive Account", "write"):
-			frappe.throw(_("Not permitted to change this mail."), frappe.PermissionError)
+			return _("Not permitted to change this mail.")
 	for account in accounts:
 		email_account = frappe.db.get_value("Mail Archive Account", account, "email_account")
 		if holds_account(user, email_account) or frappe.has_permission(
 			"Mail Archive Account", "write", account
 		):
 			continue
-		frappe.throw(
-			_("Not permitted to change the mailbox of {0}.").format(email_account), frappe.PermissionError
-		)
+		return _("Not permitted to change the mailbox of {0}.").format(email_account)
+	return None
 
 
 def require_own_upload(file_name: str) -> None:

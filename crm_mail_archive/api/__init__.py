@@ -5,7 +5,7 @@
 - search: a record's Email Archive tab, the Mail Search page
 - filing: File at…, Un-file, file again, blocklist impact
 - create: Contact, Lead, Opportunity, Issue from a mail
-- server_actions: read/unread, move, spam, trash (mirrored to the server)
+- server_actions: read/unread, move, spam, trash, one mail or many (mirrored to the server)
 - transfer: import and export of mail files
 - compliance: retention, legal hold, deletion, erasure
 
@@ -43,12 +43,20 @@ from crm_mail_archive.api.filing import (
 )
 from crm_mail_archive.api.reader import download_attachment, download_original, get_filings, get_mail_view
 from crm_mail_archive.api.search import get_archive, search_mail
-from crm_mail_archive.api.server_actions import get_server_state, mark_read, mark_spam, move_mail, trash_mail
+from crm_mail_archive.api.server_actions import (
+	change_mails,
+	get_server_state,
+	mark_read,
+	mark_spam,
+	move_mail,
+	trash_mail,
+)
 from crm_mail_archive.api.transfer import download_export, export_mail, import_accounts, import_mail_files
 
 __all__ = [
 	"add_folder",
 	"blocklist_impact",
+	"change_mails",
 	"create_from_mail",
 	"delete_archived_mail",
 	"download_attachment",

@@ -79,9 +79,10 @@ def export_mail(
 	has_attachment: bool = False,
 	filing: str | None = None,
 	sender_domain: str | None = None,
+	communications: list[str] | str | None = None,
 ) -> dict:
 	"""Export archived mail the user may read, in the background: a record's archive (doctype,
-	name; optionally only what `search` finds), a search result (search, optionally in one
+	name; optionally only what `search` finds, or only the selected `communications` of it), a search result (search, optionally in one
 	account) or an account (ZIP or mbox). The export is logged; a realtime message tells when
 	its file is ready (download_export)."""
 	if export_format not in ("ZIP", "mbox"):
@@ -108,6 +109,7 @@ def export_mail(
 			name if scope == "Record" else None,
 			account,
 			search,
+			selected=tuple(as_list(communications)) if scope == "Record" and communications else None,
 		),
 		export_format,
 	)

@@ -16,8 +16,9 @@ from frappe.query_builder.functions import Count
 from frappe.utils import add_days, getdate, nowdate
 
 from crm_mail_archive.infra.text import as_text
-from crm_mail_archive.permissions import archive_scope, held_accounts
+from crm_mail_archive.permissions import archive_scope, held_accounts, manages_accounts
 from crm_mail_archive.search.index import query_words, snippets, words_conditions
+from crm_mail_archive.views.mail_view import counterpart_of
 
 PAGE_LENGTH_MAX = 100
 PERIODS = {"7d": 7, "30d": 30, "365d": 365}
@@ -90,6 +91,7 @@ def archive_of(
 			communication.subject,
 			communication.sender,
 			communication.sender_full_name,
+			communication.recipients,
 			communication.communication_date,
 			communication.sent_or_received,
 			communication.email_account,
@@ -107,11 +109,18 @@ def archive_of(
 	)
 	attachments = _attachment_names([row for row in rows if row.has_attachment])
 	found = snippets([row.name for row in rows], filters.search)
+	# a hint for the desk which rows offer read/unread and the bulk actions (the endpoints decide)
+	changeable = None if manages_accounts(user) else held_accounts(user)
 	mails = []
 	for row in rows:
 		row.subject = as_text(row.subject)
 		row.sender_full_name = as_text(row.sender_full_name)
 		row.sender = as_text(row.sender)
+		row.counterpart = counterpart_of(
+			row.sent_or_received, row.sender, row.sender_full_name, as_text(row.pop("recipients", None))
+		)
+		row.seen = int(row.seen or 0)
+		row.may_change = int(changeable is None or row.email_account in changeable)
 		row.attachments = attachments.get(row.name, [])
 		row.snippet = found.get(row.name, "")
 		row.pop("mail_archive_raw_file", None)
@@ -123,6 +132,7 @@ def archive_of(
 		"mails": mails,
 		"total": total,
 		"filed": filed,
+		"unread": _count(doctype, name, user, ArchiveFilters(), scope, unread=True),
 		"start": int(start),
 		"page_length": page_length,
 		"words": words + short,  # what the desk marks in the results
@@ -144,13 +154,17 @@ def _attachment_names(rows) -> dict[str, list[str]]:
 	return names
 
 
-def _count(doctype: str, name: str, user: str, filters: ArchiveFilters, scope: str) -> int:
-	"""The badge: from the Timeline Link index alone unless a filter or another owner's
-	confidential account needs the mails themselves."""
+def _count(
+	doctype: str, name: str, user: str, filters: ArchiveFilters, scope: str, unread: bool = False
+) -> int:
+	"""The badge: from the Timeline Link index alone unless a filter, the unread ones or another
+	owner's confidential account needs the mails themselves."""
 	others_confidential = frappe.db.exists(
 		"Mail Archive Account", {"confidential": 1, "account_owner": ("!=", user)}
 	)
-	if scope == "all" and not others_confidential and not filters.any:
+	if scope == "all" and not others_confidential and not filters.any and not unread:
 		return frappe.db.count("Timeline Link", {"link_doctype": doctype, "link_name": name})
-	query, _timeline, _communication = _base_query(doctype, name, user, filters, scope)
+	query, _timeline, communication = _base_query(doctype, name, user, filters, scope)
+	if unread:
+		query = query.where(communication.seen == 0)
 	return query.select(Count("*")).run()[0][0]

@@ -9,6 +9,7 @@ Attachments are read through the app's endpoint (read rule, audit), never by a f
 
 from __future__ import annotations
 
+from email.utils import getaddresses
 from urllib.parse import quote
 
 import frappe
@@ -76,6 +77,33 @@ def shown_body(content: str | None, attachments: list[dict]) -> str:
 	)
 
 
+DEFAULT_MARK_READ_AFTER = 2.0
+
+
+def mark_read_after_seconds() -> float:
+	"""How long a mail is previewed before the desk marks it read (Mail Archive Settings; its
+	default while the settings were never saved: a Single keeps only stored values)."""
+	stored = frappe.db.get_singles_dict("Mail Archive Settings", cast=False).get("mark_read_after_seconds")
+	return max(0.0, float(stored)) if stored not in (None, "") else DEFAULT_MARK_READ_AFTER
+
+
+def counterpart_of(sent_or_received: str | None, sender: str, sender_full_name: str, recipients: str) -> dict:
+	"""Who the mail is with, seen from the mailbox: the first recipient of sent mail (and how many
+	more there are), the sender of received mail. Plain text, as the mail says it."""
+	if sent_or_received == "Sent":
+		addresses = [(name, address) for name, address in getaddresses([recipients or ""]) if address or name]
+		if not addresses:
+			return {"direction": "Sent", "name": "", "address": "", "more": 0}
+		name, address = addresses[0]
+		return {"direction": "Sent", "name": name or address, "address": address, "more": len(addresses) - 1}
+	return {
+		"direction": "Received",
+		"name": sender_full_name or sender or "",
+		"address": sender or "",
+		"more": 0,
+	}
+
+
 def mail_view(communication: str, readable: callable) -> dict:
 	mail = frappe.db.get_value(
 		"Communication",
@@ -105,4 +133,7 @@ def mail_view(communication: str, readable: callable) -> dict:
 	mail.attachments = attachments_of(communication)
 	mail.content = shown_body(mail.content, mail.attachments)
 	mail.filings = filings_of(communication, readable)
+	mail.counterpart = counterpart_of(
+		mail.sent_or_received, mail.sender, mail.sender_full_name, mail.recipients
+	)
 	return mail
