@@ -45,6 +45,12 @@ def sales_mailbox(dovecot, mail_user, make_archive_account, crm, committed_clean
 	crm.contact([sender], links=[("Customer", customer)])
 	dovecot.append(mail_user, a_mail("Erste Anfrage", sender=sender, sender_name="Anna Müller"))
 	account = make_archive_account(mail_user, account_owner=user)
+	# their mailbox in their User Emails too, as stock keeps it (stock's Communication list and
+	# counts show a non-manager only the mail of those accounts)
+	holder = frappe.get_doc("User", user)
+	holder.append("user_emails", {"email_account": account.email_account})
+	holder.save(ignore_permissions=True)
+	frappe.db.commit()
 	sync_account(account.name)
 	frappe.clear_cache(user=user)
 	return {"user": (user, password), "account": account, "customer": customer, "sender": sender}
@@ -243,4 +249,45 @@ def test_sent_mail_shows_whom_it_went_to_in_the_list_the_preview_and_the_reader(
 	assert reader_line.inner_text().strip().startswith("An: ")
 	assert page.locator(".mail-archive-mail img[src='x']").count() == 0
 	assert page.evaluate("() => window.__mail_xss") is None
+	assert page.errors == []
+
+
+def test_the_mail_search_page_and_the_workspace_counter_follow_new_mail(
+	german_page, web_server, sales_mailbox, dovecot, mail_user
+):
+	page, account = german_page, sales_mailbox["account"]
+	page.goto(f"{web_server}/app/mail-search")
+	words = page.locator("input[data-fieldname='text']")
+	words.wait_for(timeout=60_000)
+	page.wait_for_function("() => frappe.realtime.socket && frappe.realtime.socket.connected", timeout=30_000)
+	words.fill("Nachzügler")
+	page.locator(".mail-search-empty", has_text="Keine E-Mail").wait_for(timeout=30_000)
+
+	dovecot.append(
+		mail_user,
+		a_mail("Nachzügler Anfrage", sender="fremd@unbekannt.example", sender_name=QUOTED_HOSTILE_NAME),
+	)
+	sync_account(account.name)
+	row = page.locator(".mail-search-row", has_text="Nachzügler")
+	row.wait_for(timeout=30_000)
+	assert "mail-search-unread" in row.get_attribute("class")
+	assert "Eve" in row.locator(".mail-search-counterpart").inner_text()
+	assert page.evaluate("() => window.__mail_xss") is None
+
+	page.goto(f"{web_server}/app/mail-archive")
+	pill = page.locator("[shortcut_name='Unfiled Mail'] .indicator-pill")
+	pill.wait_for(timeout=60_000)
+	page.wait_for_function("() => frappe.realtime.socket && frappe.realtime.socket.connected", timeout=30_000)
+	page.wait_for_function(
+		"() => document.querySelector(\"[shortcut_name='Unfiled Mail'] .indicator-pill\").innerText.trim() === '1 offen'",
+		timeout=30_000,
+	)
+	page.evaluate("() => { window.__not_reloaded = true; }")
+	dovecot.append(mail_user, a_mail("Noch ein Fremder", sender="zweiter@unbekannt.example"))
+	sync_account(account.name)
+	page.wait_for_function(
+		"() => document.querySelector(\"[shortcut_name='Unfiled Mail'] .indicator-pill\").innerText.trim() === '2 offen'",
+		timeout=30_000,
+	)
+	assert page.evaluate("() => window.__not_reloaded") is True
 	assert page.errors == []

@@ -17,8 +17,11 @@ crm_mail_archive.refresh_workspace_counts = () => {
 		const filters = frappe.utils.process_filter_expression(item.stats_filter);
 		if (!filters) continue;
 		frappe.db.count(item.link_to, { filters }).then((count) => {
-			const box = $(`[shortcut_name="${CSS.escape(item.label)}"] .widget-control`);
-			const pill = box.find(".indicator-pill");
+			// the block names the shortcut by its label as stored; page_data holds it translated
+			const block = $("[shortcut_name]").filter(
+				(_, element) => frappe.utils.unescape_html(__(element.getAttribute("shortcut_name"))) === frappe.utils.unescape_html(item.label)
+			);
+			const pill = block.find(".widget-control .indicator-pill");
 			if (!pill.length) return;
 			const label = item.format ? __(item.format).replace(/{}/g, count) : count;
 			const color = item.color && count ? item.color.toLowerCase() : "gray";
