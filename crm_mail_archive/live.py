@@ -24,8 +24,10 @@ def mail_changed(communications: list[str] | set[str]) -> None:
 	if not communications:
 		return
 	pending = getattr(frappe.local, "mail_archive_changed", None)
-	if pending is None:
+	if pending is None or getattr(frappe.local, "mail_archive_changed_db", None) is not frappe.db:
+		# the first change of this transaction (on this connection): tell once it commits
 		pending = frappe.local.mail_archive_changed = set()
+		frappe.local.mail_archive_changed_db = frappe.db
 		frappe.db.after_commit.add(_tell_readers)
 		frappe.db.after_rollback.add(_forget)
 	pending.update(communications)

@@ -11,6 +11,7 @@ from urllib.parse import quote
 import frappe
 import pytest
 
+from crm_mail_archive import api
 from crm_mail_archive.accounts.sync import sync_account
 from tests.support import (
 	ARTIFACTS,
@@ -291,3 +292,27 @@ def test_the_mail_search_page_and_the_workspace_counter_follow_new_mail(
 	)
 	assert page.evaluate("() => window.__not_reloaded") is True
 	assert page.errors == []
+
+
+def test_reading_marks_read_only_in_ones_own_mailbox(sales_mailbox, committed_cleanup):
+	"""What the reader and the preview are told: the holder's reading marks their mail read; a
+	manager may change it but reading leaves it; a colleague who reads it by the Customer may not."""
+	account = sales_mailbox["account"]
+	communication = communication_with_subject(account, "Erste Anfrage")
+	manager = make_user("System Manager")
+	colleague = make_user("Sales User")
+	frappe.db.commit()
+	committed_cleanup("User", manager)
+	committed_cleanup("User", colleague)
+	seen = {}
+	for user in (sales_mailbox["user"][0], manager, colleague):
+		frappe.set_user(user)
+		view = api.get_mail_view(communication)
+		seen[user] = (view.own_mailbox, view.may_change, view.mark_read_after)
+	frappe.set_user("Administrator")
+	assert seen == {
+		sales_mailbox["user"][0]: (True, True, 2.0),
+		manager: (False, True, 2.0),
+		colleague: (False, False, 2.0),
+	}
+	assert frappe.db.get_value("Communication", communication, "seen") == 0  # reading alone changes nothing

@@ -9,7 +9,12 @@ from werkzeug.wrappers import Response
 from crm_mail_archive.actions.service import accounts_holding
 from crm_mail_archive.api.responses import archive_file_response
 from crm_mail_archive.infra import archive_files, audit
-from crm_mail_archive.permissions import may_change_mailbox, reads_document, require_readable_mail
+from crm_mail_archive.permissions import (
+	holds_account,
+	may_change_mailbox,
+	reads_document,
+	require_readable_mail,
+)
 from crm_mail_archive.storage.files import original_of
 from crm_mail_archive.views.mail_view import mail_view, mark_read_after_seconds
 
@@ -27,11 +32,13 @@ def get_filings(communication: str) -> list[dict]:
 def get_mail_view(communication: str) -> dict:
 	"""One mail as the reader shows it: headers as text, the sanitized body, attachments (not the
 	original message), where it is filed, and its original message's URL; whether the user may
-	change it in its mailbox (read/unread, move, trash) and after how many seconds of preview the
-	desk marks it read."""
+	change it in its mailbox (read/unread, move, trash), whether it is their own mailbox (reading
+	marks read there) and after how many seconds of preview the desk marks it read."""
 	require_readable_mail(communication)
 	view = mail_view(communication, reads_document)
 	view.may_change = may_change_mailbox(communication, accounts_holding(communication))
+	# reading marks read only in one's own mailbox (a manager reading someone's mail leaves it)
+	view.own_mailbox = holds_account(frappe.session.user, view.email_account)
 	view.mark_read_after = mark_read_after_seconds()
 	audit.record("Opened", audit.archived([communication]))
 	return view

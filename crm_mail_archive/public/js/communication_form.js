@@ -107,10 +107,10 @@ crm_mail_archive.reader = {
 		});
 	},
 
-	// opening a mail in the reader reads it: marked read in the desk and on the mail server, for
-	// who may change the mailbox (others only read it)
+	// opening a mail of one's own mailbox reads it: marked read in the desk and on the mail server
+	// (a manager or a reader of someone else's mail leaves it as it is)
 	mark_read_on_open(frm, mail) {
-		if (!mail.may_change || mail.seen) return;
+		if (!mail.own_mailbox || !mail.may_change || mail.seen) return;
 		frappe
 			.call({
 				method: "crm_mail_archive.api.change_mails",

@@ -274,7 +274,7 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 			pane.find(".mail-archive-reply").on("click", () => crm_mail_archive.quick_reply(mail));
 			pane.find(".mail-archive-open").on("click", () => frappe.set_route("Form", "Communication", mail.name));
 			pane.find(".mail-archive-file").on("click", () => crm_mail_archive.file_dialog([mail.name], () => this.load()));
-			if (mail.may_change && !mail.seen) {
+			if (mail.own_mailbox && mail.may_change && !mail.seen) {
 				// read once it has been looked at for a moment, not while running down the list
 				this.read_timer = setTimeout(() => {
 					if (this.previewing === communication && this.is_shown()) this.change([communication], "Mark Read", { quiet: true });
