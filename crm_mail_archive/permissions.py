@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import frappe
 from frappe import _
-from frappe.permissions import get_role_permissions
+from frappe.permissions import get_doctype_roles, get_role_permissions
 
 from crm_mail_archive.infra.chunks import chunked
 
@@ -165,13 +165,42 @@ def readers_of(communications: list[str]) -> dict[str, set[str]]:
 	users = signed_in_users()
 	if not mails or not users:
 		return {}
-	enabled = set(frappe.get_all("User", {"name": ("in", sorted(users)), "enabled": 1}, pluck="name"))
+	users &= _may_read_some(mails)
+	enabled = set(frappe.get_all("User", {"name": ("in", sorted(users) or [""]), "enabled": 1}, pluck="name"))
 	readers = {}
 	for user in sorted(enabled):
 		readable = readable_archived_mails(mails, user)
 		if readable:
 			readers[user] = readable
 	return readers
+
+
+def _may_read_some(mails: list[tuple[str, str | None]]) -> set[str]:
+	"""Users who might read some of the mails (a few queries; the rule then decides per user): the
+	holders of their accounts, stock readers, and holders of a role that reads a type of document
+	they are filed at."""
+	accounts = sorted({account for _name, account in mails if account})
+	roles = stock_reader_roles()
+	for chunk in chunked([name for name, _account in mails]):
+		for doctype in frappe.get_all(
+			"Timeline Link", {"communication": ("in", chunk)}, pluck="link_doctype", distinct=True
+		):
+			if frappe.db.exists("DocType", doctype):
+				roles |= set(get_doctype_roles(doctype, "read"))
+	return (
+		{"Administrator"}
+		| set(
+			frappe.get_all(
+				"Mail Archive Account", {"email_account": ("in", accounts or [""])}, pluck="account_owner"
+			)
+		)
+		| set(frappe.get_all("User Email", {"email_account": ("in", accounts or [""])}, pluck="parent"))
+		| set(
+			frappe.get_all(
+				"Has Role", {"role": ("in", sorted(roles) or [""]), "parenttype": "User"}, pluck="parent"
+			)
+		)
+	)
 
 
 def can_read_communication(row, user: str | None = None) -> bool:
