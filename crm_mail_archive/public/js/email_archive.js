@@ -185,9 +185,9 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 				<td><span class="indicator-pill gray">${escape(crm_mail_archive.SOURCES[mail.source] || mail.source)}</span></td>
 				<td>${
 					mail.may_change
-						? `<button class="btn btn-xs btn-link mail-archive-toggle-read" title="${mail.seen ? __("Mark as Unread") : __("Mark as Read")}">${
-								`<span class="indicator ${mail.seen ? "gray" : "blue"}"></span>`
-							}</button>`
+						? `<button class="btn btn-xs btn-link mail-archive-toggle-read" title="${mail.seen ? __("Mark as Unread") : __("Mark as Read")}">
+								<span class="indicator ${mail.seen ? "gray" : "blue"}"></span>
+							</button>`
 						: ""
 				}</td>
 			</tr>`
