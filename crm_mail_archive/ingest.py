@@ -29,6 +29,7 @@ from crm_mail_archive.filing.rules import MailAddresses
 from crm_mail_archive.filing.threads import Reply, file_desk_answer, thread_replies
 from crm_mail_archive.infra import archive_files
 from crm_mail_archive.infra.conflicts import is_lock_conflict, retrying_lock_conflicts
+from crm_mail_archive.live import mail_changed
 from crm_mail_archive.mailbox.client import FetchedMessage
 from crm_mail_archive.mailbox.parser import ParsedMail, parse_message
 from crm_mail_archive.search.index import enqueue_attachment_text, search_row
@@ -132,6 +133,7 @@ class Ingest:
 			],
 		)
 		self._thread_and_file(batch.folder, stored.new)
+		mail_changed([mail.communication for mail in stored.new])
 		if batch.advance_to is not None:
 			self.folders.advance(batch.folder.name, batch.uidvalidity, batch.advance_to)
 		frappe.db.commit()

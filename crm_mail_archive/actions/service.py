@@ -17,6 +17,7 @@ from crm_mail_archive.infra.connection import connection_settings
 from crm_mail_archive.infra.jobs import enqueue
 from crm_mail_archive.infra.locks import AccountLock
 from crm_mail_archive.infra.text import inert_text
+from crm_mail_archive.live import mail_changed
 from crm_mail_archive.mailbox.client import (
 	IMPORT_UIDVALIDITY,
 	MailboxClient,
@@ -71,6 +72,7 @@ def request(communication: str, action: str, target_folder: str | None = None) -
 	if action == "Move" and not (target_folder or "").strip():
 		frappe.throw(_("Choose the folder to move the mail to."))
 	_apply_in_desk(communication, action, target_folder)
+	mail_changed([communication])
 	queued = []
 	for account in accounts_holding(communication):
 		# a newer read/unread supersedes a pending opposite one

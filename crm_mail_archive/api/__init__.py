@@ -6,7 +6,7 @@
 - filing: File at…, Un-file, file again, blocklist impact
 - create: Contact, Lead, Opportunity, Issue from a mail
 - compose: the draft of a reply, reply-all or forward
-- server_actions: read/unread, move, spam, trash (mirrored to the server)
+- server_actions: read/unread, move, spam, trash, one mail or many (mirrored to the server)
 - transfer: import and export of mail files
 - compliance: retention, legal hold, deletion, erasure
 
@@ -55,12 +55,20 @@ from crm_mail_archive.api.reader import (
 	set_mail_private,
 )
 from crm_mail_archive.api.search import get_archive, search_mail
-from crm_mail_archive.api.server_actions import get_server_state, mark_read, mark_spam, move_mail, trash_mail
+from crm_mail_archive.api.server_actions import (
+	change_mails,
+	get_server_state,
+	mark_read,
+	mark_spam,
+	move_mail,
+	trash_mail,
+)
 from crm_mail_archive.api.transfer import download_export, export_mail, import_accounts, import_mail_files
 
 __all__ = [
 	"add_folder",
 	"blocklist_impact",
+	"change_mails",
 	"check_mailbox_connection",
 	"create_from_mail",
 	"delete_archived_mail",

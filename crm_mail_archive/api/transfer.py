@@ -79,10 +79,11 @@ def export_mail(
 	has_attachment: bool = False,
 	filing: str | None = None,
 	sender_domain: str | None = None,
+	communications: list[str] | str | None = None,
 ) -> dict:
 	"""Export archived mail the user may read, in the background: a record's archive (doctype,
-	name; optionally only what `search` finds), one mail (scope Mail, name: the Communication),
-	a search result (search, optionally in one
+	name; optionally only what `search` finds, or only the selected `communications` of it), one
+	mail (scope Mail, name: the Communication), a search result (search, optionally in one
 	account) or an account (ZIP, mbox, or Evidence: a pack with proofs a court checks offline).
 	The export is logged; a realtime message tells when
 	its file is ready (download_export)."""
@@ -112,6 +113,7 @@ def export_mail(
 			name if scope in ("Record", "Mail") else None,
 			account,
 			search,
+			selected=tuple(as_list(communications)) if scope == "Record" and communications else None,
 		),
 		export_format,
 	)

@@ -19,6 +19,7 @@ from frappe.utils import now_datetime
 
 from crm_mail_archive.infra.chunks import chunked
 from crm_mail_archive.infra.rows import insert_rows, random_name
+from crm_mail_archive.live import mail_changed
 
 AUTOMATIC_SOURCES = ("Automatic", "Retroactive")
 Target = tuple[str, str]  # (doctype, name)
@@ -92,6 +93,7 @@ def link_mails(targets: dict[str, dict[Target, Reason | None]], source: str, use
 		insert_rows("Timeline Link", PROVENANCE_FIELDS, provenance, ignore_duplicates=True)
 		insert_rows("Communication Link", STOCK_LINK_FIELDS, timeline)
 		_write_filed_summaries(changed)
+		mail_changed(changed)
 		added += len(provenance)
 	return added
 
@@ -123,6 +125,7 @@ def unlink(communication: str, doctype: str, name: str, refresh_summary: bool = 
 	)
 	if refresh_summary:
 		refresh_filed_summary(communication)
+	mail_changed([communication])
 	return True
 
 

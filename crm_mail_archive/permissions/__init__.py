@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import frappe
 from frappe import _
-from frappe.permissions import get_role_permissions
+from frappe.permissions import get_doctype_roles, get_role_permissions
 
 from crm_mail_archive.infra.chunks import chunked
 
@@ -189,6 +189,76 @@ def archived_mail_access(communication: str, user: str) -> str | None:
 	"""FULL, HEADERS or None (nothing) for one archived mail."""
 	email_account = frappe.db.get_value("Communication", communication, "email_account")
 	return mail_access([(communication, email_account)], user).get(communication)
+
+
+def signed_in_users() -> set[str]:
+	"""Users with a session that has not expired: the only ones a desk can be open for."""
+	from frappe.sessions import get_expired_threshold
+
+	sessions = frappe.qb.DocType("Sessions")
+	users = (
+		frappe.qb.from_(sessions)
+		.select(sessions.user)
+		.distinct()
+		.where(sessions.lastupdate >= get_expired_threshold())
+		.run(pluck=True)
+	)
+	return set(users) - {"Guest"}
+
+
+def readers_of(communications: list[str]) -> dict[str, set[str]]:
+	"""{user: the mails among `communications` they may read}, for the signed-in, enabled users:
+	who is told that these archived mails changed (live.py)."""
+	if not communications:
+		return {}
+	mails = [
+		(row.name, row.email_account)
+		for chunk in chunked(communications)
+		for row in frappe.get_all(
+			"Communication",
+			{"name": ("in", chunk), "mail_archive_key": ("is", "set")},
+			["name", "email_account"],
+		)
+	]
+	users = signed_in_users()
+	if not mails or not users:
+		return {}
+	users &= _may_read_some(mails)
+	enabled = set(frappe.get_all("User", {"name": ("in", sorted(users) or [""]), "enabled": 1}, pluck="name"))
+	readers = {}
+	for user in sorted(enabled):
+		readable = readable_archived_mails(mails, user)
+		if readable:
+			readers[user] = readable
+	return readers
+
+
+def _may_read_some(mails: list[tuple[str, str | None]]) -> set[str]:
+	"""Users who might read some of the mails (a few queries; the rule then decides per user): the
+	holders of their accounts, stock readers, and holders of a role that reads a type of document
+	they are filed at."""
+	accounts = sorted({account for _name, account in mails if account})
+	roles = stock_reader_roles()
+	for chunk in chunked([name for name, _account in mails]):
+		for doctype in frappe.get_all(
+			"Timeline Link", {"communication": ("in", chunk)}, pluck="link_doctype", distinct=True
+		):
+			if frappe.db.exists("DocType", doctype):
+				roles |= set(get_doctype_roles(doctype, "read"))
+	return (
+		{"Administrator"}
+		| set(
+			frappe.get_all(
+				"Mail Archive Account", {"email_account": ("in", accounts or [""])}, pluck="account_owner"
+			)
+		)
+		| set(frappe.get_all("User Email", {"email_account": ("in", accounts or [""])}, pluck="parent"))
+		| set(
+			frappe.get_all(
+				"Has Role", {"role": ("in", sorted(roles) or [""]), "parenttype": "User"}, pluck="parent"
+			)
+		)
+	)
 
 
 def can_read_communication(row, user: str | None = None) -> bool:

@@ -116,6 +116,22 @@ def require_mailbox_change(communication: str, accounts: list[str]) -> None:
 	Email) or a manager of the Mail Archive Accounts holding it (`accounts`; with none left on a
 	server, the account it was archived from: the desk still changes)."""
 	require_readable_mail(communication)
+	refused = _mailbox_change_refused(communication, accounts)
+	if refused:
+		frappe.throw(refused, frappe.PermissionError)
+
+
+def may_change_mailbox(communication: str, accounts: list[str]) -> bool:
+	"""The session user may read the mail and change it in its mailbox (require_mailbox_change)."""
+	return bool(
+		frappe.db.exists("Communication", communication)
+		and frappe.has_permission("Communication", "read", communication)
+		and not _mailbox_change_refused(communication, accounts)
+	)
+
+
+def _mailbox_change_refused(communication: str, accounts: list[str]) -> str | None:
+	"""Why the session user may not change the mail in its mailbox, None when they may."""
 	user = frappe.session.user
 	if not accounts:
 		email_account = frappe.db.get_value("Communication", communication, "email_account")
@@ -125,16 +141,15 @@ def require_mailbox_change(communication: str, accounts: list[str]) -> None:
 		if account:
 			accounts = [account]
 		elif not frappe.has_permission("Mail Archive Account", "write"):
-			frappe.throw(_("Not permitted to change this mail."), frappe.PermissionError)
+			return _("Not permitted to change this mail.")
 	for account in accounts:
 		email_account = frappe.db.get_value("Mail Archive Account", account, "email_account")
 		if holds_account(user, email_account) or frappe.has_permission(
 			"Mail Archive Account", "write", account
 		):
 			continue
-		frappe.throw(
-			_("Not permitted to change the mailbox of {0}.").format(email_account), frappe.PermissionError
-		)
+		return _("Not permitted to change the mailbox of {0}.").format(email_account)
+	return None
 
 
 def require_own_upload(file_name: str) -> None:

@@ -8,6 +8,7 @@ from frappe.utils import now_datetime
 
 from crm_mail_archive.contracts import StoredFolderState
 from crm_mail_archive.infra.chunks import chunked
+from crm_mail_archive.live import mail_changed
 from crm_mail_archive.mailbox.client import IMPORT_UIDVALIDITY
 
 
@@ -100,6 +101,7 @@ class FolderStates:
 					update_modified=False,
 				)
 				frappe.db.set_value("Communication", copy.communication, "seen", seen, update_modified=False)
+				mail_changed([copy.communication])  # read or unread in the mail client: the desks follow
 				changed += 1
 		gone = []
 		if present_uids is not None:

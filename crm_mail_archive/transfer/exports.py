@@ -45,6 +45,8 @@ class ExportScope:
 	account: str | None = None
 	search_text: str | None = None
 	search_filters: dict | None = None  # the Mail Search page's other filters (SEARCH_FILTERS)
+	# of a record's archive, only these mails (the tab's selected rows); kept in search_filters
+	selected: tuple[str, ...] | None = None
 
 	def mail_search(self) -> MailSearch:
 		filters = {key: value for key, value in (self.search_filters or {}).items() if key in SEARCH_FILTERS}
@@ -72,6 +74,8 @@ def mails_in_scope(scope: ExportScope, user: str) -> list[str]:
 			archive_scope(scope.reference_doctype, scope.reference_name, user),
 		)
 		query = query.where(communication.mail_archive_raw_file.isnotnull())
+		if scope.selected is not None:
+			query = query.where(communication.name.isin(list(scope.selected) or [""]))
 	elif scope.scope == "Search":
 		query, communication = _filtered(scope.mail_search(), user)
 	elif scope.scope == "Mail":
@@ -142,6 +146,27 @@ def write_mbox(communications: list[str], path: str, user: str) -> int:
 	return count
 
 
+def stored_filters(scope: ExportScope) -> dict | None:
+	"""What the log keeps of the scope's filters (the selected mails under "selected")."""
+	if scope.selected is None:
+		return scope.search_filters
+	return {**(scope.search_filters or {}), "selected": list(scope.selected)}
+
+
+def scope_of_log(log) -> ExportScope:
+	filters = json.loads(log.search_filters) if log.search_filters else None
+	selected = filters.pop("selected", None) if filters else None
+	return ExportScope(
+		log.scope,
+		log.reference_doctype,
+		log.reference_name,
+		log.account,
+		log.search_text,
+		filters or None,
+		tuple(selected) if selected is not None else None,
+	)
+
+
 def log_export(scope: ExportScope, export_format: str, user: str, **values) -> str:
 	"""A Mail Export row (owner: the user); returns its name."""
 	doc = frappe.get_doc(
@@ -153,8 +178,8 @@ def log_export(scope: ExportScope, export_format: str, user: str, **values) -> s
 			"reference_name": scope.reference_name,
 			"account": scope.account,
 			"search_text": (scope.search_text or "")[:140] or None,
-			"search_filters": json.dumps(scope.search_filters, sort_keys=True)
-			if scope.search_filters
+			"search_filters": json.dumps(stored_filters(scope), sort_keys=True)
+			if stored_filters(scope)
 			else None,
 			**values,
 		}
@@ -191,14 +216,7 @@ def run_export(export: str) -> None:
 	"""The background job of a desk export: the file, attached to its log, and a message to the
 	user with the link."""
 	log = frappe.get_doc("Mail Export", export)
-	scope = ExportScope(
-		log.scope,
-		log.reference_doctype,
-		log.reference_name,
-		log.account,
-		log.search_text,
-		json.loads(log.search_filters) if log.search_filters else None,
-	)
+	scope = scope_of_log(log)
 	# one file, in the archive's folder: downloaded only through download_export, by its maker
 	reference = archive_files.new_reference()
 	path = archive_files.path_of(reference)

@@ -19,10 +19,12 @@ from crm_mail_archive.permissions import (
 	archive_read_criteria,
 	archive_scope,
 	held_accounts,
+	manages_accounts,
 	restricted_accounts,
 )
 from crm_mail_archive.permissions.guards import manages_privacy
 from crm_mail_archive.search.index import query_words, snippets, words_conditions
+from crm_mail_archive.views.mail_view import counterpart_of
 
 PAGE_LENGTH_MAX = 100
 PERIODS = {"7d": 7, "30d": 30, "365d": 365}
@@ -100,6 +102,8 @@ def archive_of(
 			communication.subject,
 			communication.sender,
 			communication.sender_full_name,
+			communication.recipients,
+			communication.mail_archive_address_names,
 			communication.communication_date,
 			communication.sent_or_received,
 			communication.email_account,
@@ -128,8 +132,19 @@ def archive_of(
 			row.has_attachment = 0
 	attachments = _attachment_names([row for row in rows if row.has_attachment])
 	found = snippets([row.name for row in rows if not row.headers_only], filters.search)
+	# a hint for the desk which rows offer read/unread and the bulk actions (the endpoints decide)
+	changeable = None if manages_accounts(user) else held_accounts(user)
 	mails = []
 	for row in rows:
+		row.counterpart = counterpart_of(
+			row.sent_or_received,
+			row.sender,
+			row.sender_full_name,
+			row.pop("recipients", None),
+			row.pop("mail_archive_address_names", None),
+		)
+		row.seen = int(row.seen or 0)
+		row.may_change = int(not row.headers_only and (changeable is None or row.email_account in changeable))
 		row.attachments = attachments.get(row.name, [])
 		row.snippet = found.get(row.name, "")
 		row.pop("mail_archive_raw_file", None)
@@ -141,6 +156,7 @@ def archive_of(
 		"mails": mails,
 		"total": total,
 		"filed": filed,
+		"unread": _count(doctype, name, user, ArchiveFilters(), scope, unread=True),
 		"start": int(start),
 		"page_length": page_length,
 		"words": words + short,  # what the desk marks in the results
@@ -162,15 +178,20 @@ def _attachment_names(rows) -> dict[str, list[str]]:
 	return names
 
 
-def _count(doctype: str, name: str, user: str, filters: ArchiveFilters, scope: str) -> int:
-	"""The badge: from the Timeline Link index alone unless a filter, another owner's
-	confidential account, a Private account or a mail marked private needs the mails themselves."""
+def _count(
+	doctype: str, name: str, user: str, filters: ArchiveFilters, scope: str, unread: bool = False
+) -> int:
+	"""The badge: from the Timeline Link index alone unless a filter, the unread ones, another
+	owner's confidential account, a Private account or a mail marked private needs the mails
+	themselves."""
 	restricted = (
 		frappe.db.exists("Mail Archive Account", {"confidential": 1, "account_owner": ("!=", user)})
 		or frappe.db.exists("Mail Archive Account", {"visibility": "Private"})
 		or frappe.db.exists("Communication", {"mail_archive_private": 1})
 	)
-	if scope == "all" and not restricted and not filters.any:
+	if scope == "all" and not restricted and not filters.any and not unread:
 		return frappe.db.count("Timeline Link", {"link_doctype": doctype, "link_name": name})
-	query, _timeline, _communication = _base_query(doctype, name, user, filters, scope)
+	query, _timeline, communication = _base_query(doctype, name, user, filters, scope)
+	if unread:
+		query = query.where(communication.seen == 0)
 	return query.select(Count("*")).run()[0][0]

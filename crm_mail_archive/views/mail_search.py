@@ -24,6 +24,7 @@ from crm_mail_archive.permissions import (
 )
 from crm_mail_archive.search.index import query_words, snippets, words_conditions
 from crm_mail_archive.views.email_archive import PAGE_LENGTH_MAX, PERIODS  # the tab's, the same here
+from crm_mail_archive.views.mail_view import counterpart_of
 
 MAX_CHECKED = 300
 
@@ -80,10 +81,13 @@ def _page(search: MailSearch, user: str, limit: int, offset: int = 0) -> list:
 			communication.subject,
 			communication.sender,
 			communication.sender_full_name,
+			communication.recipients,
+			communication.mail_archive_address_names,
 			communication.communication_date,
 			communication.sent_or_received,
 			communication.email_account,
 			communication.has_attachment,
+			communication.seen,
 			communication.mail_archive_filing,
 		)
 		.orderby(communication.communication_date, order=Order.desc)
@@ -113,6 +117,14 @@ def search_mail(search: MailSearch, start: int = 0, page_length: int = 20) -> di
 		total, rows = len(readable), readable[start : start + page_length]
 	found = snippets([row.name for row in rows], search.text)
 	for row in rows:
+		row.counterpart = counterpart_of(
+			row.sent_or_received,
+			row.sender,
+			row.sender_full_name,
+			row.pop("recipients", None),
+			row.pop("mail_archive_address_names", None),
+		)
+		row.seen = int(row.seen or 0)
 		row.snippet = found.get(row.name, "")
 	words, short = query_words(search.text)
 	return {"mails": rows, "total": total, "more": more, "words": words + short, "start": start}

@@ -11,6 +11,7 @@ Attachments are read through the app's endpoint (read rule, audit), never by a f
 from __future__ import annotations
 
 import json
+from email.utils import getaddresses
 from urllib.parse import quote
 
 import frappe
@@ -95,15 +96,58 @@ def headers_view(communication: str, readable: callable) -> dict:
 	"""A mail of a Headers only account, for a colleague of its holder: that it exists — when,
 	what about, who wrote to whom, where it is filed — not its body or its attachments."""
 	mail = frappe.db.get_value("Communication", communication, HEADER_FIELDS, as_dict=True)
-	names = json.loads(mail.pop("mail_archive_address_names") or "{}")
+	address_names = mail.pop("mail_archive_address_names")
+	names = json.loads(address_names or "{}")
 	for field in ("recipients", "cc"):
 		mail[f"{field}_shown"] = with_names(mail[field], names)
+	mail.counterpart = counterpart_of(
+		mail.sent_or_received, mail.sender, mail.sender_full_name, mail.recipients, address_names
+	)
 	mail.private = cint(mail.pop("mail_archive_private"))
 	mail.headers_only = 1
 	mail.content = ""
 	mail.attachments = []
 	mail.filings = filings_of(communication, readable)
 	return mail
+
+
+DEFAULT_MARK_READ_AFTER = 2.0
+
+
+def mark_read_after_seconds() -> float:
+	"""How long a mail is previewed before the desk marks it read (Mail Archive Settings; its
+	default while the settings were never saved: a Single keeps only stored values)."""
+	stored = frappe.db.get_singles_dict("Mail Archive Settings", cast=False).get("mark_read_after_seconds")
+	return max(0.0, float(stored)) if stored not in (None, "") else DEFAULT_MARK_READ_AFTER
+
+
+def counterpart_of(
+	sent_or_received: str | None,
+	sender: str,
+	sender_full_name: str,
+	recipients: str,
+	address_names: str | None = None,
+) -> dict:
+	"""Who the mail is with, seen from the mailbox: the first recipient of sent mail (and how many
+	more there are; its name as the mail gives it), the sender of received mail. Plain text, as
+	the mail says it."""
+	if sent_or_received == "Sent":
+		names = json.loads(address_names or "{}")
+		addresses = [
+			(name or names.get(address, ""), address)
+			for name, address in getaddresses([recipients or ""])
+			if address or name
+		]
+		if not addresses:
+			return {"direction": "Sent", "name": "", "address": "", "more": 0}
+		name, address = addresses[0]
+		return {"direction": "Sent", "name": name or address, "address": address, "more": len(addresses) - 1}
+	return {
+		"direction": "Received",
+		"name": sender_full_name or sender or "",
+		"address": sender or "",
+		"more": 0,
+	}
 
 
 def mail_view(communication: str, readable: callable) -> dict:
@@ -131,7 +175,8 @@ def mail_view(communication: str, readable: callable) -> dict:
 		],
 		as_dict=True,
 	)
-	names = json.loads(mail.pop("mail_archive_address_names") or "{}")
+	address_names = mail.pop("mail_archive_address_names")
+	names = json.loads(address_names or "{}")
 	for field in ("recipients", "cc", "bcc"):  # shown with the names the mail gives them
 		mail[f"{field}_shown"] = with_names(mail[field], names)
 	mail.seen = cint(mail.seen)
@@ -140,4 +185,7 @@ def mail_view(communication: str, readable: callable) -> dict:
 	mail.attachments = attachments_of(communication)
 	mail.content = shown_body(mail.content, mail.attachments)
 	mail.filings = filings_of(communication, readable)
+	mail.counterpart = counterpart_of(
+		mail.sent_or_received, mail.sender, mail.sender_full_name, mail.recipients, address_names
+	)
 	return mail

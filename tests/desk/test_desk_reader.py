@@ -103,7 +103,7 @@ def test_the_tab_previews_a_mail_and_answers_it_without_leaving_the_customer(
 	desk.locator(".mail-archive-row").first.wait_for(timeout=30_000)
 	headers = desk.locator(".mail-archive-table thead th").all_inner_texts()
 	assert [h.strip() for h in headers if h.strip()] == ["Date", "Subject", "From / To", "Source"]
-	assert desk.locator(".mail-archive-count").inner_text() == "1 mail"
+	assert desk.locator(".mail-archive-count").inner_text() == "1 mail, 1 unread"
 	assert "Zeichnung 4711.pdf" in desk.locator(".mail-archive-row").inner_text()
 
 	desk.locator(".mail-archive-row").first.click()
@@ -255,7 +255,8 @@ def test_a_german_sales_user_reads_and_files_in_german(browser, web_server, mail
 		assert tab.inner_text().startswith("E-Mail-Archiv")
 		tab.click()
 		page.locator(".mail-archive-row").first.wait_for(timeout=30_000)
-		assert page.locator(".mail-archive-count").inner_text() == "1 E-Mail"
+		# (read by now: its holder opened it in the reader above)
+		assert page.locator(".mail-archive-count").inner_text().startswith("1 E-Mail")
 		page.screenshot(path=str(ARTIFACTS / "customer-email-archive-de.png"))
 
 		page.goto(f"{web_server}/app/mail-archive")

@@ -188,3 +188,22 @@ def test_a_mail_with_a_queued_server_action_can_be_deleted(dovecot, mail_user, m
 	assert not frappe.db.exists("Communication", copy.communication)
 	for doctype in ("Mail Server Action", "Mailbox Copy", "Timeline Link", "Mail Address Index"):
 		assert not frappe.db.exists(doctype, {"communication": copy.communication}), doctype
+
+
+def test_change_mails_moves_several_mails_on_the_server_at_once(dovecot, mail_user, make_archive_account):
+	dovecot.create_folder(mail_user, "Archiv")
+	dovecot.append(mail_user, a_mail("Rechnung 1"))
+	dovecot.append(mail_user, a_mail("Rechnung 2"))
+	account = make_archive_account(mail_user)
+	sync_account(account.name)
+	mails = sorted(copy.communication for copy in copies_of(account))
+	with pytest.raises(frappe.ValidationError, match="Choose the folder"):
+		api.change_mails(mails, "Move")
+	frappe.db.rollback()
+	result = api.change_mails(mails, "Move", folder="Archiv")
+	assert sorted(result["changed"]) == mails and result["refused"] == []
+	assert {frappe.db.get_value("Communication", name, "imap_folder") for name in mails} == {"Archiv"}
+	frappe.db.commit()
+	run_apply_job(account.name)
+	assert sorted(copy.communication for copy in copies_of(account, folder="Archiv")) == mails
+	assert len(dovecot.flags(mail_user, "Archiv")) == 2 and dovecot.flags(mail_user) == {}

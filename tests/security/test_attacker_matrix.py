@@ -13,6 +13,7 @@ the user may already read it.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from email.utils import format_datetime
 
@@ -1079,3 +1080,111 @@ def test_only_a_manager_tries_or_sets_up_a_mailbox_and_no_password_comes_back(wo
 	assert choices.ok and choices.json()["message"]["values"]["has_password"] is True
 	for response in (stored, choices):
 		assert dovecot.password(mailbox) not in response.text
+
+
+# --- bulk changes and the live events of changed mail ---------------------------------------------
+
+
+def test_bulk_changes_are_checked_mail_by_mail(world):
+	"""change_mails (the tab's bulk actions) changes a mail only for its mailbox's holder or a
+	manager who may read it; who may change none of them is refused, nothing changes."""
+	w = world
+	mails = list(w.mails.values())
+	for kind in ("guest", "website_user", "stock_user", "sales_user", "sales_manager"):
+		for action, folder in (("Mark Read", None), ("Trash", None), ("Move", "INBOX")):
+			response = w.call(
+				kind,
+				"crm_mail_archive.api.change_mails",
+				"POST",
+				communications=mails,
+				action=action,
+				folder=folder,
+			)
+			assert response.status_code == 403, (kind, action, response.status_code, response.text[:300])
+	frappe.db.rollback()
+	assert {frappe.db.get_value("Communication", name, "seen") for name in mails} == {0}
+	assert not frappe.get_all("Mail Server Action", {"communication": ("in", mails)})
+	assert "Trash" not in {frappe.db.get_value("Communication", name, "email_status") for name in mails}
+
+	# a manager of the accounts: every mail they read, never the confidential account's
+	response = w.call(
+		"system_manager",
+		"crm_mail_archive.api.change_mails",
+		"POST",
+		communications=mails,
+		action="Mark Read",
+	)
+	assert response.ok, response.text
+	assert set(response.json()["message"]["changed"]) == {
+		w.mails[m] for m in ("ordinary", "unfiled", "internal")
+	}
+	assert response.json()["message"]["refused"] == [w.mails["confidential"]]
+	frappe.db.rollback()
+	assert frappe.db.get_value("Communication", w.mails["confidential"], "seen") == 0
+	# the holder of both mailboxes: all of them
+	response = w.call(
+		"owner", "crm_mail_archive.api.change_mails", "POST", communications=mails, action="Mark Read"
+	)
+	assert response.ok and response.json()["message"]["refused"] == [], response.text
+	frappe.db.rollback()
+	assert {frappe.db.get_value("Communication", name, "seen") for name in mails} == {1}
+	# an unknown action is a clear error, not a change
+	response = w.call(
+		"owner", "crm_mail_archive.api.change_mails", "POST", communications=mails, action="Delete"
+	)
+	assert response.status_code == 417 and "Unknown mail action" in response.text
+
+
+def test_exporting_selected_rows_exports_only_what_the_user_reads_there(world):
+	w = world
+	started = w.call(
+		"sales_user",
+		"crm_mail_archive.api.export_mail",
+		"POST",
+		scope="Record",
+		doctype="Customer",
+		name=w.customer,
+		communications=[w.mails["confidential"], w.mails["ordinary"], w.mails["unfiled"]],
+	)
+	assert started.ok, started.text
+	run_background_jobs()
+	frappe.db.rollback()
+	log = frappe.get_doc("Mail Export", started.json()["message"]["export"])
+	assert log.status == "Ready", log.error
+	assert log.mails.split() == [w.mails["ordinary"]]
+
+
+def test_a_live_event_reaches_only_the_users_who_may_read_the_mail(world):
+	"""The realtime event that mail changed goes to each reader's own room with the ids they may
+	read (never a mail's text), and to nobody else: read back from Redis, where socket.io takes it."""
+	from frappe.utils.background_jobs import get_redis_connection_without_auth
+
+	w = world
+	mails = list(w.mails.values())
+	pubsub = get_redis_connection_without_auth().pubsub(ignore_subscribe_messages=True)
+	pubsub.subscribe("events")
+	try:
+		response = w.call(
+			"owner", "crm_mail_archive.api.change_mails", "POST", communications=mails, action="Mark Read"
+		)
+		assert response.ok, response.text
+		told: dict[str, dict] = {}
+		deadline = time.monotonic() + 10
+		while time.monotonic() < deadline:
+			message = pubsub.get_message(timeout=1)
+			if not message:
+				continue
+			event = json.loads(message["data"])
+			if event["namespace"] == frappe.local.site and event["event"] == "mail_archive_changed":
+				assert event["room"].startswith("user:"), event["room"]
+				told[event["room"].removeprefix("user:")] = event["message"]
+	finally:
+		pubsub.close()
+	for kind, user in w.users.items():
+		may_read = {w.mails[mail] for mail, who in READERS.items() if kind in who}
+		event = told.get(user)
+		assert set(event["communications"] if event else ()) == may_read, kind
+		if event:
+			assert set(event) == {"communications", "documents"}  # ids, never the mail itself
+			assert all(frappe.has_permission(d, "read", n, user=user) for d, n in event["documents"])
+	assert not any(marker in json.dumps(told) for marker in w.markers.values())

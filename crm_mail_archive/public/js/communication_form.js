@@ -135,7 +135,20 @@ crm_mail_archive.reader = {
 				crm_mail_archive.call("unfile_mail", { communication: frm.doc.name, doctype, name }).then(() => frm.reload_doc());
 			});
 			crm_mail_archive.bind_mail_html(wrapper);
+			this.mark_read_on_open(frm, mail);
 		});
+	},
+
+	// opening a mail of one's own mailbox reads it: marked read in the desk and on the mail server
+	// (a manager or a reader of someone else's mail leaves it as it is)
+	mark_read_on_open(frm, mail) {
+		if (!mail.own_mailbox || !mail.may_change || mail.seen) return;
+		frappe
+			.call({
+				method: "crm_mail_archive.api.change_mails",
+				args: { communications: [frm.doc.name], action: "Mark Read" },
+			})
+			.then(() => frm.reload_doc());
 	},
 };
 

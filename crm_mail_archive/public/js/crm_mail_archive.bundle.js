@@ -7,3 +7,4 @@ import "./mail_compose.js";
 import "./email_archive.js";
 import "./communication_form.js";
 import "./email_account.js";
+import "./live.js";

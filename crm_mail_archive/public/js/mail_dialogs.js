@@ -156,6 +156,33 @@ crm_mail_archive.create_from = (communication, doctype, done) => {
 	});
 };
 
+// Who a mail is with, for a list row: "To: <first recipient>" (+ how many more) for sent mail, the
+// sender for received mail. `marked` escapes (and marks search words); the direction icon stays
+// beside it in the lists.
+crm_mail_archive.counterpart_html = (counterpart, marked = frappe.utils.escape_html) => {
+	if (!counterpart) return "";
+	const more = counterpart.more ? ` <span class="text-muted">+${Number(counterpart.more) || 0}</span>` : "";
+	const name = marked(counterpart.name || counterpart.address || "");
+	return (counterpart.direction === "Sent" ? __("To: {0}", [name]) : name) + more;
+};
+
+// The reader's and preview's line under the subject: direction icon and "To: …" or "From: …".
+crm_mail_archive.counterpart_line = (mail) => {
+	const escape = frappe.utils.escape_html;
+	const counterpart = mail.counterpart;
+	if (!counterpart) return "";
+	const party =
+		counterpart.name && counterpart.address && counterpart.name !== counterpart.address
+			? `${counterpart.name} <${counterpart.address}>`
+			: counterpart.name || counterpart.address || "";
+	const sent = counterpart.direction === "Sent";
+	const more = counterpart.more ? ` <span class="text-muted">+${Number(counterpart.more) || 0}</span>` : "";
+	return `<div class="mail-archive-counterpart-line mb-2" title="${escape(__(sent ? "Sent" : "Received"))}">
+		${frappe.utils.icon(sent ? "arrow-right" : "arrow-left", "sm")}
+		${sent ? __("To: {0}", [escape(party)]) : __("From: {0}", [escape(party)])}${more}
+	</div>`;
+};
+
 // One mail as HTML: headers, filings, server state, attachments and body. Shared by the reader and
 // the Email Archive tab's preview. Every mail value is escaped; the body is the stored, sanitized HTML.
 crm_mail_archive.mail_html = (mail, { state = null, unfile = false, compact = false } = {}) => {
@@ -197,6 +224,7 @@ crm_mail_archive.mail_html = (mail, { state = null, unfile = false, compact = fa
 		<h4 class="mail-archive-subject">${escape(mail.subject || __("(no subject)"))}${
 			mail.private ? ` <span class="indicator-pill red mail-archive-private-pill">${__("Private")}</span>` : ""
 		}</h4>
+		${crm_mail_archive.counterpart_line(mail)}
 		<div class="mail-archive-headers small">
 			${header(__("From"), sender)}
 			${header(__("To"), mail.recipients_shown || mail.recipients)}

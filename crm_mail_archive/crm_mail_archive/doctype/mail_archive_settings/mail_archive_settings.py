@@ -20,6 +20,7 @@ class MailArchiveSettings(Document):
 		default_visibility: DF.Literal["Shared", "Headers only", "Private"]
 		file_at_doctypes: DF.SmallText | None
 		internal_domains: DF.SmallText | None
+		mark_read_after_seconds: DF.Float
 		max_addresses_per_mail: DF.Int
 		max_attachment_size_mb: DF.Int
 		max_attachments_per_mail: DF.Int

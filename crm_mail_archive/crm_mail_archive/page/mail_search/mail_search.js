@@ -1,6 +1,8 @@
 // Mail Search: every archived mail the user may read, by the words of the mails and their
 // attachments, with filters; results newest first, the words marked. Mail values are text: every
-// one is escaped (crm_mail_archive.marked escapes each piece it marks).
+// one is escaped (crm_mail_archive.marked escapes each piece it marks). Unread mail is bold; the
+// results follow the server's "mail_archive_changed" events while the page is open (fetched again
+// through search_mail, which applies the read rule).
 frappe.pages["mail-search"].on_page_load = (wrapper) => {
 	const page = frappe.ui.make_app_page({ parent: wrapper, title: __("Mail Search"), single_column: true });
 	wrapper.mail_search = new crm_mail_archive.MailSearchPage(page);
@@ -101,6 +103,10 @@ crm_mail_archive.MailSearchPage = class MailSearchPage {
 			this.load();
 		});
 		this.render({ mails: [], total: 0, more: false, words: [], start: 0 });
+		const refresh = frappe.utils.debounce(() => this.load(), 400);
+		frappe.realtime.on("mail_archive_changed", () => {
+			if (frappe.get_route_str() === "mail-search" && this.values().text.trim()) refresh();
+		});
 	}
 
 	values() {
@@ -138,12 +144,12 @@ crm_mail_archive.MailSearchPage = class MailSearchPage {
 		} else {
 			const rows = mails.map(
 				(mail) => `
-				<tr class="mail-search-row" data-name="${escape(mail.name)}">
+				<tr class="mail-search-row ${mail.seen ? "" : "mail-search-unread bold"}" data-name="${escape(mail.name)}">
 					<td class="text-nowrap">${escape(frappe.datetime.str_to_user(mail.communication_date))}</td>
 					<td>${mail.subject ? marked(mail.subject) : escape(__("(no subject)"))}
 						${mail.snippet ? `<div class="small text-muted mail-search-snippet">${marked(mail.snippet)}</div>` : ""}
 					</td>
-					<td>${marked(mail.sender_full_name || mail.sender || "")}</td>
+					<td class="mail-search-counterpart">${crm_mail_archive.counterpart_html(mail.counterpart, marked)}</td>
 					<td>${escape(__(mail.sent_or_received))}</td>
 					<td>${escape(__(mail.mail_archive_filing || ""))}</td>
 				</tr>`
