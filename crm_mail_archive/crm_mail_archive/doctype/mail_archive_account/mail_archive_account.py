@@ -13,10 +13,11 @@ class MailArchiveAccount(Document):
 	from typing import TYPE_CHECKING
 
 	if TYPE_CHECKING:
+		from frappe.types import DF
+
 		from crm_mail_archive.crm_mail_archive.doctype.mail_archive_folder.mail_archive_folder import (
 			MailArchiveFolder,
 		)
-		from frappe.types import DF
 
 		account_owner: DF.Link
 		admins_notified: DF.Check
