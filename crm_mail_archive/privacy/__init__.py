@@ -58,9 +58,12 @@ def audit_mailbox_holders(user, method=None) -> None:
 	for email_account, change in [(account, "added") for account in held_now - held_before] + [
 		(account, "removed") for account in held_before - held_now
 	]:
-		account = frappe.db.get_value("Mail Archive Account", {"email_account": email_account}, "name")
-		if account:
-			audit.record_account("Access Changed", account, detail=f"holder {change}: {user.name}")
+		account = frappe.db.get_value(
+			"Mail Archive Account", {"email_account": email_account}, ["name", "account_owner"], as_dict=True
+		)
+		# the account's owner reads its mail either way (the row only lets them send from it)
+		if account and account.account_owner != user.name:
+			audit.record_account("Access Changed", account.name, detail=f"holder {change}: {user.name}")
 
 
 def refuse_deletion_with_mail(account) -> None:
