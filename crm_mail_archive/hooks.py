@@ -106,5 +106,11 @@ override_whitelisted_methods = {
 # the desk code and styles, one bundle each (public/js, public/scss; bench build)
 app_include_js = ["crm_mail_archive.bundle.js"]
 app_include_css = ["crm_mail_archive.bundle.css"]
-# after stock's own list settings of Communication (a list script, loaded with the list)
+# scripts that must follow stock's own script of the form or list they change (Frappe loads these
+# after it): the reader's buttons on Communication, no "Pull Emails" on archived Email Accounts,
+# the list settings of Communication
+doctype_js = {
+	"Communication": ["public/js/communication_form.js"],
+	"Email Account": ["public/js/email_account.js"],
+}
 doctype_list_js = {"Communication": ["public/js/communication_list.js"]}

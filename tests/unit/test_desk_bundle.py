@@ -1,6 +1,6 @@
-"""The desk code is one bundle: hooks.py names it once, it imports every desk script (list scripts,
-which must load after stock's own list settings, aside), and the markup the scripts write carries
-no inline styles (they live in the SCSS bundle)."""
+"""The desk code is one bundle: hooks.py names it once, it imports every desk script (the scripts
+that must follow stock's own form or list script aside: Frappe loads those after it), and the
+markup the scripts write carries no inline styles (they live in the SCSS bundle)."""
 
 import ast
 import re
@@ -20,14 +20,18 @@ def hook(name: str):
 def test_hooks_name_the_bundle_once_and_no_script_one_by_one():
 	assert hook("app_include_js") == ["crm_mail_archive.bundle.js"]
 	assert hook("app_include_css") == ["crm_mail_archive.bundle.css"]
-	assert hook("doctype_js") is None and hook("page_js") is None
+	assert hook("page_js") is None
+	assert hook("doctype_js") == {
+		"Communication": ["public/js/communication_form.js"],
+		"Email Account": ["public/js/email_account.js"],
+	}
 	assert hook("doctype_list_js") == {"Communication": ["public/js/communication_list.js"]}
 
 
 def test_the_bundle_imports_every_desk_script():
 	imported = set(re.findall(r'^import "\./([\w.]+)";$', BUNDLE.read_text(encoding="utf-8"), re.M))
 	scripts = {path.name for path in BUNDLE.parent.glob("*.js") if not path.name.endswith(".bundle.js")}
-	assert imported == scripts - {"communication_list.js"}
+	assert imported == scripts - {"communication_list.js", "communication_form.js", "email_account.js"}
 
 
 def test_no_inline_styles_in_the_markup_of_the_desk_scripts():
