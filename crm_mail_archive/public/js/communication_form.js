@@ -57,11 +57,7 @@ crm_mail_archive.reader = {
 		frm.add_custom_button(__("File at…"), () => crm_mail_archive.file_dialog([frm.doc.name], () => frm.reload_doc()));
 
 		const actions = __("Actions");
-		frm.add_custom_button(
-			frm.doc.seen ? __("Mark as Unread") : __("Mark as Read"),
-			() => server_action("mark_read", { communications: [frm.doc.name], read: frm.doc.seen ? 0 : 1 }),
-			actions
-		);
+		crm_mail_archive.add_read_toggle(frm, server_action);
 		frm.add_custom_button(__("Move"), () => crm_mail_archive.move_dialog(frm, server_action), actions);
 		if (frm.doc.email_status !== "Spam") {
 			frm.add_custom_button(__("Mark as Spam"), () => server_action("mark_spam", { communication: frm.doc.name }), actions);
@@ -148,7 +144,12 @@ crm_mail_archive.reader = {
 				method: "crm_mail_archive.api.change_mails",
 				args: { communications: [frm.doc.name], action: "Mark Read" },
 			})
-			.then(() => frm.reload_doc());
+			.then(() => {
+				// only the read toggle changes: reloading the form would rebuild every button under
+				// the user's hand (a menu they are opening, say)
+				frm.doc.seen = 1;
+				crm_mail_archive.add_read_toggle(frm);
+			});
 	},
 };
 
@@ -208,4 +209,23 @@ crm_mail_archive.retention_dialog = (frm) => {
 		});
 		dialog.show();
 	});
+};
+
+// "Mark as Read" or "Mark as Unread" in the reader's Actions, as the mail is now
+crm_mail_archive.add_read_toggle = (frm, server_action) => {
+	const actions = __("Actions");
+	frm.remove_custom_button(__("Mark as Read"), actions);
+	frm.remove_custom_button(__("Mark as Unread"), actions);
+	const send =
+		server_action ||
+		((method, args) =>
+			crm_mail_archive.call(method, args).then(() => {
+				frappe.show_alert({ message: __("Sent to the mail server"), indicator: "blue" });
+				frm.reload_doc();
+			}));
+	frm.add_custom_button(
+		frm.doc.seen ? __("Mark as Unread") : __("Mark as Read"),
+		() => send("mark_read", { communications: [frm.doc.name], read: frm.doc.seen ? 0 : 1 }),
+		actions
+	);
 };
