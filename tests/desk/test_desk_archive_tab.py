@@ -1,35 +1,11 @@
 """The Email Archive tab on a Customer and the Communication list in Chromium: the tab lists the
 Customer's mail, the list marks filed mail and filters on it."""
 
-from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime
 from urllib.parse import quote
 
-import frappe
 import pytest
 
-from crm_mail_archive.accounts.syncing import sync_account
-from tests.support import ARTIFACTS, a_mail, logged_in_page
-
-
-def dated(subject: str, sender: str, days_ago: int) -> bytes:
-	raw = a_mail(subject, sender=sender)
-	when = format_datetime(datetime.now(timezone.utc) - timedelta(days=days_ago))
-	head, _, body = raw.partition(b"\n\n")
-	lines = [line for line in head.split(b"\n") if not line.startswith(b"Date:")]
-	return b"\n".join([*lines, f"Date: {when}".encode()]) + b"\n\n" + body
-
-
-@pytest.fixture
-def customer_with_mail(dovecot, mail_user, make_archive_account, crm):
-	customer = crm.customer("Archivkunde")
-	sender = crm.address("einkauf")
-	crm.contact([sender], links=[("Customer", customer)])
-	frappe.db.commit()
-	dovecot.append_many(mail_user, [dated(f"Bestellung {n:02d}", sender, days_ago=n) for n in range(25)])
-	account = make_archive_account(mail_user)
-	sync_account(account.name)
-	return customer, account
+from tests.support import ARTIFACTS, logged_in_page
 
 
 @pytest.mark.slow

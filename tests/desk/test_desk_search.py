@@ -9,30 +9,7 @@ import frappe
 import pytest
 
 from crm_mail_archive.accounts.syncing import sync_account
-from tests.support import ARTIFACTS, a_mail, copies_of, jobs_done, logged_in_page
-
-
-def a_pdf(text: str) -> bytes:
-	"""A one-page PDF showing `text` (Latin-1) in Helvetica."""
-	stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
-	objects = [
-		b"<< /Type /Catalog /Pages 2 0 R >>",
-		b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-		b" /Resources << /Font << /F1 5 0 R >> >> >>",
-		b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-		b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-	]
-	out = b"%PDF-1.4\n"
-	offsets = []
-	for number, body in enumerate(objects, 1):
-		offsets.append(len(out))
-		out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-	xref = len(out)
-	out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-	out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-	out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-	return out
+from tests.support import ARTIFACTS, a_mail, a_pdf, copies_of, jobs_done, logged_in_page
 
 
 @pytest.mark.slow

@@ -1,35 +1,11 @@
 """The Email Archive of a document: order, pagination, search and who may see what."""
 
 import uuid
-from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime
 
 import frappe
 import pytest
 
 from crm_mail_archive import api
-from crm_mail_archive.accounts.syncing import sync_account
-from tests.support import a_mail
-
-
-def dated(subject: str, sender: str, days_ago: int) -> bytes:
-	raw = a_mail(subject, sender=sender)
-	when = format_datetime(datetime.now(timezone.utc) - timedelta(days=days_ago))
-	head, _, body = raw.partition(b"\n\n")
-	lines = [line for line in head.split(b"\n") if not line.startswith(b"Date:")]
-	return b"\n".join([*lines, f"Date: {when}".encode()]) + b"\n\n" + body
-
-
-@pytest.fixture
-def customer_with_mail(dovecot, mail_user, make_archive_account, crm):
-	customer = crm.customer("Archivkunde")
-	sender = crm.address("einkauf")
-	crm.contact([sender], links=[("Customer", customer)])
-	frappe.db.commit()
-	dovecot.append_many(mail_user, [dated(f"Bestellung {n:02d}", sender, days_ago=n) for n in range(25)])
-	account = make_archive_account(mail_user)
-	sync_account(account.name)
-	return customer, account
 
 
 def test_newest_first_paginated_and_searchable(customer_with_mail):

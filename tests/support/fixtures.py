@@ -19,14 +19,17 @@ import frappe
 import pytest
 import requests
 
+from crm_mail_archive.accounts.syncing import sync_account
 from devtools.dovecot import DovecotServer, free_port
 from devtools.smtp_sink import SmtpSink
 from tests.support import (
 	CHROMIUM,
 	TEST_SITE,
 	CrmBuilder,
+	a_named_mail,
 	bench_path,
 	checkout_env,
+	dated,
 	logged_in_page,
 	make_user,
 	remove_archive_of,
@@ -339,3 +342,47 @@ def chain_cleanup():
 		if os.path.exists(path):
 			os.remove(path)
 	frappe.db.commit()
+
+
+# --- worlds a feature's server tests and its browser tests share ---------------------------
+
+
+@pytest.fixture
+def customer_with_mail(dovecot, mail_user, make_archive_account, crm):
+	customer = crm.customer("Archivkunde")
+	sender = crm.address("einkauf")
+	crm.contact([sender], links=[("Customer", customer)])
+	frappe.db.commit()
+	dovecot.append_many(mail_user, [dated(f"Bestellung {n:02d}", sender, days_ago=n) for n in range(25)])
+	account = make_archive_account(mail_user)
+	sync_account(account.name)
+	return customer, account
+
+
+@pytest.fixture
+def named_mail(dovecot, mail_user, make_archive_account, crm, committed_cleanup):
+	tag = uuid.uuid4().hex[:8]
+	customer = crm.customer("Klartext Kunde")
+	sender = crm.address("bernd")
+	colleague = crm.address("anna")
+	crm.contact([sender], links=[("Customer", customer)])
+	password = f"Pw-{uuid.uuid4().hex}"
+	holder = make_user("Sales User", password=password, first_name="Sina")
+	frappe.db.set_value("User", holder, "language", "de")
+	committed_cleanup("User", holder)
+	frappe.db.commit()
+	account = make_archive_account(mail_user, account_owner=holder)
+	dovecot.append(mail_user, a_named_mail(sender, mail_user, colleague, tag))
+	sync_account(account.name)
+	communication = frappe.db.get_value("Communication", {"message_id": f"true-text-{tag}@kunde.example"})
+	assert communication
+	frappe.db.commit()
+	return {
+		"holder": (holder, password),
+		"customer": customer,
+		"communication": communication,
+		"sender": sender,
+		"mailbox": mail_user,
+		"colleague": colleague,
+		"third": f"third-{tag}@kunde.example",
+	}

@@ -4,6 +4,7 @@ originals, attachments); removing an account's archive."""
 from __future__ import annotations
 
 import email
+from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -172,3 +173,50 @@ def _remove_archive_of(email_account: str) -> None:
 	frappe.db.delete("Mail Archive Folder", {"parent": email_account})
 	frappe.db.delete("Mail Archive Account", {"name": email_account})
 	frappe.delete_doc("Email Account", email_account, force=True, ignore_permissions=True)
+
+
+def a_pdf(text: str) -> bytes:
+	"""A one-page PDF showing `text` (Latin-1) in Helvetica."""
+	stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
+	objects = [
+		b"<< /Type /Catalog /Pages 2 0 R >>",
+		b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+		b" /Resources << /Font << /F1 5 0 R >> >> >>",
+		b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+		b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+	]
+	out = b"%PDF-1.4\n"
+	offsets = []
+	for number, body in enumerate(objects, 1):
+		offsets.append(len(out))
+		out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+	xref = len(out)
+	out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+	out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+	out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+	return out
+
+
+def dated(subject: str, sender: str, days_ago: int) -> bytes:
+	raw = a_mail(subject, sender=sender)
+	when = format_datetime(datetime.now(timezone.utc) - timedelta(days=days_ago))
+	head, _, body = raw.partition(b"\n\n")
+	lines = [line for line in head.split(b"\n") if not line.startswith(b"Date:")]
+	return b"\n".join([*lines, f"Date: {when}".encode()]) + b"\n\n" + body
+
+
+HOSTILE_SUBJECT = "<img src=x onerror=window.__hit=1> Angebot & Preise 1 < 2"
+
+
+def a_named_mail(sender: str, mailbox: str, colleague: str, tag: str) -> bytes:
+	return (
+		f'From: "Bernd <b>Muster</b>" <{sender}>\r\n'
+		f'To: "Vertrieb, Muster Handels" <{mailbox}>\r\n'
+		f'Cc: "Muster, Anna" <{colleague}>, "<svg onload=window.__hit=2>" <third-{tag}@kunde.example>\r\n'
+		f"Subject: {HOSTILE_SUBJECT}\r\n"
+		f"Message-ID: <true-text-{tag}@kunde.example>\r\n"
+		"Date: Tue, 01 Dec 2026 10:00:00 +0100\r\n"
+		"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+		"Guten Tag, anbei das Angebot.\r\n"
+	).encode()
