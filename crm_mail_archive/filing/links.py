@@ -21,20 +21,31 @@ from crm_mail_archive.infra.chunks import chunked
 from crm_mail_archive.infra.rows import insert_rows, random_name
 from crm_mail_archive.live import mail_changed
 
-AUTOMATIC_SOURCES = ("Automatic", "Retroactive")
+# filings the rules made (and take back when the rules change); the others are a person's or a thread's
+AUTOMATIC_SOURCES = ("Automatic", "Retroactive", "Document Number", "Open Opportunity", "E-Invoice")
 Target = tuple[str, str]  # (doctype, name)
 
 
 @dataclass(frozen=True)
 class Reason:
-	"""Why a mail is filed at a document: the address that matched, or the mail it replies to."""
+	"""Why a mail is filed at a document: the address that matched, the mail it replies to, or the
+	text that named the document (a document number, an invoice reference)."""
 
 	matched_address: str | None = None
 	reply_to_mail: str | None = None
+	matched_text: str | None = None
 
 
 PROVENANCE_FIELDS = ["name", "communication", "link_doctype", "link_name", "source", "matched_address"]
-PROVENANCE_FIELDS += ["reply_to_mail", "filed_by", "filed_on", "communication_date", "owner", "modified_by"]
+PROVENANCE_FIELDS += [
+	"matched_text",
+	"reply_to_mail",
+	"filed_by",
+	"filed_on",
+	"communication_date",
+	"owner",
+	"modified_by",
+]
 PROVENANCE_FIELDS += ["creation", "modified"]
 STOCK_LINK_FIELDS = ["name", "parent", "parenttype", "parentfield", "link_doctype", "link_name", "idx"]
 STOCK_LINK_FIELDS += ["owner", "modified_by", "creation", "modified"]
@@ -73,7 +84,14 @@ def link_mails(targets: dict[str, dict[Target, Reason | None]], source: str, use
 				provenance.append(
 					(
 						random_name(12),
-						*(communication, *target, source, reason.matched_address, reason.reply_to_mail),
+						*(
+							communication,
+							*target,
+							source,
+							reason.matched_address,
+							reason.matched_text,
+							reason.reply_to_mail,
+						),
 						*(user, now, dates.get(communication), user, user, now, now),
 					)
 				)

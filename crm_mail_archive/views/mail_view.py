@@ -41,7 +41,16 @@ def filings_of(communication: str, readable: callable) -> list[dict]:
 	rows = frappe.get_all(
 		"Timeline Link",
 		{"communication": communication},
-		["link_doctype", "link_name", "source", "matched_address", "reply_to_mail", "filed_by", "filed_on"],
+		[
+			"link_doctype",
+			"link_name",
+			"source",
+			"matched_address",
+			"matched_text",
+			"reply_to_mail",
+			"filed_by",
+			"filed_on",
+		],
 		order_by="filed_on asc, creation asc",
 	)
 	return [

@@ -10,6 +10,9 @@ crm_mail_archive.SOURCES = {
 	"Created From": __("Created From"),
 	Manual: __("Manual"),
 	Retroactive: __("Retroactive"),
+	"Document Number": __("Document Number"),
+	"Open Opportunity": __("Open Opportunity"),
+	"E-Invoice": __("E-Invoice"),
 };
 
 crm_mail_archive.call = (method, args) =>
@@ -195,7 +198,7 @@ crm_mail_archive.mail_html = (mail, { state = null, unfile = false, compact = fa
 		? `${mail.sender_full_name} <${mail.sender}>`
 		: mail.sender;
 	const filings = (mail.filings || []).map((row) => {
-		const reason = row.matched_address || (row.reply_to_mail ? __("Reply to {0}", [row.reply_to_mail]) : "") || row.filed_by || "";
+		const reason = row.matched_text || row.matched_address || (row.reply_to_mail ? __("Reply to {0}", [row.reply_to_mail]) : "") || row.filed_by || "";
 		return `<tr>
 			<td><a href="/app/${frappe.router.slug(row.link_doctype)}/${encodeURIComponent(row.link_name)}">${escape(__(row.link_doctype))}: ${escape(row.title || row.link_name)}</a></td>
 			<td>${escape(crm_mail_archive.SOURCES[row.source] || row.source)}</td>

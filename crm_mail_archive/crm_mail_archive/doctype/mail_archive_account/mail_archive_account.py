@@ -19,10 +19,12 @@ class MailArchiveAccount(Document):
 			MailArchiveFolder,
 		)
 
+		account_kind: DF.Literal["Mailbox", "Journal Mailbox", "Archive Drop"]
 		account_owner: DF.Link
 		admins_notified: DF.Check
 		automatic_filing: DF.Check
 		confidential: DF.Check
+		drop_senders: DF.Literal["Internal Senders", "Anyone"]
 		email_account: DF.Link
 		email_address: DF.Data | None
 		enabled: DF.Check
@@ -36,6 +38,7 @@ class MailArchiveAccount(Document):
 		legal_hold: DF.Check
 		mark_read_after_storing: DF.Check
 		next_attempt: DF.Datetime | None
+		open_opportunity_filing: DF.Literal["Site Default", "Off", "Only One Open", "Most Recently Active"]
 		retention_years: DF.Int
 		visibility: DF.Literal["", "Shared", "Headers only", "Private"]
 

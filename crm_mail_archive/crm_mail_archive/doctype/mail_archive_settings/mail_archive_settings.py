@@ -18,6 +18,8 @@ class MailArchiveSettings(Document):
 		business_retention_years: DF.Int
 		connection_timeout_seconds: DF.Int
 		default_visibility: DF.Literal["Shared", "Headers only", "Private"]
+		document_number_doctypes: DF.SmallText | None
+		einvoice_expense_item: DF.Link | None
 		file_at_doctypes: DF.SmallText | None
 		internal_domains: DF.SmallText | None
 		mark_read_after_seconds: DF.Float
@@ -27,6 +29,7 @@ class MailArchiveSettings(Document):
 		max_batch_size_mb: DF.Int
 		max_html_size_kb: DF.Int
 		max_mail_size_mb: DF.Int
+		open_opportunity_filing: DF.Literal["Off", "Only One Open", "Most Recently Active"]
 		purge_after_retention: DF.Check
 		sync_interval_minutes: DF.Int
 		tsa_certificates: DF.Code | None

@@ -17,8 +17,18 @@ class TimelineLink(Document):
 		link_doctype: DF.Link
 		link_name: DF.DynamicLink
 		matched_address: DF.Data | None
+		matched_text: DF.Data | None
 		reply_to_mail: DF.Link | None
-		source: DF.Literal["Automatic", "Reply", "Created From", "Manual", "Retroactive"]
+		source: DF.Literal[
+			"Automatic",
+			"Reply",
+			"Created From",
+			"Manual",
+			"Retroactive",
+			"Document Number",
+			"Open Opportunity",
+			"E-Invoice",
+		]
 	# end: auto-generated types
 	pass
 
