@@ -114,10 +114,9 @@ crm_mail_archive.reader = {
 
 	render(frm) {
 		const wrapper = $(frm.fields_dict.mail_archive_reader.wrapper);
-		Promise.all([
-			crm_mail_archive.get("get_mail_view", { communication: frm.doc.name }),
-			crm_mail_archive.get("get_server_state", { communication: frm.doc.name }),
-		]).then(([mail, state]) => {
+		// one request: the mail and its server state (a cold reader waits for every round trip)
+		crm_mail_archive.get("get_mail_view", { communication: frm.doc.name, with_server_state: 1 }).then((mail) => {
+			const state = mail.server_state;
 			wrapper.html(crm_mail_archive.mail_html(mail, { state, unfile: true })).data("mail-attachments", mail.attachments);
 			if (mail.can_mark_private) {
 				frm.add_custom_button(
