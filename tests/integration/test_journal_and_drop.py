@@ -296,3 +296,25 @@ def test_a_mailbox_is_not_unwrapped(dovecot, mail_user, make_archive_account, cu
 	(copy,) = copies_of(account)
 	assert original_of(copy.communication) == report
 	assert not communication_with(f"angebot-{tag}@mail.test")
+
+
+def test_a_refused_drop_is_archived_by_a_retry_once_anyone_may_drop(
+	dovecot, mail_user, make_archive_account, customers
+):
+	from crm_mail_archive.ingest import retry_quarantined
+
+	tag = uuid.uuid4().hex[:8]
+	raw = an_original(
+		"Nachgereicht", customers["buyer"], mail_user, message_id=f"<spaeter-{tag}@kunde.example>"
+	)
+	dovecot.append(mail_user, raw)
+	drop = make_archive_account(mail_user, account_kind="Archive Drop")
+	sync_account(drop.name)
+	(copy,) = copies_of(drop)
+	assert copy.status == "Quarantined" and copy.quarantine_reason.startswith("DropRefused: ")
+	frappe.db.set_value("Mail Archive Account", drop.name, "drop_senders", "Anyone")
+	frappe.db.commit()
+	communication = retry_quarantined(copy.name)
+	assert communication == communication_with(f"spaeter-{tag}@kunde.example")
+	assert original_of(communication) == raw
+	assert [(c.status, c.communication) for c in copies_of(drop)] == [("Stored", communication)]
