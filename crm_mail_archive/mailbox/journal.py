@@ -204,6 +204,18 @@ def _raw_part_body(raw: bytes, message: Message, part: Message) -> bytes | None:
 	return piece[head_end.end() :]
 
 
+def _outside_attached_mail(message: Message):
+	"""The parts of the report, not those of the mail it carries (the envelope may sit in a
+	multipart/alternative beside an HTML rendering of it)."""
+	if _is_attached_mail(message):
+		return
+	if message.is_multipart():
+		for part in message.get_payload():
+			yield from _outside_attached_mail(part)
+	elif not message.get_filename():
+		yield message
+
+
 def _text_of(part: Message) -> str:
 	payload = part.get_payload(decode=True) or b""
 	try:
@@ -227,7 +239,7 @@ def unwrap_journal(raw: bytes) -> JournalReport:
 		raise JournalReportError(f"the report cannot be read as a mail ({error})") from error
 	parts = _top_parts(message)
 	envelope_part = next(
-		(part for part in parts if part.get_content_type() == "text/plain" and not part.get_filename()),
+		(part for part in _outside_attached_mail(message) if part.get_content_type() == "text/plain"),
 		None,
 	)
 	original_part = next((part for part in parts if _is_attached_mail(part)), None)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import email
+import email.message
 import email.policy
 
 import pytest
@@ -207,3 +208,17 @@ def test_the_envelope_adds_only_recipients_the_headers_do_not_name(original):
 		"Cc": [],
 		"Bcc": ["chef@partner.example", "extern@anderswo.example"],
 	}
+
+
+def test_an_envelope_beside_its_html_rendering_is_read(original):
+	"""Some servers send the envelope as multipart/alternative (text and HTML)."""
+	raw = a_journal_report(original, ["Bcc: chef@partner.example"])
+	message = email.message_from_bytes(raw, policy=email.policy.default)
+	envelope, attached = message.get_payload()
+	alternative = email.message.EmailMessage()
+	alternative.set_content(envelope.get_content())
+	alternative.add_alternative("<p>Sender: vera@firma.example</p>", subtype="html")
+	message.set_payload([alternative, attached])
+	report = unwrap_journal(message.as_bytes())
+	assert report.recipients == [EnvelopeRecipient("chef@partner.example", "Bcc")]
+	assert parse_message(report.original).message_id == "angebot-ostsee@firma.example"
