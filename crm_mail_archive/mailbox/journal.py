@@ -28,8 +28,10 @@ The sender of what reached the archive is the dropper, whom the archive checks.
 
 from __future__ import annotations
 
+import binascii
 import email
 import email.policy
+import quopri
 import re
 from dataclasses import dataclass
 from email.message import Message
@@ -174,9 +176,11 @@ def _is_attached_mail(part: Message) -> bool:
 def attached_mail_bytes(raw: bytes, message: Message, part: Message) -> bytes:
 	"""The exact bytes of a mail attached to `message` (as it was sent), not a re-serialisation."""
 	encoding = (part.get("Content-Transfer-Encoding") or "").strip().lower()
-	if encoding in ("base64", "quoted-printable"):
-		return part.get_payload(decode=True) or b""
 	exact = _raw_part_body(raw, message, part)
+	if exact is not None and encoding == "base64":  # (RFC 2046 forbids it; some gateways do it)
+		return binascii.a2b_base64(b"".join(exact.split()), strict_mode=True)
+	if exact is not None and encoding == "quoted-printable":
+		return quopri.decodestring(exact)
 	if exact is not None:
 		return exact
 	inner = part.get_payload()
@@ -254,7 +258,12 @@ def unwrap_journal(raw: bytes) -> JournalReport:
 		raise JournalReportError("the journal report's envelope names no recipient")
 	if original_part is None:
 		raise JournalReportError("the journal report has no original message (message/rfc822) attached")
-	original = attached_mail_bytes(raw, message, original_part)
+	try:
+		original = attached_mail_bytes(raw, message, original_part)
+	except (ValueError, binascii.Error) as error:
+		raise JournalReportError(
+			f"the journal report's original message cannot be decoded ({error})"
+		) from error
 	if not original.strip():
 		raise JournalReportError("the journal report's original message is empty")
 	return JournalReport(
@@ -278,7 +287,10 @@ def classify_drop(raw: bytes, archive_addresses: set[str] | frozenset[str]) -> D
 	if len(attached) > 1:
 		return Drop(SEVERAL, dropper, raw)
 	if attached:
-		original = attached_mail_bytes(raw, message, attached[0])
+		try:
+			original = attached_mail_bytes(raw, message, attached[0])
+		except (ValueError, binascii.Error):
+			original = b""  # an attachment that cannot be decoded: the forward is kept as it is
 		if original.strip():
 			return Drop(ATTACHED, dropper, original)
 	visible = {

@@ -222,3 +222,33 @@ def test_an_envelope_beside_its_html_rendering_is_read(original):
 	report = unwrap_journal(message.as_bytes())
 	assert report.recipients == [EnvelopeRecipient("chef@partner.example", "Bcc")]
 	assert parse_message(report.original).message_id == "angebot-ostsee@firma.example"
+
+
+def test_an_original_a_gateway_sent_base64_encoded_comes_out_decoded(original):
+	"""RFC 2046 forbids it for message/rfc822, some gateways do it anyway."""
+	import base64
+
+	raw = a_journal_report(original, ["To: einkauf@kunde.example"])
+	head, _sep, rest = raw.partition(b"Content-Type: message/rfc822\r\n")
+	disposition, _blank, tail = rest.partition(b"\r\n\r\n")
+	body, closing = tail.rsplit(b"\r\n--", 1)
+	encoded = base64.encodebytes(body).replace(b"\n", b"\r\n")
+	raw = (
+		head
+		+ b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n"
+		+ disposition
+		+ b"\r\n\r\n"
+		+ encoded
+		+ b"\r\n--"
+		+ closing
+	)
+	assert unwrap_journal(raw).original == original
+
+
+def test_an_original_that_cannot_be_decoded_is_refused_with_the_reason(original):
+	raw = a_journal_report(original, ["To: einkauf@kunde.example"]).replace(
+		b"Content-Type: message/rfc822\r\n",
+		b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n",
+	)
+	with pytest.raises(JournalReportError, match="cannot be decoded"):
+		unwrap_journal(raw)
