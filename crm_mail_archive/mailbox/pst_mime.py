@@ -23,7 +23,7 @@ from email.headerregistry import Address, Group, HeaderRegistry, UnstructuredHea
 from email.message import EmailMessage
 
 from crm_mail_archive.mailbox import pst_props as P
-from crm_mail_archive.mailbox.pst_rtf import rtf_bodies
+from crm_mail_archive.mailbox.pst_rtf import is_encapsulated_html, rtf_bodies
 
 # a Message-ID as Outlook kept it: the registry's parser would cut "<a$@b@c.example>" at its
 # second "@"; it is one token of no spaces or brackets (checked) and is kept as it is
@@ -174,10 +174,9 @@ def _date(props: P.Properties) -> str | None:
 
 def _body(item: Item) -> EmailMessage:
 	plain, html = item.plain, item.html
-	if item.rtf and html is None:
-		rtf_html, rtf_text = rtf_bodies(item.rtf)
-		html = rtf_html
-		plain = plain if plain is not None else rtf_text
+	if item.rtf and html is None and (not plain or is_encapsulated_html(item.rtf)):
+		html, rtf_text = rtf_bodies(item.rtf)
+		plain = plain or rtf_text
 	body = EmailMessage(policy=POLICY)
 	if html is not None and plain:
 		body.set_content(plain)
