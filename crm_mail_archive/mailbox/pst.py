@@ -9,8 +9,10 @@ gigabytes is never held in memory, only the item being converted."""
 
 from __future__ import annotations
 
+import codecs
 import mimetypes
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -29,6 +31,7 @@ TOP_FOLDERS = (
 IPM_SUBTREE_ENTRYID = 0x35E0
 ATTACH_BY_VALUE, ATTACH_EMBEDDED, ATTACH_OLE = 1, 5, 6
 MAX_ITEM_BYTES = 100 * 1024 * 1024
+CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ def read_outlook_file(path: str, label: str | None = None) -> Iterator[OutlookMa
 		yield OutlookMail(label, "", b"", f"not a readable Outlook data file: {error}")
 		return
 	try:
-		codepage = P.codepage_name(handle.ascii_codepage if isinstance(handle.ascii_codepage, int) else None)
+		codepage = _file_codepage(handle)
 		for folder_path, folder in _folders(handle):
 			for index in range(folder.number_of_sub_messages):
 				source = f"{label}: {folder_path or '/'} #{index + 1}"
@@ -98,6 +101,17 @@ def read_outlook_file(path: str, label: str | None = None) -> Iterator[OutlookMa
 		handle.close()
 
 
+def _file_codepage(handle) -> str:
+	"""The code page of the file's 8-bit strings, as libpff has it ("cp1252")."""
+	try:
+		name = handle.ascii_codepage
+		name = name.decode("ascii") if isinstance(name, bytes) else str(name or "")
+		codecs.lookup(name)
+		return name
+	except Exception:
+		return "cp1252"
+
+
 def _folders(handle) -> Iterator[tuple[str, object]]:
 	"""(path, folder) of every folder under the top of the mail folders, depth first."""
 	top = _top_folder(handle)
@@ -106,7 +120,8 @@ def _folders(handle) -> Iterator[tuple[str, object]]:
 		yield path, folder
 		for index in range(folder.number_of_sub_folders):
 			child = folder.get_sub_folder(index)
-			name = (child.name or f"#{index + 1}").replace("/", "\u2215").strip() or f"#{index + 1}"
+			# a name as text on one line; "/" separates the path's folders
+			name = CONTROL.sub(" ", child.name or "").replace("/", "\u2215").strip() or f"#{index + 1}"
 			yield from walk(child, f"{path}/{name}" if path else name)
 
 	yield from walk(top, "")

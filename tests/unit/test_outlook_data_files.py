@@ -217,3 +217,40 @@ def test_the_same_file_gives_the_same_bytes(files):
 
 	for name in ("aspose-outlook.pst", "aspose-sample.ost"):
 		assert digests(files[name]) == digests(files[name])
+
+
+class FakeFolder:
+	"""A folder as libpff gives it (names as the file has them)."""
+
+	def __init__(self, name, *children, identifier=0):
+		self.name, self.children, self.identifier, self.number_of_sub_messages = name, children, identifier, 0
+
+	@property
+	def number_of_sub_folders(self):
+		return len(self.children)
+
+	def get_sub_folder(self, index):
+		return self.children[index]
+
+
+def test_folder_names_from_the_file_are_one_line_of_text_and_a_slash_stays_in_its_folder():
+	from crm_mail_archive.mailbox.pst import _folders
+
+	class Handle:
+		root_folder = FakeFolder(
+			None,
+			FakeFolder("Search Root", FakeFolder("All Messages")),
+			FakeFolder(
+				"Top of Personal Folders",
+				FakeFolder("Kunden/Alt\r\nBcc: x@evil.example", FakeFolder("<b>2019</b>")),
+				FakeFolder("\x00"),
+			),
+		)
+
+	paths = [path for path, _folder in _folders(Handle())]
+	assert paths == [
+		"",
+		"Kunden\u2215Alt Bcc: x@evil.example",
+		"Kunden\u2215Alt Bcc: x@evil.example/<b>2019<\u2215b>",
+		"#2",
+	]
