@@ -49,9 +49,9 @@ def _document_to_file_at(doctype: str | None, name: str | None) -> tuple[str, st
 def import_mail_files(
 	files: list[str] | str, account: str, doctype: str | None = None, name: str | None = None
 ) -> dict:
-	"""Import uploaded .eml, .msg, .mbox and Outlook .pst/.ost files (File names, uploaded by the user) into an
-	account, in the background; with doctype and name, every mail is filed there ("Manual").
-	Progress and the result come as realtime messages to the user."""
+	"""Import uploaded .eml, .msg, .mbox and Outlook .pst/.ost files (File names, uploaded by the
+	user) into an account, in the background; with doctype and name, every mail is filed there
+	("Manual"). Progress and the result come as realtime messages to the user."""
 	require_account_holding(account)
 	file_at = _document_to_file_at(doctype, name)
 	names = as_list(files)

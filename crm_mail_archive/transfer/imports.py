@@ -1,7 +1,7 @@
-"""Importing mail kept in files (.eml, .msg, .mbox, Outlook's .pst/.ost) into one Mail Archive Account, through the same
-ingest path as synced mail: stored once (by Message-ID, else content), indexed, threaded, filed
-by the account's rules, a file that holds no mail quarantined with the reason; and filed by
-hand ("Manual") at the record it was dropped on.
+"""Importing mail kept in files (.eml, .msg, .mbox, Outlook's .pst/.ost) into one Mail Archive
+Account, through the same ingest path as synced mail: stored once (by Message-ID, else content),
+indexed, threaded, filed by the account's rules, a file that holds no mail quarantined with the
+reason; and filed by hand ("Manual") at the record it was dropped on.
 
 An imported mail's place is a Mailbox Copy in the account's "Import" folder under UIDVALIDITY 0,
 which no server folder has (RFC 3501: UIDVALIDITY is a non-zero number): the sync and the
