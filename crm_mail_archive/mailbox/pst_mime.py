@@ -111,6 +111,8 @@ def build_message(item: Item, transport_headers: bool = True) -> EmailMessage:
 		if name.lower() in CONTENT_HEADERS:
 			del message[name]
 			message[name] = value
+	for note in item.notes:  # what of the item could not be read, said on the mail itself
+		message["X-Outlook-Import-Note"] = _one_line(note)[:300]
 	message.set_payload(body.get_payload())
 	return message
 

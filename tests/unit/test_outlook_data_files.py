@@ -121,6 +121,7 @@ def test_rebuilt_headers_hold_names_ids_and_hostile_values_as_values():
 			Recipient(3, "Archiv", "archiv@mail.test"),
 			Recipient(1, "Nur ein Name", "/O=EXCHANGE/CN=RECIPIENTS/CN=NAME"),
 		],
+		notes=["embedded message 'Alt\r\nBcc: x@evil.example': no property context"],
 	)
 	raw = to_rfc822(item)
 	assert raw == to_rfc822(item)  # the same item, the same bytes
@@ -141,6 +142,10 @@ def test_rebuilt_headers_hold_names_ids_and_hostile_values_as_values():
 	assert message["References"] == "<m-0@kunde.example> <m-1@vertrieb.example>"
 	assert message["Date"] == "Tue, 01 Dec 2026 10:00:00 +0000"
 	assert message.get_content().strip() == "Grüße"
+	# what could not be read of the item is said on the mail, as one line
+	assert message["X-Outlook-Import-Note"].strip() == (
+		"embedded message 'Alt Bcc: x@evil.example': no property context"
+	)
 
 
 def test_html_rtf_and_plain_bodies(files):
