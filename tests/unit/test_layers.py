@@ -28,6 +28,7 @@ LAYERS = {
 	"filing": 5,
 	"actions": 5,
 	"search": 5,
+	"document_numbers": 5.5,  # filing by document number: above filing and search, below ingest
 	"ingest": 6,
 	"views": 6,
 	"prefill": 6,
@@ -66,6 +67,8 @@ def component(module: str) -> str:
 
 
 def layer(module: str) -> int:
+	if module.startswith(FRAPPE_FREE_MODULES) and module not in FRAPPE_MODULES_IN_FREE_ROOMS:
+		return 1  # the signature reader imports nothing of the app: any room may read a mail's text
 	return LAYERS.get(component(module), SURFACE)
 
 
