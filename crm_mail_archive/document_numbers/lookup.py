@@ -10,6 +10,7 @@ Rules (patterns.py). The customer's order number (`po_no`) and the supplier's in
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import frappe
@@ -51,16 +52,42 @@ class Document:
 
 def configured_doctypes() -> list[str]:
 	"""The DocTypes whose numbers file mail (the setting, one per line), those that exist."""
-	configured = frappe.db.get_single_value("Mail Archive Settings", "document_number_doctypes") or ""
+	return _recognised()[0]
+
+
+def recognisers(doctypes: list[str]) -> Recognisers:
+	"""The name shapes of `doctypes` as the site names them (property setters included)."""
+	configured, recognise = _recognised()
+	if doctypes == configured:
+		return recognise
+	return _build_recognisers(doctypes)
+
+
+# (site, the settings' modified) -> (when, doctypes, recognisers): built at most once a minute per
+# process, and at once when the setting changes; the sync decides many batches with them
+_CACHE: dict[tuple[str, str], tuple[float, list[str], Recognisers]] = {}
+CACHE_SECONDS = 60
+
+
+def _recognised() -> tuple[list[str], Recognisers]:
+	settings = frappe.get_cached_doc("Mail Archive Settings")
+	key = (frappe.local.site, str(settings.modified))
+	cached = _CACHE.get(key)
+	if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
+		return cached[1], cached[2]
+	configured = settings.document_number_doctypes or ""
 	wanted = list(dict.fromkeys(line.strip() for line in configured.splitlines() if line.strip()))
 	existing = set(
 		frappe.get_all("DocType", {"name": ("in", wanted or [""]), "istable": 0, "issingle": 0}, pluck="name")
 	)
-	return [doctype for doctype in wanted if doctype in existing]
+	doctypes = [doctype for doctype in wanted if doctype in existing]
+	recognise = _build_recognisers(doctypes)
+	_CACHE.clear()
+	_CACHE[key] = (time.monotonic(), doctypes, recognise)
+	return doctypes, recognise
 
 
-def recognisers(doctypes: list[str]) -> Recognisers:
-	"""The name shapes of `doctypes` as the site names them now."""
+def _build_recognisers(doctypes: list[str]) -> Recognisers:
 	variables = list(frappe.get_hooks("naming_series_variables") or {})
 	rules: dict[str, list[tuple[str, int]]] = {}
 	for rule in frappe.get_all(

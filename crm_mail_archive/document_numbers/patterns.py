@@ -34,6 +34,7 @@ DATE_PARTS = {
 	"FY": r"\d{4}(?:-\d{2,4})?",  # ERPNext's fiscal year
 }
 FREE_PART = r"[A-Za-z0-9]{1,20}"  # a field's value (company abbreviation, a branch): bounded
+COUNTER_GROWTH = 3
 AMENDED = r"(?:-\d{1,3})?"  # an amended document is "<original>-1", "<original>-2", …
 # a Frappe "hash" name: ten characters of base32hex (0-9, a-v); one digit and one letter at least,
 # so that no ordinary word or number is taken for one
@@ -50,9 +51,15 @@ NOT_A_REFERENCE = re.compile(r"\d{1,4}(?:[./:-]\d{1,4}){0,2}")
 REFERENCE = re.compile(r"(?<![\w./-])(?=[\w./-]*\d)[A-Za-z0-9][\w./-]{1,38}[A-Za-z0-9](?![\w/-])")
 
 
+def counter_pattern(digits: int) -> str:
+	"""A counter of `digits` digits: zero-padded to them, longer once it outgrows them (Frappe
+	keeps counting: "PROJ-.####" names PROJ-9999, then PROJ-10000)."""
+	return rf"\d{{{digits},{digits + COUNTER_GROWTH}}}"
+
+
 def _part_pattern(part: str, fieldnames: frozenset[str]) -> str:
 	if part.startswith("#"):
-		return rf"\d{{{len(part)}}}"
+		return counter_pattern(len(part))
 	if part in DATE_PARTS:
 		return DATE_PARTS[part]
 	if part.startswith("{") or part in fieldnames:
@@ -102,7 +109,7 @@ def format_pattern(autoname: str) -> str | None:
 		part = match.group(1)
 		if part.startswith("#"):
 			counter = True
-			pattern += rf"\d{{{len(part)}}}"
+			pattern += counter_pattern(len(part))
 		elif part in DATE_PARTS:
 			fixed = True
 			pattern += DATE_PARTS[part]
