@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import frappe
 
 from crm_mail_archive.document_numbers.lookup import (
+	PARTY_REFERENCES,
 	Document,
 	configured_doctypes,
 	documents_by_reference,
@@ -85,22 +86,27 @@ def decide(mails: dict[str, NamingMail], policy: FilingPolicy) -> dict[str, dict
 	if not doctypes:
 		return {}
 	recognise = recognisers(doctypes)
-	found: dict[str, Found] = {name: scan(mails[name].text, recognise) for name in allowed}
+	by_address = targets_by_address(a for addresses in allowed.values() for a in addresses)
+	parties_of = {
+		name: {target for address in addresses for target in by_address.get(address, ())}
+		for name, addresses in allowed.items()
+	}
+	# an order or invoice number counts only among the documents of the mail's Customer or Supplier
+	referenced_doctypes = {doctype for doctype, _field, _party in PARTY_REFERENCES} & set(doctypes)
+	found: dict[str, Found] = {
+		name: scan(
+			mails[name].text,
+			recognise,
+			with_references=bool(referenced_doctypes)
+			and any(kind in PARTY_TARGETS for kind, _ in parties_of[name]),
+		)
+		for name in allowed
+	}
 	found = {name: named for name, named in found.items() if named.numbers or named.references}
 	if not found:
 		return {}
-	by_address = targets_by_address(a for name in found for a in allowed[name])
-	parties_of = {
-		name: {target for address in allowed[name] for target in by_address.get(address, ())}
-		for name in found
-	}
 	documents = documents_named({n: d for named in found.values() for n, d in named.numbers.items()})
-	references = {
-		reference.lower()
-		for name, named in found.items()
-		if any(kind in PARTY_TARGETS for kind, _ in parties_of[name])
-		for reference in named.references
-	}
+	references = {reference.lower() for named in found.values() for reference in named.references}
 	parties = {target for name in found for target in parties_of[name] if target[0] in PARTY_TARGETS}
 	referenced = documents_by_reference(references, parties, doctypes)
 	decided: dict[str, dict[Target, Reason]] = {}

@@ -44,11 +44,13 @@ AFTER = r"(?![A-Za-z0-9])"
 LINE_CHARS = MAX_LINE_CHARS - 20
 QUOTE_MARKER = re.compile(r"[ \t]*(?:>[ \t]?)*")
 BRACED = re.compile(r"\{([^{}]{1,40})\}")
-# a token that may be a customer's order or a supplier's invoice number: letters, digits and
-# the separators numbers are written with, one digit at least
-# dates, times, amounts and short numbers: too common in mail to be anyone's order number
-NOT_A_REFERENCE = re.compile(r"\d{1,4}(?:[./:-]\d{1,4}){0,2}")
-REFERENCE = re.compile(r"(?<![\w./-])(?=[\w./-]*\d)[A-Za-z0-9][\w./-]{1,38}[A-Za-z0-9](?![\w/-])")
+# a token that may be a customer's order or a supplier's invoice number ("PO-4711", "RE2026/0815",
+# "4500012345"): letters, digits and the separators numbers are written with; a letter and a digit,
+# or five digits in a row — dates, times, amounts and short numbers are too common in mail. Only
+# tokens with a digit are looked at: found from their start, without backtracking (possessive)
+DIGIT_TOKEN = re.compile(r"(?<![\w./-])(?:[^\W\d]|[./-])*+\d[\w./-]*")
+FIVE_DIGITS = re.compile(r"\d{5}")
+REFERENCE_EDGES = "./-_"
 
 
 def counter_pattern(digits: int) -> str:
@@ -150,7 +152,8 @@ def autoname_patterns(
 @dataclass
 class Recognisers:
 	"""The document numbers of the configured DocTypes: one compiled scan over a text, then the
-	DocTypes whose shape each found number has."""
+	DocTypes whose shape each found number has. Names are matched as the site writes them (case
+	counts: "sal-qtn-…" is not taken for a Quotation's number)."""
 
 	patterns: dict[str, list[str]]  # doctype -> its name patterns
 	_any: re.Pattern | None = field(init=False, default=None)
@@ -159,12 +162,19 @@ class Recognisers:
 	def __post_init__(self) -> None:
 		shapes = sorted({pattern for patterns in self.patterns.values() for pattern in patterns})
 		if shapes:
-			self._any = re.compile(BEFORE + "(?:" + "|".join(shapes) + ")" + AFTER, re.IGNORECASE)
+			self._any = re.compile(BEFORE + "(?:" + "|".join(shapes) + ")" + AFTER)
 		self._each = {
-			doctype: re.compile("(?:" + "|".join(patterns) + ")", re.IGNORECASE)
+			doctype: re.compile("(?:" + "|".join(patterns) + ")")
 			for doctype, patterns in self.patterns.items()
 			if patterns
 		}
+
+	def last_end(self, text: str) -> int:
+		"""Where the last number in `text` ends (0: none)."""
+		last = 0
+		for match in self._any.finditer(text) if self._any is not None else ():
+			last = match.end()
+		return last
 
 	def numbers(self, texts: Iterable[str]) -> dict[str, set[str]]:
 		"""number as found -> the DocTypes it may be a name of; at most MAX_CANDIDATES numbers."""
@@ -190,14 +200,24 @@ def references(texts: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
 	skip = {value.lower() for value in exclude}
 	found: dict[str, None] = {}
 	for text in texts:
-		for match in REFERENCE.finditer(text):
-			token = match.group(0)
-			if token.lower() in skip or NOT_A_REFERENCE.fullmatch(token):
+		for match in DIGIT_TOKEN.finditer(text):
+			token = reference(match.group(0))
+			if token is None or token.lower() in skip:
 				continue
 			found.setdefault(token)
 			if len(found) >= MAX_REFERENCES:
 				return list(found)
 	return list(found)
+
+
+def reference(token: str) -> str | None:
+	"""The token as an order or invoice number, or None."""
+	token = token.strip(REFERENCE_EDGES)
+	if not 3 <= len(token) <= 40:
+		return None
+	if FIVE_DIGITS.search(token) or any(ch.isalpha() for ch in token):
+		return token
+	return None
 
 
 def own_text(text: str | None) -> str:
@@ -250,10 +270,6 @@ class MailText:
 	text: str | None = None  # the whole plain text; its own part is scanned
 	file_names: tuple[str, ...] = ()
 
-	def scanned(self) -> list[str]:
-		names = [file_stem(name[:255]) for name in self.file_names[:MAX_FILE_NAMES] if name]
-		return [(self.subject or "")[:1000], own_text(self.text), *names]
-
 
 @dataclass(frozen=True)
 class Found:
@@ -264,6 +280,19 @@ class Found:
 
 
 def scan(mail: MailText, recognisers: Recognisers, with_references: bool = True) -> Found:
-	texts = mail.scanned()
+	"""The numbers a mail names. Its own text is told from the quoted history only as far down as
+	the last token that may be a number (found at C speed): most of a mail is never read twice."""
+	text = (mail.text or "")[: MAX_SCANNED_CHARS * 2]
+	last = recognisers.last_end(text)
+	if with_references:
+		for match in DIGIT_TOKEN.finditer(text):
+			if match.end() > last and reference(match.group(0)):
+				last = match.end()
+	end = text.find("\n", last)
+	texts = [
+		(mail.subject or "")[:1000],
+		own_text(text[: end if end >= 0 else len(text)]) if last else "",
+		*(file_stem(name[:255]) for name in mail.file_names[:MAX_FILE_NAMES] if name),
+	]
 	numbers = recognisers.numbers(texts)
 	return Found(numbers, references(texts, exclude=numbers) if with_references else [])
