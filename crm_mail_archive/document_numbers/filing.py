@@ -29,9 +29,11 @@ from crm_mail_archive.document_numbers.patterns import Found, MailText, scan
 from crm_mail_archive.filing.links import Reason, Target, link_mails
 from crm_mail_archive.filing.rules import FilingPolicy, MailAddresses, addresses_to_file
 from crm_mail_archive.filing.targets import targets_by_address
+from crm_mail_archive.infra.conflicts import is_lock_conflict
 from crm_mail_archive.mailbox.parser import ParsedMail
 
 SOURCE = "Document Number"
+SAVEPOINT = "mail_archive_document_numbers"
 PARTY_TARGETS = ("Customer", "Supplier")
 
 
@@ -52,11 +54,20 @@ def mail_text(parsed: ParsedMail) -> MailText:
 
 
 def file_parsed_mails(mails: dict[str, tuple[MailAddresses, ParsedMail]], policy: FilingPolicy) -> int:
-	"""The batch's new mail (ingest): filed at the documents they name. Returns new filings."""
-	return file_by_numbers(
-		{name: NamingMail(addresses, mail_text(parsed)) for name, (addresses, parsed) in mails.items()},
-		policy,
-	)
+	"""The batch's new mail (ingest): filed at the documents they name. Returns new filings. A
+	failure here takes back these filings only (logged), never the batch's other filings."""
+	frappe.db.savepoint(SAVEPOINT)
+	try:
+		return file_by_numbers(
+			{name: NamingMail(addresses, mail_text(parsed)) for name, (addresses, parsed) in mails.items()},
+			policy,
+		)
+	except Exception as error:
+		if is_lock_conflict(error):
+			raise
+		frappe.db.rollback(save_point=SAVEPOINT)
+		frappe.log_error(title="Mail Archive: filing by document number failed")
+		return 0
 
 
 def file_by_numbers(mails: dict[str, NamingMail], policy: FilingPolicy) -> int:
