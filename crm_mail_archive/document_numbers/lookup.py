@@ -123,10 +123,14 @@ def _fields_of(doctype: str) -> tuple[str | None, str | None, list[str], str | N
 	return party, party_type, emails, contact
 
 
-def _documents(doctype: str, filters: dict) -> list[Document]:
+def _documents(
+	doctype: str, filters: dict, reference_field: str | None = None, limit: int | None = None
+) -> list[tuple[Document, str | None]]:
+	"""The documents `filters` finds, each with its `reference_field`'s value: one query (and one
+	of its supplier rows for a Request for Quotation)."""
 	party, party_type, emails, contact = _fields_of(doctype)
-	fields = ["name", *filter(None, [party, party_type, contact]), *emails]
-	rows = frappe.get_all(doctype, filters, fields)
+	fields = ["name", *filter(None, [party, party_type, contact, reference_field]), *emails]
+	rows = frappe.get_all(doctype, filters, list(dict.fromkeys(fields)), limit=limit)
 	documents = []
 	suppliers_field = frappe.get_meta(doctype).get_field(SUPPLIER_ROWS[0])
 	rows_of: dict[str, list] = {}
@@ -149,15 +153,8 @@ def _documents(doctype: str, filters: dict) -> list[Document]:
 		addresses += [child.email_id for child in rows_of.get(row.name, ())]
 		contacts = [row.get(contact)] if contact and row.get(contact) else []
 		contacts += [child.contact for child in rows_of.get(row.name, ()) if child.contact]
-		documents.append(
-			Document(
-				doctype,
-				row.name,
-				tuple(parties),
-				tuple(contacts),
-				tuple(_addresses(addresses)),
-			)
-		)
+		document = Document(doctype, row.name, tuple(parties), tuple(contacts), tuple(_addresses(addresses)))
+		documents.append((document, row.get(reference_field) if reference_field else None))
 	return documents
 
 
@@ -182,7 +179,7 @@ def documents_named(numbers: dict[str, set[str]]) -> dict[tuple[str, str], Docum
 	found = {}
 	for doctype, names in by_doctype.items():
 		for chunk in chunked(sorted(names)):
-			for document in _documents(doctype, {"name": ("in", chunk)}):
+			for document, _reference in _documents(doctype, {"name": ("in", chunk)}):
 				found[(doctype, document.name.lower())] = document
 	return found
 
@@ -200,17 +197,11 @@ def documents_by_reference(
 		names = sorted(name for kind, name in parties if kind == party_doctype)
 		if doctype not in doctypes or not names:
 			continue
-		rows = frappe.get_all(
+		for document, reference in _documents(
 			doctype,
 			{party_field: ("in", names), field: ("in", sorted(references))},
-			["name", field],
+			reference_field=field,
 			limit=MAX_REFERENCED_DOCUMENTS,
-		)
-		if not rows:
-			continue
-		named = {"name": ("in", [row.name for row in rows])}
-		documents = {document.name: document for document in _documents(doctype, named)}
-		for row in rows:
-			if row.name in documents:
-				found.setdefault(row.get(field).lower(), []).append(documents[row.name])
+		):
+			found.setdefault((reference or "").lower(), []).append(document)
 	return found

@@ -59,7 +59,8 @@ def file_past_mail(doctype: str, name: str) -> int:
 	if doctype not in configured_doctypes() or not frappe.db.exists(doctype, name):
 		return 0
 	candidates = mails_naming(name)
-	candidates = [mail for mail in candidates if mail not in private_mails(candidates)]
+	private = private_mails(candidates)
+	candidates = [mail for mail in candidates if mail not in private]
 	document = documents_named({name: {doctype}}).get((doctype, name.lower()))
 	filed = 0
 	for account, mails in _by_account(candidates).items():
