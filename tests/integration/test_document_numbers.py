@@ -191,3 +191,17 @@ def test_a_new_quotation_files_the_past_mail_that_named_it(
 	assert jobs_done(lambda: ("Quotation", number) in filed_at(named))
 	assert reason(named, "Quotation", number) == ("Document Number", number)
 	assert filed_at(quoted_only) == {("Contact", contact), ("Customer", customer)}
+
+
+def test_the_documents_contact_address_makes_it_the_mails_own_without_a_contact_record(
+	dovecot, mail_user, make_archive_account, erp, crm
+):
+	customer = crm.customer("Ohne Kontakt")
+	sender = crm.address("besteller")  # no Contact has this address: the Quotation names it
+	quotation = erp.document("Quotation", quotation_to="Customer", party_name=customer, contact_email=sender)
+	frappe.db.commit()
+	(mail,) = sync_mails(
+		dovecot, mail_user, make_archive_account, a_mail(f"Angebot {quotation}", sender=sender)
+	)
+	assert filed_at(mail) == {("Quotation", quotation), ("Customer", customer)}
+	assert reason(mail, "Customer", customer) == ("Document Number", quotation)

@@ -138,3 +138,11 @@ def test_long_lines_are_read_whole_and_a_long_quoted_line_stays_quoted():
 	assert found(text=f"{words}SAL-ORD-2026-00008 bitte.") == {"SAL-ORD-2026-00008": {"Sales Order"}}
 	quoted = f"Danke.\n\nAm Montag schrieb Vertrieb <v@firma.example>:\n> {words}SAL-ORD-2026-00009\n"
 	assert found(text=quoted) == {}
+
+
+def test_numbers_are_matched_as_the_site_writes_them():
+	assert found("sal-qtn-2026-00001") == {}
+	assert found("(SAL-QTN-2026-00001), SAL-ORD-2026-00002.") == {
+		"SAL-QTN-2026-00001": {"Quotation"},
+		"SAL-ORD-2026-00002": {"Sales Order"},
+	}
