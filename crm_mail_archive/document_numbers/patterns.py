@@ -46,8 +46,9 @@ QUOTE_MARKER = re.compile(r"[ \t]*(?:>[ \t]?)*")
 BRACED = re.compile(r"\{([^{}]{1,40})\}")
 # a token that may be a customer's order or a supplier's invoice number ("PO-4711", "RE2026/0815",
 # "4500012345"): letters, digits and the separators numbers are written with; a letter and a digit,
-# or five digits in a row — dates, times, amounts and short numbers are too common in mail. Only
-# tokens with a digit are looked at: found from their start, without backtracking (possessive)
+# or five digits in a row — dates, times, amounts and short numbers are too common in mail. Names
+# and references are read from the words with a digit only (letters, digits and "_./-"): a series
+# whose names hold a space (its `timestamp` part) is not recognised
 DIGIT_CHARS = "0123456789"
 MAX_DIGIT_TOKENS = 1000
 TOKEN_REST = re.compile(r"[\w./-]{0,80}")
