@@ -10,6 +10,7 @@ import frappe
 from crm_mail_archive.accounts.schedule import repair_future_job_times
 from crm_mail_archive.actions.service import request
 from crm_mail_archive.compose.sent import archive_queued_mail
+from crm_mail_archive.document_numbers.retroactive import enqueue_past_mail_of_document
 from crm_mail_archive.filing import threads
 from crm_mail_archive.filing.blocklist import enqueue_blocklist_entry
 from crm_mail_archive.filing.retroactive import enqueue_past_mail
@@ -112,3 +113,8 @@ def time_zone_may_have_changed(*args, **kwargs) -> None:
 	"""Setup wizard done, or System Settings saved: jobs created in the old time zone may lie in
 	the future now."""
 	repair_future_job_times()
+
+
+def document_inserted(doc, method=None) -> None:
+	"""A new document of a DocType recognised by number files the past mail that named it."""
+	enqueue_past_mail_of_document(doc)

@@ -58,7 +58,9 @@ doc_events = {
 		"on_trash": [
 			"crm_mail_archive.retention.guard.record_on_trash",
 			"crm_mail_archive.events.document_deleted",
-		]
+		],
+		# a new Quotation, Sales Order, … files the past mail that named it (document_numbers/)
+		"after_insert": "crm_mail_archive.events.document_inserted",
 	},
 }
 

@@ -22,6 +22,7 @@ from frappe import _
 from frappe.utils import add_to_date, get_datetime, get_system_timezone, now_datetime
 
 from crm_mail_archive.contracts import BatchResult, FolderBatch, FolderConfig, StoredFolderState
+from crm_mail_archive.document_numbers.filing import file_parsed_mails
 from crm_mail_archive.filing.address_index import ADDRESS_INDEX, index_rows
 from crm_mail_archive.filing.automatic import file_mails
 from crm_mail_archive.filing.policy import files_automatically, filing_policy, internal_domains
@@ -176,12 +177,14 @@ class Ingest:
 					if mail.inserted
 				]
 			)
-			file_mails(
-				{
-					mail.communication: mail_addresses(mail.parsed, sent, self.limits.max_addresses)
-					for mail in mails
-				},
-				filing_policy(self.account),
+			addresses = {
+				mail.communication: mail_addresses(mail.parsed, sent, self.limits.max_addresses)
+				for mail in mails
+			}
+			policy = filing_policy(self.account)
+			file_mails(addresses, policy)
+			file_parsed_mails(
+				{mail.communication: (addresses[mail.communication], mail.parsed) for mail in mails}, policy
 			)
 		except Exception as error:
 			if is_lock_conflict(error):

@@ -23,6 +23,7 @@ SIZES = {
 		"noop_accounts": 10,
 		"scale_mails": 1000,
 		"idle_mails": 10,
+		"documents": 100000,
 	},
 	"quick": {
 		"import": 500,
@@ -37,6 +38,7 @@ SIZES = {
 		"noop_accounts": 10,
 		"scale_mails": 150,
 		"idle_mails": 10,
+		"documents": 10000,
 	},
 }
 Rows = tuple[list[Figure], list[Figure]]  # (figures on both mailboxes, figures of operations)
@@ -51,6 +53,7 @@ def benchmark(site: str, quick: bool, stock_site: str | None = None) -> Rows:
 	from perf.corpus import business_mailbox, mail_corpus
 	from perf.processes import no_other_workers
 	from perf.scenarios.desk import desk_rows
+	from perf.scenarios.document_numbers import document_number_row
 	from perf.scenarios.idle import idle_rows
 	from perf.scenarios.imports import Mailbox, import_figures, import_rows
 	from perf.scenarios.light_only import light_only_rows
@@ -80,7 +83,7 @@ def benchmark(site: str, quick: bool, stock_site: str | None = None) -> Rows:
 			),
 		]
 		results = {mailbox.label: import_figures(site, dovecot, mailbox) for mailbox in mailboxes}
-		mail_rows = import_rows(results) + light_only_rows(dovecot, size)
+		mail_rows = import_rows(results) + light_only_rows(dovecot, size) + [document_number_row(size)]
 		desk = desk_rows(site, stock_site) if stock_site else []
 		return mail_rows, worker_rows(dovecot, size) + idle_rows(dovecot, size) + verify_rows(
 			dovecot, size
@@ -105,6 +108,13 @@ def verify_only(quick: bool) -> Rows:
 		return [], verify_rows(dovecot, sizes(quick))
 
 
+def document_numbers_only(quick: bool) -> Rows:
+	"""Only P16 (`--only P16`): the filing decision with document numbers on."""
+	from perf.scenarios.document_numbers import document_number_row
+
+	return [document_number_row(sizes(quick))], []
+
+
 def desk_only(site: str, stock_site: str) -> Rows:
 	"""Only P15 (`--only P15 --stock-site S`)."""
 	from perf.scenarios.desk import desk_rows
@@ -122,7 +132,7 @@ def parser() -> argparse.ArgumentParser:
 	parser.add_argument("--user")
 	parser.add_argument("--password")
 	parser.add_argument("--port")
-	parser.add_argument("--only", choices=["P13", "P14", "P15"], help="run only this figure")
+	parser.add_argument("--only", choices=["P13", "P14", "P15", "P16"], help="run only this figure")
 	parser.add_argument("--stock-site", help="P15: an ERPNext site without this app (the scratch site)")
 	return parser
 
@@ -142,6 +152,8 @@ def main(argv: list[str] | None = None) -> None:
 		rows = verify_only(args.quick)
 	elif args.only == "P15":
 		rows = desk_only(args.site, args.stock_site)
+	elif args.only == "P16":
+		rows = document_numbers_only(args.quick)
 	else:
 		rows = benchmark(args.site, args.quick, args.stock_site)
 	result = table(*rows, args.quick)

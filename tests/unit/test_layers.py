@@ -3,7 +3,8 @@
 1 mailbox (IMAP, MIME, addresses; Frappe-free) → 2 sync engine (Frappe-free) → 3 infra (locks, rows,
 lock-conflict retry, jobs, chunks, connection settings) → 4 permissions (the read rule) →
 4.5 live (telling the readers of changed mail: the rule's readers, used by the features below) →
-5 storage | filing | actions | search | retention | privacy (none imports another) → 6 ingest | views | prefill | integrity →
+5 storage | filing | actions | search | retention | privacy (none imports another) → 5.5 document_numbers
+(filing by document number) → 6 ingest | views | prefill | integrity →
 7 accounts (orchestration: sync, health, schedule) | transfer (import, export) | compliance (erasure, purge) | compose (answers from the desk) → 8 the Frappe surface (api, tasks, commands,
 events, hooks, install, overrides, patches, DocType controllers).
 
@@ -28,6 +29,7 @@ LAYERS = {
 	"filing": 5,
 	"actions": 5,
 	"search": 5,
+	"document_numbers": 5.5,  # filing by document number: above filing and search, below ingest
 	"ingest": 6,
 	"views": 6,
 	"prefill": 6,
@@ -66,6 +68,8 @@ def component(module: str) -> str:
 
 
 def layer(module: str) -> int:
+	if module.startswith(FRAPPE_FREE_MODULES) and module not in FRAPPE_MODULES_IN_FREE_ROOMS:
+		return 1  # the signature reader imports nothing of the app: any room may read a mail's text
 	return LAYERS.get(component(module), SURFACE)
 
 
