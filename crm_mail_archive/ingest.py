@@ -24,6 +24,7 @@ from frappe.utils import add_to_date, get_datetime, get_system_timezone, now_dat
 from crm_mail_archive.contracts import BatchResult, FolderBatch, FolderConfig, StoredFolderState
 from crm_mail_archive.filing.address_index import index_rows
 from crm_mail_archive.filing.automatic import file_mails
+from crm_mail_archive.filing.deals import deal_rule, file_open_deals
 from crm_mail_archive.filing.policy import files_automatically, filing_policy
 from crm_mail_archive.filing.rules import MailAddresses
 from crm_mail_archive.filing.threads import Reply, file_desk_answer, thread_replies
@@ -166,6 +167,7 @@ class Ingest:
 				},
 				filing_policy(self.account),
 			)
+			file_open_deals([mail.communication for mail in mails], deal_rule(self.account))
 		except Exception as error:
 			if is_lock_conflict(error):
 				raise
@@ -182,7 +184,7 @@ class Ingest:
 		since = add_to_date(snapshot_taken, seconds=-5)  # clock and commit skew
 		if any(
 			frappe.db.exists(doctype, {"modified": (">=", since)})
-			for doctype in ("Contact", "Lead", "Customer", "Supplier")
+			for doctype in ("Contact", "Lead", "Customer", "Supplier", "Opportunity")
 		):
 			self._thread_and_file(folder, mails)
 			frappe.db.commit()
