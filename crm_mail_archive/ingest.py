@@ -140,9 +140,12 @@ class Ingest:
 		frappe.db.commit()
 		return stored
 
-	def _thread_and_file(self, folder: FolderConfig, mails: list[StoredMail]) -> None:
-		"""Thread and file new mail, in the batch's transaction. An error here leaves the mail
-		stored and unfiled (logged; "Re-file" repairs it), never lost."""
+	def _thread_and_file(
+		self, folder: FolderConfig, mails: list[StoredMail], open_deals: bool = True
+	) -> None:
+		"""Thread and file new mail, in the batch's transaction, the open deal last (unless the
+		caller files it after its own threading). An error here leaves the mail stored and
+		unfiled (logged; "Re-file" repairs it), never lost."""
 		if not mails or not files_automatically(self.account):
 			return
 		sent = folder.role == "Sent"
@@ -167,7 +170,8 @@ class Ingest:
 				},
 				filing_policy(self.account),
 			)
-			file_open_deals([mail.communication for mail in mails], deal_rule(self.account))
+			if open_deals:
+				file_open_deals([mail.communication for mail in mails], deal_rule(self.account))
 		except Exception as error:
 			if is_lock_conflict(error):
 				raise
@@ -249,9 +253,11 @@ def archive_sent_from_desk(account_name: str, communication: str, raw: bytes) ->
 	)
 	if not stored:
 		return None
-	Ingest(account, limits)._thread_and_file(FolderConfig("", "Sent"), [stored])
+	Ingest(account, limits)._thread_and_file(FolderConfig("", "Sent"), [stored], open_deals=False)
 	if files_automatically(account):
 		file_desk_answer(communication, frappe.session.user)
+		# the answer follows the mail it answers first: at an Opportunity already, no open deal
+		file_open_deals([communication], deal_rule(account))
 	if parsed.attachments:
 		enqueue_attachment_text([communication])
 	return communication

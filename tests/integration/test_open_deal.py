@@ -6,6 +6,7 @@ un-filing and re-filing work as for every automatic filing."""
 
 import frappe
 import pytest
+from frappe.core.doctype.communication.email import make
 
 from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.filing import links
@@ -232,6 +233,41 @@ def test_a_reply_follows_its_thread_to_another_opportunity_not_the_open_deal(
 	assert filing_sources(communication_with(message_id_of(unrelated)))[("Opportunity", deal)] == (
 		"Open Opportunity"
 	)
+
+
+def test_a_desk_answer_follows_the_mail_it_answers_not_the_open_deal(
+	dovecot, mail_user, make_archive_account, crm, customer_contact
+):
+	customer, contact, sender = customer_contact
+	discussed = an_opportunity(crm, "Customer", customer)
+	original = a_mail("Lieferbedingungen", sender=sender)
+	dovecot.append(mail_user, original)
+	account = make_archive_account(mail_user)
+	sync_account(account.name)
+	first = communication_with(message_id_of(original))
+	assert filing_sources(first)[("Opportunity", discussed)] == "Open Opportunity"
+	# that deal is lost, another one opens; then the mail is answered from the desk
+	frappe.db.set_value("Opportunity", discussed, "status", "Lost")
+	an_opportunity(crm, "Customer", customer)
+	frappe.db.set_value(
+		"Email Account",
+		account.email_account,
+		{"enable_outgoing": 1, "smtp_server": "127.0.0.1", "smtp_port": 2525, "default_outgoing": 1},
+	)
+	answer = make(
+		doctype="Communication",
+		name=first,
+		subject="AW: Lieferbedingungen",
+		content="Gern.",
+		recipients=sender,
+		send_email=True,
+	)["name"]
+	# archived as it was queued: filed by its recipient and where the mail it answers is, only
+	assert filing_sources(answer) == {
+		("Contact", contact): "Automatic",
+		("Customer", customer): "Automatic",
+		("Opportunity", discussed): "Reply",
+	}
 
 
 def test_a_confidential_account_files_nothing_at_the_open_deal(
