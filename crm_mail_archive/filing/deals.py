@@ -24,7 +24,7 @@ from frappe.query_builder.functions import Max
 
 from crm_mail_archive.filing.links import Reason, Target, link_mails
 from crm_mail_archive.filing.targets import trusted_makers
-from crm_mail_archive.infra.chunks import chunked
+from crm_mail_archive.infra.chunks import ROWS_PER_QUERY, chunked
 
 SOURCE = "Open Opportunity"
 OFF, ONLY_ONE_OPEN, MOST_RECENTLY_ACTIVE = "Off", "Only One Open", "Most Recently Active"
@@ -51,6 +51,8 @@ def file_open_deals(communications: list[str], rule: str) -> int:
 	number of new filings."""
 	if rule not in (ONLY_ONE_OPEN, MOST_RECENTLY_ACTIVE) or not communications:
 		return 0
+	if len(communications) > ROWS_PER_QUERY:  # (retroactive filing: a contact's thousands of mails)
+		return sum(file_open_deals(chunk, rule) for chunk in chunked(communications))
 	led_by = _address_filings(communications)
 	if not led_by:
 		return 0
