@@ -25,6 +25,7 @@ from crm_mail_archive.contracts import BatchResult, FolderBatch, FolderConfig, S
 from crm_mail_archive.document_numbers.filing import file_parsed_mails
 from crm_mail_archive.filing.address_index import ADDRESS_INDEX, index_rows
 from crm_mail_archive.filing.automatic import file_mails
+from crm_mail_archive.filing.deals import deal_rule, file_open_deals
 from crm_mail_archive.filing.policy import files_automatically, filing_policy, internal_domains
 from crm_mail_archive.filing.rules import MailAddresses
 from crm_mail_archive.filing.threads import Reply, file_desk_answer, thread_replies
@@ -157,9 +158,12 @@ class Ingest:
 		frappe.db.commit()
 		return stored
 
-	def _thread_and_file(self, folder: FolderConfig, mails: list[StoredMail]) -> None:
-		"""Thread and file new mail, in the batch's transaction. An error here leaves the mail
-		stored and unfiled (logged; "Re-file" repairs it), never lost."""
+	def _thread_and_file(
+		self, folder: FolderConfig, mails: list[StoredMail], open_deals: bool = True
+	) -> None:
+		"""Thread and file new mail, in the batch's transaction, the open deal last (unless the
+		caller files it after its own threading). An error here leaves the mail stored and
+		unfiled (logged; "Re-file" repairs it), never lost."""
 		if not mails or not files_automatically(self.account):
 			return
 		sent = folder.role == "Sent"
@@ -186,6 +190,8 @@ class Ingest:
 			file_parsed_mails(
 				{mail.communication: (addresses[mail.communication], mail.parsed) for mail in mails}, policy
 			)
+			if open_deals:
+				file_open_deals([mail.communication for mail in mails], deal_rule(self.account))
 		except Exception as error:
 			if is_lock_conflict(error):
 				raise
@@ -252,7 +258,7 @@ class Ingest:
 		since = add_to_date(snapshot_taken, seconds=-5)  # clock and commit skew
 		if any(
 			frappe.db.exists(doctype, {"modified": (">=", since)})
-			for doctype in ("Contact", "Lead", "Customer", "Supplier")
+			for doctype in ("Contact", "Lead", "Customer", "Supplier", "Opportunity")
 		):
 			self._thread_and_file(folder, mails)
 			frappe.db.commit()
@@ -317,9 +323,11 @@ def archive_sent_from_desk(account_name: str, communication: str, raw: bytes) ->
 	)
 	if not stored:
 		return None
-	Ingest(account, limits)._thread_and_file(FolderConfig("", "Sent"), [stored])
+	Ingest(account, limits)._thread_and_file(FolderConfig("", "Sent"), [stored], open_deals=False)
 	if files_automatically(account):
 		file_desk_answer(communication, frappe.session.user)
+		# the answer follows the mail it answers first: at an Opportunity already, no open deal
+		file_open_deals([communication], deal_rule(account))
 	if parsed.attachments:
 		enqueue_attachment_text([communication])
 	return communication

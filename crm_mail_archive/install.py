@@ -178,6 +178,10 @@ INDEXES = [
 	("Communication", ["in_reply_to"], "crm_mail_archive_in_reply_to"),
 	# the daily seal: archived mail not sealed yet, stored before a day's end (integrity/seal.py)
 	("Communication", ["mail_archive_digest", "creation"], "crm_mail_archive_digest_creation"),
+	# the open deal: the Opportunities of a batch's parties, contacts and contact addresses (filing/deals.py)
+	("Opportunity", ["party_name", "status"], "crm_mail_archive_party_status"),
+	("Opportunity", ["contact_person"], "crm_mail_archive_contact_person"),
+	("Opportunity", ["contact_email"], "crm_mail_archive_contact_email"),
 ]
 
 

@@ -4,6 +4,7 @@ targets.py), with the matching address as the reason."""
 from __future__ import annotations
 
 from crm_mail_archive.filing.address_index import mail_addresses_in_bulk
+from crm_mail_archive.filing.deals import deal_rule, file_open_deals
 from crm_mail_archive.filing.links import Reason, link_mails
 from crm_mail_archive.filing.policy import account_of, files_automatically, filing_policy
 from crm_mail_archive.filing.rules import FilingPolicy, MailAddresses, addresses_to_file
@@ -27,8 +28,9 @@ def file_mails(mails: dict[str, MailAddresses], policy: FilingPolicy, source: st
 
 def refile(communication: str) -> int:
 	"""File a mail again under the current rules (after a blocklist entry was removed, say);
-	manual filings stay as they are."""
+	manual filings stay as they are. The open deal follows the filings by address."""
 	account = account_of(communication)
 	if not files_automatically(account):
 		return 0
-	return file_mails(mail_addresses_in_bulk([communication]), filing_policy(account))
+	added = file_mails(mail_addresses_in_bulk([communication]), filing_policy(account))
+	return added + file_open_deals([communication], deal_rule(account))

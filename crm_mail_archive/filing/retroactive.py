@@ -7,6 +7,7 @@ from __future__ import annotations
 import frappe
 
 from crm_mail_archive.filing.address_index import mail_addresses_in_bulk, mails_of_addresses
+from crm_mail_archive.filing.deals import deal_rule, file_open_deals
 from crm_mail_archive.filing.links import Reason, Target, link_mails
 from crm_mail_archive.filing.policy import files_automatically, filing_policy
 from crm_mail_archive.filing.rules import FilingPolicy, addresses_to_file
@@ -44,6 +45,7 @@ def file_past_mail(addresses: list[str], targets: list[Target]) -> int:
 			accounts.setdefault(copy.communication, copy.account)
 		mails.update(mail_addresses_in_bulk(chunk))
 	policies: dict[str, FilingPolicy | None] = {}
+	rules: dict[str, str] = {}
 	to_file: dict = {}
 	for communication, found in matched.items():
 		account_name = accounts.get(communication)
@@ -52,10 +54,17 @@ def file_past_mail(addresses: list[str], targets: list[Target]) -> int:
 		if account_name not in policies:
 			account = frappe.get_cached_doc("Mail Archive Account", account_name)
 			policies[account_name] = filing_policy(account) if files_automatically(account) else None
+			rules[account_name] = deal_rule(account)
 		policy = policies[account_name]
 		if policy is None:
 			continue
 		allowed = [a for a in addresses_to_file(mails[communication], policy) if a in found]
 		if allowed:
 			to_file[communication] = dict.fromkeys(targets, Reason(matched_address=allowed[0]))
-	return link_mails(to_file, "Retroactive", "Administrator")
+	added = link_mails(to_file, "Retroactive", "Administrator")
+	# the open deal of the party the past mail now reaches (forward from here: a new Opportunity
+	# files no past mail)
+	by_rule: dict[str, list[str]] = {}
+	for communication in to_file:
+		by_rule.setdefault(rules[accounts[communication]], []).append(communication)
+	return added + sum(file_open_deals(mails, rule) for rule, mails in by_rule.items())

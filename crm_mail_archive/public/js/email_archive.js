@@ -21,6 +21,9 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 		this.previewing = null;
 		this.read_timer = null;
 		this.wrapper = $(frm.fields_dict.mail_archive_html.wrapper).empty();
+		// a form script refreshing every field (ERPNext's Opportunity does, for its currency labels)
+		// would put the field's placeholder back over the archive
+		frm.fields_dict.mail_archive_html.refresh_input = () => {};
 		this.wrapper.html(`
 			<div class="mail-archive">
 				<div class="mail-archive-toolbar flex flex-wrap align-center mb-3">
