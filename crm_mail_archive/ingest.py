@@ -136,6 +136,7 @@ class Ingest:
 		mail_changed([mail.communication for mail in stored.new])
 		if batch.advance_to is not None:
 			self.folders.advance(batch.folder.name, batch.uidvalidity, batch.advance_to)
+			self.folders.count(batch, stored.stored_uids)  # the completeness figures, same commit
 		frappe.db.commit()
 		return stored
 
