@@ -222,8 +222,10 @@ def _blocked(figures: FolderCompleteness, blocklist: tuple[list[str], list[str]]
 		values[f"p{n}"] = like + ".%"
 	return cint(
 		frappe.db.sql(
-			f"""select count(distinct c.communication)
-			from `tabMailbox Copy` c join `tab{ADDRESS_INDEX}` i on i.communication = c.communication
+			# from the blocked addresses' index rows to their copies: the cost follows the blocked
+			# mail, not the folder's size
+			f"""select count(distinct i.communication)
+			from `tab{ADDRESS_INDEX}` i straight_join `tabMailbox Copy` c on c.communication = i.communication
 			where c.account = %(account)s and c.folder = %(folder)s and c.uidvalidity = %(uidvalidity)s
 			and c.status = 'Stored' and ({" or ".join(conditions)})""",
 			values,
