@@ -123,7 +123,9 @@ class FolderStates:
 		}
 		now = now_datetime()
 		if any(increments.values()):
-			assignments = ", ".join(f"`{column}` = `{column}` + %({column})s" for column in increments)
+			assignments = ", ".join(
+				f"`{column}` = coalesce(`{column}`, 0) + %({column})s" for column in increments
+			)
 			frappe.db.sql(
 				f"""update `tabMail Archive Folder` set {assignments},
 				`counting_since` = coalesce(`counting_since`, %(now)s) where name = %(row)s""",
