@@ -21,6 +21,9 @@ setup(
 		"imapclient>=3.0.1,<5",
 		"nh3>=0.3.8,<0.4",
 		"extract-msg>=0.55,<0.58",
+		"libpff-python>=20231205",  # Outlook .pst/.ost (import name pypff)
+		"compressed-rtf>=1.0.6,<2",
+		"RTFDE>=0.1.1,<0.2",
 		"rfc3161-client>=1.0,<2",
 	],
 )
