@@ -126,7 +126,9 @@ class Ingest:
 			messages, parsed = unwrap_batch(
 				self.account, batch.messages, self.limits.max_attachment_size, internal_domains()
 			)
-			batch = FolderBatch(batch.folder, batch.uidvalidity, messages, batch.advance_to, {})
+			batch = FolderBatch(
+				batch.folder, batch.uidvalidity, messages, batch.advance_to, {}, gaps=batch.gaps
+			)
 		for message in batch.messages:
 			if message.uid in parsed:
 				continue
