@@ -5,6 +5,7 @@
 - `bench --site S mail-archive watch [--account A ...]`
 - `bench --site S mail-archive seal [--until YYYY-MM-DD]`
 - `bench --site S mail-archive verify [--account A] [--since YYYY-MM-DD] [--reparse [--sample N]]`
+- `bench --site S mail-archive completeness [--account A]`
 """
 
 import os
@@ -278,10 +279,48 @@ def verify(context, account=None, since=None, reparse=False, sample=None):
 			)
 		else:
 			click.echo("chain heads are not timestamped (set a TSA in Mail Archive Settings)")
+		# the chain proves nothing archived was changed; completeness says what was not archived
+		_echo_completeness([account] if account else None)
 	finally:
 		frappe.destroy()
 	if not result.ok:
 		raise SystemExit(1)
+
+
+@mail_archive.command("completeness")
+@click.option("--account", help="Only this Mail Archive Account (default: every account)")
+@pass_context
+def completeness(context, account=None):
+	"""Print, per folder, what the mail server held, what is archived and what is missing with
+	the reason (expunged before archived, quarantined), since when."""
+	import frappe
+
+	_connect(context)
+	try:
+		if account and not frappe.db.exists("Mail Archive Account", account):
+			raise click.UsageError(f"no Mail Archive Account {account}")
+		_echo_completeness([account] if account else None)
+	finally:
+		frappe.destroy()
+
+
+def _echo_completeness(accounts: list[str] | None) -> None:
+	import frappe
+
+	from crm_mail_archive.integrity.completeness import account_completeness, completeness_lines
+
+	names = accounts or frappe.get_all("Mail Archive Account", pluck="name", order_by="name asc")
+	totals = {"held": 0, "archived": 0, "missing": 0}
+	for name in names:
+		figures = account_completeness(name)
+		for line in completeness_lines(figures):
+			click.echo(line)
+		for key in totals:
+			totals[key] += figures.total(key)
+	click.echo(
+		f"completeness: {len(names)} accounts, {totals['held']} mails held on the servers, "
+		f"{totals['archived']} archived, {totals['missing']} missing"
+	)
 
 
 commands = [mail_archive]

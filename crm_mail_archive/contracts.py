@@ -27,6 +27,29 @@ class StoredFolderState:
 	highest_modseq: int | None = None
 
 
+# why the archive lacks a UID the server assigned (Mail Archive Gap.reason)
+EXPUNGED_BEFORE_ARCHIVED = "Expunged Before Archived"
+BEFORE_FIRST_SYNC = "Before First Sync"
+# how that is known (Mail Archive Gap.evidence)
+SERVER_VANISHED = "QRESYNC VANISHED"  # the server said so
+UID_GAP = "UID Gap"  # inferred: a UID below UIDNEXT that no search found
+GONE_AT_FETCH = "Gone At Fetch"  # found by the search, gone when fetched
+
+
+@dataclass(frozen=True)
+class UidGap:
+	"""UIDs `first`..`last` of a folder that the server assigned and the archive does not hold."""
+
+	first: int
+	last: int
+	reason: str
+	evidence: str
+
+	@property
+	def count(self) -> int:
+		return self.last - self.first + 1
+
+
 @dataclass
 class FolderBatch:
 	"""Mail of one folder to store together: with `advance_to`, the folder's state moves to that UID
@@ -38,6 +61,7 @@ class FolderBatch:
 	messages: list[FetchedMessage]
 	advance_to: int | None = None
 	parsed: dict[int, ParsedMail | Exception] = field(default_factory=dict)
+	gaps: list[UidGap] = field(default_factory=list)  # recorded with the batch, in its transaction
 
 
 @dataclass

@@ -128,7 +128,9 @@ class Ingest:
 			messages, parsed = unwrap_batch(
 				self.account, batch.messages, self.limits.max_attachment_size, internal_domains()
 			)
-			batch = FolderBatch(batch.folder, batch.uidvalidity, messages, batch.advance_to, {})
+			batch = FolderBatch(
+				batch.folder, batch.uidvalidity, messages, batch.advance_to, {}, gaps=batch.gaps
+			)
 		for message in batch.messages:
 			if message.uid in parsed:
 				continue
@@ -155,6 +157,7 @@ class Ingest:
 		mail_changed([mail.communication for mail in stored.new])
 		if batch.advance_to is not None:
 			self.folders.advance(batch.folder.name, batch.uidvalidity, batch.advance_to)
+			self.folders.count(batch, stored.stored_uids)  # the completeness figures, same commit
 		frappe.db.commit()
 		return stored
 

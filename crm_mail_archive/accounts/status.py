@@ -1,5 +1,6 @@
 """What an account's form shows at the top: its health and the reason, the last sync and what it
-brought, when the next one is due, and whether the site's scheduler runs the syncs at all."""
+brought, when the next one is due, whether the site's scheduler runs the syncs at all, and the
+account's completeness figures (integrity/completeness.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import frappe
 from frappe.utils import cint, get_datetime, now_datetime
 
 from crm_mail_archive.accounts.schedule import scheduler_state
+from crm_mail_archive.integrity.completeness import account_completeness
 
 # the scheduler ticks every minute; after this long without a run something is wrong
 SCHEDULER_QUIET_MINUTES = 10
@@ -55,4 +57,5 @@ def account_status(account_name: str) -> dict:
 		"interval_minutes": interval,
 		"scheduler_enabled": scheduler["enabled"],
 		"scheduler_quiet_since": quiet_since,
+		"completeness": account_completeness(account_name).as_dict(),
 	}

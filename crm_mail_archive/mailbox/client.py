@@ -3,7 +3,9 @@
 Only what the archive needs: connect (TLS, STARTTLS or plain; password or XOAUTH2), list
 folders with their SPECIAL-USE roles, read a folder's state, find UIDs above a known one, fetch
 messages in batches without touching \\Seen (BODY.PEEK), change flags or folders, and wait in
-IDLE (RFC 2177) for a folder's new mail.
+IDLE (RFC 2177) for a folder's new mail. Where the server offers QRESYNC (RFC 7162), a SELECT
+that names the state of the last sync also learns which mails were expunged since
+(`VANISHED (EARLIER)`): imapclient has no SELECT parameters, so that one is sent raw.
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ from crm_mail_archive.mailbox.imap_types import (
 	MailboxAuthError,
 	MailboxError,
 	MailboxUnavailable,
+	QresyncSince,
 	Security,
 	as_str,
 )
+from crm_mail_archive.mailbox.uid_sets import vanished_uids
 
 ROLE_BY_SPECIAL_USE = {
 	b"\\Sent": "sent",
@@ -47,6 +51,7 @@ ROLE_BY_SPECIAL_USE = {
 }
 FETCH_ITEMS = [b"BODY.PEEK[]", b"FLAGS", b"INTERNALDATE", b"RFC822.SIZE"]
 HEADER_ITEMS = [b"BODY.PEEK[HEADER]", b"FLAGS", b"INTERNALDATE", b"RFC822.SIZE"]
+MAX_UID = 4294967295  # UIDs are 32-bit (RFC 3501)
 # RFC 5530 response codes of a server that cannot do it now but may later: worth retrying
 TRANSIENT_RESPONSE_CODES = ("[UNAVAILABLE]", "[INUSE]")
 
@@ -58,6 +63,7 @@ class MailboxClient:
 		self.settings = settings
 		self._imap: IMAPClient | None = None
 		self._condstore: bool | None = None  # known after the first SELECT
+		self._qresync = False  # enabled at the first SELECT where the server offers it
 		self._selected_readonly: bool | None = None
 
 	# --- connection --------------------------------------------------------------------------
@@ -100,6 +106,7 @@ class MailboxClient:
 			raise MailboxUnavailable(f"login to {settings.host} failed: {error}") from error
 		self._imap = imap
 		self._condstore = self._selected_readonly = None
+		self._qresync = False
 
 	@staticmethod
 	def _safe_logout(imap: IMAPClient) -> None:
@@ -167,26 +174,71 @@ class MailboxClient:
 			highestmodseq=int(response[b"HIGHESTMODSEQ"]) if b"HIGHESTMODSEQ" in response else None,
 		)
 
-	def select(self, folder: str, readonly: bool = True) -> FolderState:
+	def select(self, folder: str, readonly: bool = True, since: QresyncSince | None = None) -> FolderState:
 		"""SELECT (or EXAMINE when `readonly`). Flag changes and moves need readonly=False.
-		HIGHESTMODSEQ is reported only when the server advertises CONDSTORE."""
+		HIGHESTMODSEQ is reported only when the server advertises CONDSTORE. With `since` (the
+		UIDVALIDITY and HIGHESTMODSEQ of the last sync) on a server with QRESYNC, the answer
+		also says which UIDs from `since.from_uid` on were expunged since then (`vanished`)."""
 		if self._condstore is None:
-			# HIGHESTMODSEQ comes with SELECT only once CONDSTORE is enabled (RFC 7162)
-			self._condstore = "CONDSTORE" in self.capabilities()
-			if self._condstore and "ENABLE" in self.capabilities():
+			# HIGHESTMODSEQ comes with SELECT only once CONDSTORE is enabled (RFC 7162);
+			# enabling QRESYNC enables CONDSTORE too
+			capabilities = self.capabilities()
+			self._condstore = "CONDSTORE" in capabilities
+			if "ENABLE" in capabilities and "QRESYNC" in capabilities:
+				enabled = self._call("ENABLE QRESYNC", self.imap.enable, "QRESYNC")
+				self._qresync = any(as_str(name).upper() == "QRESYNC" for name in enabled)
+				self._condstore = self._condstore or self._qresync
+			elif self._condstore and "ENABLE" in capabilities:
 				self._call("ENABLE CONDSTORE", self.imap.enable, "CONDSTORE")
 		self._selected_readonly = None  # a failed SELECT leaves no folder selected
-		response = self._call(f"SELECT {folder}", self.imap.select_folder, folder, readonly=readonly)
+		vanished_lines = None
+		if since is not None and self._qresync and since.uidvalidity and since.modseq:
+			response, vanished_lines = self._call(
+				f"SELECT {folder} (QRESYNC)", self._select_qresync, folder, readonly, since
+			)
+		else:
+			response = self._call(f"SELECT {folder}", self.imap.select_folder, folder, readonly=readonly)
 		# the server may grant less than asked ([READ-ONLY], e.g. a shared folder without rights)
 		self._selected_readonly = readonly or bool(response.get(b"READ-ONLY"))
 		# some servers send HIGHESTMODSEQ without CONDSTORE enabled; only an advertised one counts
 		modseq = response.get(b"HIGHESTMODSEQ") if self._condstore else None
+		uidvalidity = int(response[b"UIDVALIDITY"])
+		uidnext = int(response[b"UIDNEXT"]) if b"UIDNEXT" in response else None
+		vanished = None
+		if vanished_lines is not None and uidvalidity == since.uidvalidity and uidnext is not None:
+			# only what lies between the UID asked from and UIDNEXT: a range reported beyond it
+			# names UIDs never assigned, and is never expanded
+			vanished = frozenset(vanished_uids(vanished_lines, since.from_uid, uidnext - 1))
 		return FolderState(
-			uidvalidity=int(response[b"UIDVALIDITY"]),
-			uidnext=int(response[b"UIDNEXT"]) if b"UIDNEXT" in response else None,
+			uidvalidity=uidvalidity,
+			uidnext=uidnext,
 			exists=int(response.get(b"EXISTS", 0)),
 			highestmodseq=int(modseq) if modseq is not None else None,
+			vanished=vanished,
 		)
+
+	def _select_qresync(self, folder: str, readonly: bool, since: QresyncSince):
+		"""`SELECT folder (QRESYNC (uidvalidity modseq from_uid:4294967295))`, sent as imaplib's select()
+		sends a SELECT, and the answer read as imapclient's select_folder() reads it. Returns
+		(the SELECT response, the text of each untagged VANISHED response)."""
+		imap = self.imap
+		raw = imap._imap
+		raw.untagged_responses = {}  # what select() does: the answer is this SELECT's alone
+		raw.is_readonly = readonly
+		# known-uids takes no "*" (RFC 7162): up to the highest UID there can be
+		known = f"{max(1, int(since.from_uid))}:{MAX_UID}"
+		parameters = f"(QRESYNC ({int(since.uidvalidity)} {int(since.modseq)} {known}))"
+		typ, data = raw._simple_command(
+			"EXAMINE" if readonly else "SELECT", imap._normalise_folder(folder), parameters
+		)
+		if typ != "OK":
+			raw.state = "AUTH"
+		imap._checkok("select", typ, data)
+		raw.state = "SELECTED"
+		# changed flags come as FETCH responses here too; the reconcile asks for them itself
+		raw.untagged_responses.pop("FETCH", None)
+		vanished = [as_str(line) for line in raw.untagged_responses.pop("VANISHED", []) if line]
+		return imap._process_select_response(raw.untagged_responses), vanished
 
 	# --- messages ----------------------------------------------------------------------------
 

@@ -47,11 +47,24 @@ class FolderInfo:
 
 
 @dataclass(frozen=True)
+class QresyncSince:
+	"""What a folder's last sync knew (RFC 7162 QRESYNC): its UIDVALIDITY and HIGHESTMODSEQ;
+	expunges are asked for from `from_uid` on."""
+
+	uidvalidity: int
+	modseq: int
+	from_uid: int = 1
+
+
+@dataclass(frozen=True)
 class FolderState:
 	uidvalidity: int
 	uidnext: int | None
 	exists: int
 	highestmodseq: int | None
+	# QRESYNC (RFC 7162): UIDs the server says were expunged since the MODSEQ the SELECT named
+	# (VANISHED (EARLIER)); None when it could not say (no QRESYNC, or nothing known to name)
+	vanished: frozenset[int] | None = None
 
 
 @dataclass

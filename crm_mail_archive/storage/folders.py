@@ -1,15 +1,45 @@
 """A folder's sync state (UIDVALIDITY, highest stored UID, HIGHESTMODSEQ) in the account's
-folder table, and the server's flag and presence changes applied to its mailbox copies."""
+folder table, and the server's flag and presence changes applied to its mailbox copies; what
+each batch saw and archived, and the UIDs the archive lacks (Mail Archive Gap), counted in the
+batch's transaction."""
 
 from __future__ import annotations
 
 import frappe
 from frappe.utils import now_datetime
 
-from crm_mail_archive.contracts import StoredFolderState
+from crm_mail_archive.contracts import (
+	BEFORE_FIRST_SYNC,
+	EXPUNGED_BEFORE_ARCHIVED,
+	FolderBatch,
+	StoredFolderState,
+)
 from crm_mail_archive.infra.chunks import chunked
 from crm_mail_archive.live import mail_changed
 from crm_mail_archive.mailbox.client import IMPORT_UIDVALIDITY
+
+COUNTERS = (
+	"mails_seen",
+	"mails_headers_only",
+	"mails_expunged_unarchived",
+	"mails_before_first_sync",
+)
+GAP_FIELDS = (
+	"name",
+	"creation",
+	"modified",
+	"owner",
+	"modified_by",
+	"account",
+	"folder",
+	"uidvalidity",
+	"first_uid",
+	"last_uid",
+	"uid_count",
+	"reason",
+	"evidence",
+	"detected_on",
+)
 
 
 class FolderStates:
@@ -55,7 +85,15 @@ class FolderStates:
 		frappe.db.set_value(
 			"Mail Archive Folder",
 			self.row(folder).name,
-			{"uidvalidity": uidvalidity, "highest_uid": 0, "highest_modseq": None, "status": ""},
+			{
+				"uidvalidity": uidvalidity,
+				"highest_uid": 0,
+				"highest_modseq": None,
+				"status": "",
+				# the figures are those of this UIDVALIDITY: its UIDs are counted afresh
+				**dict.fromkeys(COUNTERS, 0),
+				"counting_since": now_datetime(),
+			},
 			update_modified=False,
 		)
 		frappe.db.commit()
@@ -68,6 +106,55 @@ class FolderStates:
 			{"uidvalidity": uidvalidity, "highest_uid": highest_uid, "last_synced": now_datetime()},
 			update_modified=False,
 		)
+
+	def count(self, batch: FolderBatch, stored_uids: list[int]) -> None:
+		"""What a sync batch saw and archived, and its gaps: in the batch's transaction, so the
+		figures move exactly with the folder's state."""
+		stored = set(stored_uids)
+		increments = {
+			"mails_seen": len(batch.messages),
+			"mails_headers_only": sum(1 for m in batch.messages if m.headers_only and m.uid in stored),
+			"mails_expunged_unarchived": sum(
+				gap.count for gap in batch.gaps if gap.reason == EXPUNGED_BEFORE_ARCHIVED
+			),
+			"mails_before_first_sync": sum(
+				gap.count for gap in batch.gaps if gap.reason == BEFORE_FIRST_SYNC
+			),
+		}
+		now = now_datetime()
+		if any(increments.values()):
+			assignments = ", ".join(
+				f"`{column}` = coalesce(`{column}`, 0) + %({column})s" for column in increments
+			)
+			frappe.db.sql(
+				f"""update `tabMail Archive Folder` set {assignments},
+				`counting_since` = coalesce(`counting_since`, %(now)s) where name = %(row)s""",
+				{**increments, "now": now, "row": self.row(batch.folder.name).name},
+			)
+		if batch.gaps:
+			frappe.db.bulk_insert(
+				"Mail Archive Gap",
+				GAP_FIELDS,
+				[
+					(
+						frappe.generate_hash(length=12),
+						now,
+						now,
+						frappe.session.user,
+						frappe.session.user,
+						self.account.name,
+						batch.folder.name,
+						batch.uidvalidity,
+						gap.first,
+						gap.last,
+						gap.count,
+						gap.reason,
+						gap.evidence,
+						now,
+					)
+					for gap in batch.gaps
+				],
+			)
 
 	def apply_server_state(
 		self,

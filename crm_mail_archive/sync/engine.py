@@ -8,6 +8,11 @@ only after that commit may \\Seen be set on the server, and only when the accoun
 Then the other direction: flag changes and mail that left the folder (moved or deleted in the
 user's mail client) reach the archive's mailbox copies. With CONDSTORE only when the folder's
 HIGHESTMODSEQ moved, and then only the changed messages; without it, all flags of the folder.
+
+And what the archive will never hold: each batch names the UIDs of its range that the server
+assigned and expunged before they were archived (`sync/gaps.py`), recorded in the batch's
+transaction. With QRESYNC the SELECT itself says which (no extra round trip); without it the
+UID gaps say so.
 """
 
 from __future__ import annotations
@@ -15,8 +20,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from crm_mail_archive.contracts import ArchiveStore, FolderBatch, FolderConfig, StoredFolderState
+from crm_mail_archive.contracts import (
+	BEFORE_FIRST_SYNC,
+	EXPUNGED_BEFORE_ARCHIVED,
+	ArchiveStore,
+	FolderBatch,
+	FolderConfig,
+	StoredFolderState,
+	UidGap,
+)
 from crm_mail_archive.mailbox.client import MailboxClient
+from crm_mail_archive.mailbox.imap_types import QresyncSince
+from crm_mail_archive.sync.gaps import gaps_in, missing_count
 from crm_mail_archive.sync.pipeline import Pipeline
 
 
@@ -31,6 +46,12 @@ class FolderResult:
 	flags_changed: int = 0
 	copies_gone: int = 0
 	more_pending: bool = False  # stopped at max_batches: the rest is for the next sync
+	expunged_unarchived: int = 0  # UIDs expunged on the server before this sync archived them
+	deleted_before_first_sync: int = 0  # UIDs gone before the folder's first sync
+
+	def count_gaps(self, gaps: list[UidGap]) -> None:
+		self.expunged_unarchived += missing_count(gaps, EXPUNGED_BEFORE_ARCHIVED)
+		self.deleted_before_first_sync += missing_count(gaps, BEFORE_FIRST_SYNC)
 
 
 ProgressCallback = Callable[[str, int, int], None]  # folder, done, total
@@ -90,18 +111,21 @@ def pull_folder(
 	stored = store.folder_state(folder.name)
 	if nothing_changed(client.status(folder.name), stored):
 		return result  # the common case, answered from the folder's header without selecting it
+	since = (
+		QresyncSince(stored.uidvalidity, stored.highest_modseq, stored.highest_uid + 1)
+		if stored.uidvalidity and stored.highest_modseq
+		else None
+	)
 	# read-write only when we are going to set \Seen; BODY.PEEK keeps flags untouched either way
-	server = client.select(folder.name, readonly=not mark_read_after_storing)
-	if stored.uidvalidity != server.uidvalidity:
+	server = client.select(folder.name, readonly=not mark_read_after_storing, since=since)
+	first_sync = stored.uidvalidity != server.uidvalidity
+	if first_sync:
 		result.uidvalidity_changed = stored.uidvalidity is not None
 		store.start_folder(folder.name, server.uidvalidity)
 		stored = StoredFolderState(uidvalidity=server.uidvalidity, highest_uid=0)
+	vanished = None if first_sync else server.vanished
 
 	uids = client.uids_above(stored.highest_uid)
-	if not uids and server.uidnext and server.uidnext - 1 > stored.highest_uid:
-		# the newest mails were expunged before we saw them: nothing lies below UIDNEXT any more,
-		# so the folder state moves up and the next sync can see "nothing changed" from STATUS
-		store.store_batch(FolderBatch(folder, server.uidvalidity, [], advance_to=server.uidnext - 1))
 	plan = [
 		batch
 		for window in (uids[start : start + SIZE_LOOKAHEAD] for start in range(0, len(uids), SIZE_LOOKAHEAD))
@@ -110,6 +134,7 @@ def pull_folder(
 	if max_batches is not None and len(plan) > max_batches:
 		plan, result.more_pending = plan[:max_batches], True
 	done = 0
+	low = stored.highest_uid + 1  # the first UID the next batch's range covers
 	# a pipeline only pays where there is a next batch to work on beside the current one
 	with Pipeline(client, limits.max_attachment_size, parse_elsewhere=len(plan) > 1) as pipeline:
 		ahead = pipeline.fetch(plan[0].uids, plan[0].headers_only) if plan else None
@@ -120,6 +145,14 @@ def pull_folder(
 				if index + 1 < len(plan)
 				else None
 			)
+			gaps = gaps_in(
+				low,
+				max(batch.uids),
+				batch.uids,
+				{message.uid for message in fetched.messages},
+				vanished,
+				first_sync,
+			)
 			outcome = store.store_batch(
 				FolderBatch(
 					folder,
@@ -127,8 +160,11 @@ def pull_folder(
 					fetched.messages,
 					advance_to=max(batch.uids),
 					parsed=pipeline.parsed(fetched) or {},
+					gaps=gaps,
 				)
 			)
+			low = max(batch.uids) + 1
+			result.count_gaps(gaps)
 			# the batch is committed: from here on a crash cannot lose these mails
 			if mark_read_after_storing and outcome.stored_uids:
 				pipeline.call(client.add_flags, outcome.stored_uids, ["\\Seen"]).result()
@@ -139,6 +175,14 @@ def pull_folder(
 			done += len(batch.uids)
 			if on_progress:
 				on_progress(folder.name, done, len(uids))
+	if not result.more_pending and server.uidnext and server.uidnext - 1 >= low:
+		# the newest UIDs were expunged before we saw them: the folder state moves up to UIDNEXT
+		# (so the next sync can see "nothing changed" from STATUS), and they are recorded
+		gaps = gaps_in(low, server.uidnext - 1, (), (), vanished, first_sync)
+		store.store_batch(
+			FolderBatch(folder, server.uidvalidity, [], advance_to=server.uidnext - 1, gaps=gaps)
+		)
+		result.count_gaps(gaps)
 	if not result.more_pending:  # flags once the folder is complete, by the sync that completes it
 		result.flags_changed, result.copies_gone = reconcile(client, store, folder, server, stored)
 	return result

@@ -171,6 +171,7 @@ def _remove_archive_of(email_account: str) -> None:
 		frappe.db.delete("Mail Address Index", {"communication": name})
 		frappe.db.delete("Mail Search Text", {"communication": name})
 	frappe.db.delete("Mail Archive Folder", {"parent": email_account})
+	frappe.db.delete("Mail Archive Gap", {"account": email_account})
 	frappe.db.delete("Mail Archive Account", {"name": email_account})
 	frappe.delete_doc("Email Account", email_account, force=True, ignore_permissions=True)
 

@@ -108,13 +108,63 @@ function show_status(frm) {
 								frappe.datetime.str_to_user(status.scheduler_quiet_since),
 						  ]);
 			}
+			if (status.completeness) lines.push(completeness_line(status.completeness));
 			wrapper.html(`<div class="mail-archive-status">
 				${lines.map((line) => `<div class="mb-1">${line}</div>`).join("")}
 				<div class="mb-1 mail-archive-sync-progress"></div>
 				${warning ? `<div class="alert alert-warning mt-2 mb-0 mail-archive-scheduler-warning">${escape(warning)}</div>` : ""}
+				${status.completeness ? completeness_section(status.completeness) : ""}
 			</div>`);
 			show_sync_progress(frm);
 		});
+}
+
+// "Completeness: 120 held on the server, 117 archived, 3 missing" (the figures of integrity/completeness.py)
+function completeness_line(figures) {
+	const escape = frappe.utils.escape_html;
+	const pill = figures.missing ? "orange" : "green";
+	const text = figures.missing
+		? __("{0} held on the server, {1} archived, {2} missing", [figures.held, figures.archived, figures.missing])
+		: __("{0} held on the server, {1} archived, none missing", [figures.held, figures.archived]);
+	return `${escape(__("Completeness"))}: <span class="indicator-pill ${pill} mail-archive-completeness-line">${escape(text)}</span>`;
+}
+
+// The "Completeness" section: per folder what the server held, what is archived, what is
+// missing and why, since when. Folder names are the server's text: escaped.
+function completeness_section(figures) {
+	const escape = frappe.utils.escape_html;
+	const number = (value) => escape(format_number(value || 0, null, 0));
+	const columns = [
+		["held", __("Held on the server")],
+		["archived", __("Archived")],
+		["headers_only", __("Headers only (over the size limit)")],
+		["expunged_unarchived", __("Expunged before archived")],
+		["quarantined", __("Quarantined")],
+		["before_first_sync", __("Deleted before the first sync")],
+		["blocked", __("Archived with a blocked address")],
+	];
+	const since = (value) => (value ? escape(frappe.datetime.str_to_user(value)) : escape(__("not synced yet")));
+	const rows = figures.folders.map(
+		(folder) => `<tr class="mail-archive-completeness-folder">
+			<td>${crm_mail_archive.as_text(crm_mail_archive.folder_label(folder.folder))}</td>
+			<td>${since(folder.counting_since)}</td>
+			${columns.map(([name]) => `<td class="text-right" data-figure="${name}">${number(folder[name])}</td>`).join("")}
+		</tr>`
+	);
+	return `<div class="mail-archive-completeness mt-3">
+		<h5 class="mail-archive-completeness-title">${escape(__("Completeness"))}</h5>
+		<p class="text-muted small">${escape(
+			__(
+				"Mail expunged on the server before a sync archived it is reported by the server (QRESYNC) or found from gaps in its UIDs. Mail deleted before the first sync shows only as a UID gap, where the server numbers its mails without gaps."
+			)
+		)}</p>
+		<table class="table table-sm mail-archive-completeness-table">
+			<thead><tr><th>${escape(__("Folder"))}</th><th>${escape(__("Counting since"))}</th>${columns
+				.map(([, label]) => `<th class="text-right">${escape(label)}</th>`)
+				.join("")}</tr></thead>
+			<tbody>${rows.join("")}</tbody>
+		</table>
+	</div>`;
 }
 
 // "Syncing  Inbox: 40 of 120 e-mails · Sent: 0 of 35 e-mails" (standard folders in the user's language)

@@ -62,6 +62,8 @@ class MailArchiveAccount(Document):
 
 	def on_trash(self) -> None:
 		refuse_deletion_with_mail(self)
+		# an account without mail goes with the record of what it could not archive
+		frappe.db.delete("Mail Archive Gap", {"account": self.name})
 		if self.account_owner:
 			unlink(
 				self.account_owner,

@@ -10,6 +10,7 @@ class MailArchiveFolder(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
+		counting_since: DF.Datetime | None
 		enabled: DF.Check
 		folder_name: DF.Data
 		highest_modseq: DF.Data | None

@@ -1,15 +1,20 @@
 # Copyright (c) 2026, crm_mail_archive developers
 # License: GNU General Public License v3. See license.txt
-"""The last verification of the archive's integrity (or the one chosen), and its findings."""
+"""The last verification of the archive's integrity (or the one chosen), and its findings; or,
+with "Show: Completeness", what each mailbox folder held and what the archive lacks of it and why."""
 
 import frappe
 from frappe import _
+
+from crm_mail_archive.crm_mail_archive.report.mail_archive_integrity.completeness import completeness_report
 
 VERIFICATION = "Mail Archive Verification"
 
 
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
+	if filters.show == "Completeness":
+		return completeness_report(filters)
 	name = filters.verification or frappe.db.get_value(
 		VERIFICATION, {"status": ("!=", "Running")}, "name", order_by="creation desc"
 	)
