@@ -21,6 +21,8 @@ setup(
 		"imapclient>=3.0.1,<5",
 		"nh3>=0.3.8,<0.4",
 		"extract-msg>=0.55,<0.58",
+		"lxml>=5",
+		"factur-x>=3.1,<8",
 		"rfc3161-client>=1.0,<2",
 	],
 )
