@@ -24,6 +24,7 @@ from frappe.utils import add_to_date, get_datetime, get_system_timezone, now_dat
 from crm_mail_archive.contracts import BatchResult, FolderBatch, FolderConfig, StoredFolderState
 from crm_mail_archive.filing.address_index import index_rows
 from crm_mail_archive.filing.automatic import file_mails
+from crm_mail_archive.filing.einvoice import enqueue_einvoices
 from crm_mail_archive.filing.policy import files_automatically, filing_policy
 from crm_mail_archive.filing.rules import MailAddresses
 from crm_mail_archive.filing.threads import Reply, file_desk_answer, thread_replies
@@ -102,6 +103,9 @@ class Ingest:
 			lambda: self._file_again_if_crm_changed(batch.folder, stored.new, snapshot_taken)
 		)
 		enqueue_attachment_text(
+			[mail.communication for mail in stored.new if mail.inserted and mail.parsed.attachments]
+		)
+		enqueue_einvoices(
 			[mail.communication for mail in stored.new if mail.inserted and mail.parsed.attachments]
 		)
 		frappe.db.commit()  # the job is queued on commit
@@ -252,4 +256,5 @@ def archive_sent_from_desk(account_name: str, communication: str, raw: bytes) ->
 		file_desk_answer(communication, frappe.session.user)
 	if parsed.attachments:
 		enqueue_attachment_text([communication])
+		enqueue_einvoices([communication])
 	return communication

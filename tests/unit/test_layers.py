@@ -44,7 +44,10 @@ SURFACE = 8  # everything else: api, tasks, commands, events, hooks, install, ov
 FRAPPE_FREE = ("mailbox", "sync", "contracts", "einvoice")
 # the signature reader is Frappe-free; prefill.create (the records made from it) is not
 FRAPPE_FREE_MODULES = ("crm_mail_archive.prefill.",)
-FRAPPE_MODULES_IN_FREE_ROOMS = ("crm_mail_archive.prefill.create",)
+FRAPPE_MODULES_IN_FREE_ROOMS = (
+	"crm_mail_archive.prefill.create",
+	"crm_mail_archive.prefill.purchase_invoice",
+)
 
 
 def module_name(path: Path) -> str:
