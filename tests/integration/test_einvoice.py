@@ -19,6 +19,7 @@ from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.api import einvoice as api
 from tests.data.einvoices import InvoiceData, billion_laughs_xml, cii_xml, ubl_xml, xxe_xml, zugferd_pdf
 from tests.support import a_mail, filed_at, jobs_done, make_user
+from tests.support.purchasing import purchasing_records, restore
 
 FORMATS = {
 	"UBL": ("rechnung.xml", ubl_xml),
@@ -31,77 +32,10 @@ FORMATS = {
 def purchasing(crm, committed_cleanup):
 	"""A supplier with a VAT ID, its Purchase Order and a draft Purchase Invoice with a bill no, an
 	expense item for e-invoices, and another supplier's order (committed)."""
-	tag = crm.tag
-	company = frappe.db.get_single_value("Global Defaults", "default_company")
-	item = frappe.get_doc(
-		{
-			"doctype": "Item",
-			"item_code": f"Fremdleistung {tag}",
-			"item_group": "Services",
-			"stock_uom": "Nos",
-			"is_stock_item": 0,
-		}
-	).insert(ignore_permissions=True)
-	committed_cleanup("Item", item.name)
-
-	def supplier(name, tax_id):
-		doc = frappe.get_doc(
-			{
-				"doctype": "Supplier",
-				"supplier_name": f"{name} {tag}",
-				"supplier_group": "Hardware",
-				"tax_id": tax_id,
-			}
-		).insert(ignore_permissions=True)
-		committed_cleanup("Supplier", doc.name)
-		return doc.name
-
-	def order(supplier_name):
-		doc = frappe.get_doc(
-			{
-				"doctype": "Purchase Order",
-				"supplier": supplier_name,
-				"company": company,
-				"transaction_date": "2026-11-20",
-				"schedule_date": "2026-12-20",
-				"items": [{"item_code": item.name, "qty": 1, "rate": 59.5, "schedule_date": "2026-12-20"}],
-			}
-		).insert(ignore_permissions=True)
-		committed_cleanup("Purchase Order", doc.name)
-		return doc.name
-
-	vat = f"DE{uuid.uuid4().int % 10**9:09d}"
-	ours = supplier("Lieferant Schrauben", vat)
-	other = supplier("Fremdlieferant", f"DE{uuid.uuid4().int % 10**9:09d}")
-	bill_no = f"RE-{tag}"
-	invoice = frappe.get_doc(
-		{
-			"doctype": "Purchase Invoice",
-			"supplier": ours,
-			"company": company,
-			"bill_no": bill_no,
-			"bill_date": "2026-11-30",
-			"items": [{"item_code": item.name, "qty": 1, "rate": 59.5}],
-		}
-	).insert(ignore_permissions=True)
-	committed_cleanup("Purchase Invoice", invoice.name)
-	settings = frappe.get_single("Mail Archive Settings")
-	previous_item = settings.einvoice_expense_item
-	frappe.db.set_single_value("Mail Archive Settings", "einvoice_expense_item", item.name)
+	records = purchasing_records(crm.tag, committed_cleanup)
 	frappe.db.commit()
-	yield {
-		"supplier": ours,
-		"other_supplier": other,
-		"vat": vat,
-		"order": order(ours),
-		"other_order": order(other),
-		"invoice": invoice.name,
-		"bill_no": bill_no,
-		"item": item.name,
-		"company": company,
-	}
-	frappe.db.set_single_value("Mail Archive Settings", "einvoice_expense_item", previous_item)
-	frappe.db.commit()
+	yield records
+	restore(records)
 
 
 def deliver(dovecot, mail_user, make_archive_account, files, sender, **account_values):
