@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import frappe
 
-from crm_mail_archive.einvoice import READ, EInvoice, is_candidate, read_einvoice
+from crm_mail_archive.einvoice import READ, EInvoice, is_candidate
+from crm_mail_archive.einvoice.isolated import Reader
 from crm_mail_archive.filing.address_index import mail_addresses_in_bulk
 from crm_mail_archive.filing.links import Reason, Target, link_mails
 from crm_mail_archive.filing.policy import account_of, files_automatically, filing_policy
@@ -38,17 +39,23 @@ def read_einvoices_job(communications: list[str]) -> None:
 	"""Read the XML and PDF attachments of new mail as e-invoices and file the mails they make
 	known (a job enqueued after the batch commits, like the attachments' words)."""
 	found: dict[str, list[EInvoice]] = {}
-	for row in frappe.get_all(
-		"Mail Attachment",
-		{"communication": ("in", communications or [""])},
-		["name", "communication", "file_name", "content_type", "stored_file"],
-		order_by="creation asc",
-	):
-		if not is_candidate(row.file_name or "", row.content_type):
-			continue
-		invoice = read_attachment(row)
-		if invoice is not None and invoice.status == READ:
-			found.setdefault(row.communication, []).append(invoice)
+	rows = [
+		row
+		for row in frappe.get_all(
+			"Mail Attachment",
+			{"communication": ("in", communications or [""])},
+			["name", "communication", "file_name", "content_type", "stored_file"],
+			order_by="creation asc",
+		)
+		if is_candidate(row.file_name or "", row.content_type)
+	]
+	if not rows:
+		return
+	with Reader() as reader:
+		for row in rows:
+			invoice = read_attachment(row, reader)
+			if invoice is not None and invoice.status == READ:
+				found.setdefault(row.communication, []).append(invoice)
 	frappe.db.commit()
 	for communication, invoices in found.items():
 		try:
@@ -59,13 +66,15 @@ def read_einvoices_job(communications: list[str]) -> None:
 			frappe.log_error(title=f"Mail Archive: e-invoice filing failed for {communication}")
 
 
-def read_attachment(row) -> EInvoice | None:
-	"""Read one attachment and keep the result on its row (nothing for a file that is none)."""
+def read_attachment(row, reader: Reader) -> EInvoice | None:
+	"""Read one attachment (in the reader's process, time-limited) and keep the result on its row
+	(nothing for a file that is no e-invoice)."""
 	try:
 		content = archive_files.read(row.stored_file)
-		invoice = read_einvoice(row.file_name or "", content, row.content_type)
-	except Exception as error:  # a file gone, a parser's surprise: noted, the others go on
+	except Exception as error:  # a file gone from disk: noted, the others go on
 		invoice = EInvoice(format="", status="Rejected", note=f"not read ({type(error).__name__})")
+	else:
+		invoice = reader.read(row.file_name or "", content, row.content_type)
 	if invoice is None:
 		return None
 	frappe.db.set_value(
@@ -77,20 +86,20 @@ def read_attachment(row) -> EInvoice | None:
 	return invoice
 
 
-def may_file(communication: str) -> bool:
-	"""The rules every automatic filing obeys: the account files automatically (not confidential),
-	the mail is not private, its sender is not blocked (nor the account's own, nor internal)."""
+def filing_sender(communication: str) -> str | None:
+	"""The sender whose e-invoice may file the mail, under the rules every automatic filing obeys:
+	the account files automatically (not confidential), the mail is not private, the sender is not
+	blocked (nor the account's own, nor internal). None: the mail is not filed."""
 	if frappe.db.get_value("Communication", communication, "mail_archive_private"):
-		return False
+		return None
 	account = account_of(communication)
 	if not files_automatically(account):
-		return False
+		return None
 	addresses = mail_addresses_in_bulk([communication]).get(communication)
 	if addresses is None or addresses.sent:
-		return False
-	policy = filing_policy(account)
+		return None
 	sender = next(iter(considered_addresses(addresses)), None)
-	return bool(sender) and policy.exclusion(sender) is None
+	return sender if sender and filing_policy(account).exclusion(sender) is None else None
 
 
 def suppliers_of(communication: str, invoice: EInvoice) -> dict[str, Reason]:
@@ -119,7 +128,7 @@ def suppliers_of(communication: str, invoice: EInvoice) -> dict[str, Reason]:
 		pluck="link_name",
 		limit=MAX_SUPPLIERS,
 	):
-		found[name] = Reason(matched_address=frappe.db.get_value("Communication", communication, "sender"))
+		found[name] = Reason()
 	return found
 
 
@@ -147,12 +156,14 @@ def targets_of(communication: str, invoice: EInvoice) -> dict[Target, Reason]:
 
 
 def file_einvoices(communication: str, invoices: list[EInvoice]) -> int:
-	if not may_file(communication):
+	sender = filing_sender(communication)
+	if not sender:
 		return 0
 	targets: dict[Target, Reason] = {}
 	for invoice in invoices:
 		for target, reason in targets_of(communication, invoice).items():
-			targets.setdefault(target, reason)
+			# the sender too: a later blocklist entry for it takes these filings back
+			targets.setdefault(target, Reason(matched_address=sender, matched_text=reason.matched_text))
 	return link_mails({communication: targets}, SOURCE, "Administrator") if targets else 0
 
 

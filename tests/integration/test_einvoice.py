@@ -111,6 +111,22 @@ def test_another_suppliers_order_is_not_a_match_and_an_unknown_tax_id_files_by_a
 	assert ("Purchase Order", purchasing["other_order"]) not in filed_at(communication)
 
 
+def test_a_blocklist_entry_for_the_sender_takes_the_e_invoice_filings_back(
+	purchasing, dovecot, mail_user, make_archive_account, crm, committed_cleanup
+):
+	sender = crm.address("rechnung")
+	data = InvoiceData(number=purchasing["bill_no"], seller_vat=purchasing["vat"])
+	_account, communication = deliver(
+		dovecot, mail_user, make_archive_account, [("rechnung.xml", cii_xml(data))], sender
+	)
+	assert ("Supplier", purchasing["supplier"]) in e_invoice_filings(communication)
+	entry = frappe.get_doc({"doctype": "Archive Blocklist", "entry_type": "Address", "value": sender}).insert(
+		ignore_permissions=True
+	)
+	committed_cleanup("Archive Blocklist", entry.name)
+	assert jobs_done(lambda: frappe.db.rollback() or e_invoice_filings(communication) == {})
+
+
 def test_hostile_xml_is_rejected_with_a_note_and_files_nothing(
 	purchasing, dovecot, mail_user, make_archive_account, crm
 ):

@@ -135,3 +135,15 @@ def test_a_credit_note_and_long_values_are_bounded():
 	invoice = read_xml(ubl_xml(many))
 	assert len(invoice.lines) == 500
 	assert max(len(line.text) for line in invoice.lines) <= 1000
+
+
+def test_the_reading_process_reads_and_gives_up_on_a_file_that_takes_too_long():
+	from crm_mail_archive.einvoice.isolated import Reader
+
+	with Reader() as reader:
+		assert reader.read("rechnung.xml", ubl_xml(DATA)).invoice_number == "RE-2026-0815"
+		assert reader.read("brief.pdf", plain_pdf()) is None
+	with Reader(seconds=0.000001) as hurried:  # no answer within the limit: given up, with a note
+		invoice = hurried.read("rechnung.pdf", zugferd_pdf(DATA))
+		assert invoice.status == REJECTED and "not read within" in invoice.note
+		assert hurried._process is None  # the process was ended
