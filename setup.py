@@ -23,6 +23,9 @@ setup(
 		"extract-msg>=0.55,<0.58",
 		"lxml>=5",
 		"factur-x>=3.1,<8",
+		"libpff-python>=20231205",  # Outlook .pst/.ost (import name pypff)
+		"compressed-rtf>=1.0.6,<2",
+		"RTFDE>=0.1.1,<0.2",
 		"rfc3161-client>=1.0,<2",
 	],
 )

@@ -74,7 +74,7 @@ def _connect(context) -> None:
 @click.option("--file-at", nargs=2, metavar="DOCTYPE NAME", help="File every mail at this record too")
 @pass_context
 def import_mail(context, paths, account=None, file_at=None):
-	"""Import .eml, .msg and .mbox files (or folders of them) into the archive."""
+	"""Import .eml, .msg, .mbox and Outlook .pst/.ost files (or folders of them) into the archive."""
 	import frappe
 
 	from crm_mail_archive.mailbox.containers import mail_files

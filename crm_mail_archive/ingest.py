@@ -22,36 +22,44 @@ from frappe import _
 from frappe.utils import add_to_date, get_datetime, get_system_timezone, now_datetime
 
 from crm_mail_archive.contracts import BatchResult, FolderBatch, FolderConfig, StoredFolderState
-from crm_mail_archive.filing.address_index import index_rows
+from crm_mail_archive.filing.address_index import ADDRESS_INDEX, index_rows
 from crm_mail_archive.filing.automatic import file_mails
 from crm_mail_archive.filing.einvoice import enqueue_einvoices
-from crm_mail_archive.filing.policy import files_automatically, filing_policy
+from crm_mail_archive.filing.policy import files_automatically, filing_policy, internal_domains
 from crm_mail_archive.filing.rules import MailAddresses
 from crm_mail_archive.filing.threads import Reply, file_desk_answer, thread_replies
 from crm_mail_archive.infra import archive_files
 from crm_mail_archive.infra.conflicts import is_lock_conflict, retrying_lock_conflicts
+from crm_mail_archive.infra.rows import RowBuffer
 from crm_mail_archive.live import mail_changed
 from crm_mail_archive.mailbox.client import FetchedMessage
+from crm_mail_archive.mailbox.journal import envelope_addresses
 from crm_mail_archive.mailbox.parser import ParsedMail, parse_message
 from crm_mail_archive.search.index import enqueue_attachment_text, search_row
+from crm_mail_archive.storage.communications import MESSAGE_KEY_FIELD, message_key
 from crm_mail_archive.storage.desk_mail import keep_desk_mail
 from crm_mail_archive.storage.folders import FolderStates
 from crm_mail_archive.storage.limits import StorageLimits
 from crm_mail_archive.storage.store import MailStore, StoredBatch, StoredMail
+from crm_mail_archive.storage.wrapped import unwrap_batch, unwraps
 
 
 def mail_addresses(parsed: ParsedMail, sent: bool, limit: int) -> MailAddresses:
 	"""The addresses of a mail as filing sees them: the first `limit` of them (From first), so
 	that one mail with thousands of recipients cannot flood the index or the filing."""
+	sent = sent if getattr(parsed, "sent", None) is None else parsed.sent  # (an unwrapped mail's own)
+	envelope = envelope_addresses(parsed)  # a journal's recipients the headers hide
 	groups = []
 	for addresses in (
 		[parsed.from_address] if parsed.from_address else [],
 		parsed.reply_to,
-		parsed.to,
-		parsed.cc,
-		parsed.bcc,
+		[*parsed.to, *envelope["To"]],
+		[*parsed.cc, *envelope["Cc"]],
+		[*parsed.bcc, *envelope["Bcc"]],
 	):
-		groups.append(tuple(address.email[:255] for address in addresses[: max(0, limit)]))
+		groups.append(
+			tuple(getattr(address, "email", address)[:255] for address in addresses[: max(0, limit)])
+		)
 		limit -= len(groups[-1])
 	sender, reply_to, to, cc, bcc = groups
 	return MailAddresses(
@@ -118,7 +126,14 @@ class Ingest:
 	def _batch_once(self, batch: FolderBatch) -> StoredBatch:
 		frappe.db.commit()  # a fresh snapshot
 		parsed: dict[int, ParsedMail | Exception] = {}
+		if unwraps(self.account):  # a journal mailbox or an archive address: the originals
+			messages, parsed = unwrap_batch(
+				self.account, batch.messages, self.limits.max_attachment_size, internal_domains()
+			)
+			batch = FolderBatch(batch.folder, batch.uidvalidity, messages, batch.advance_to, {})
 		for message in batch.messages:
+			if message.uid in parsed:
+				continue
 			if message.uid in batch.parsed:
 				parsed[message.uid] = batch.parsed[message.uid]
 				continue
@@ -137,6 +152,8 @@ class Ingest:
 			],
 		)
 		self._thread_and_file(batch.folder, stored.new)
+		if unwraps(self.account):
+			self._index_and_file_envelopes_of_known_mail(parsed, stored)
 		mail_changed([mail.communication for mail in stored.new])
 		if batch.advance_to is not None:
 			self.folders.advance(batch.folder.name, batch.uidvalidity, batch.advance_to)
@@ -170,6 +187,56 @@ class Ingest:
 				},
 				filing_policy(self.account),
 			)
+		except Exception as error:
+			if is_lock_conflict(error):
+				raise
+			frappe.db.rollback(save_point="mail_archive_filing")
+			frappe.log_error(title=f"Mail Archive: filing failed for {self.account.name}")
+
+	def _index_and_file_envelopes_of_known_mail(self, parsed: dict, stored: StoredBatch) -> None:
+		"""A journal's copy of a mail archived before (from a personal mailbox, or in another
+		report of the same mail): the recipients its envelope adds (Bcc, members of an expanded
+		list) are indexed and filed like the mail's own addresses."""
+		new = {mail.communication for mail in stored.new}
+		mails = {
+			message_key(mail): mail
+			for uid, mail in parsed.items()
+			if uid in stored.stored_uids and getattr(mail, "envelope", ())
+		}
+		by_key = dict(
+			frappe.get_all(
+				"Communication",
+				{MESSAGE_KEY_FIELD: ("in", list(mails) or [""])},
+				[MESSAGE_KEY_FIELD, "name"],
+				as_list=True,
+			)
+		)
+		known = {by_key[key]: mail for key, mail in mails.items() if by_key.get(key) not in (None, *new)}
+		if not known:
+			return
+		indexed = {
+			(row.communication, row.address, row.role)
+			for row in frappe.get_all(
+				ADDRESS_INDEX,
+				{"communication": ("in", list(known))},
+				["communication", "address", "role"],
+			)
+		}
+		addresses = {
+			name: mail_addresses(mail, False, self.limits.max_addresses) for name, mail in known.items()
+		}
+		rows = RowBuffer()
+		for name, mail in addresses.items():
+			for doctype, row in index_rows(name, mail):
+				if (name, row["address"], row["role"]) not in indexed:
+					indexed.add((name, row["address"], row["role"]))
+					rows.add(doctype, row)
+		rows.write()
+		if not files_automatically(self.account):
+			return
+		frappe.db.savepoint("mail_archive_filing")
+		try:
+			file_mails(addresses, filing_policy(self.account))
 		except Exception as error:
 			if is_lock_conflict(error):
 				raise

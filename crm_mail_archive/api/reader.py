@@ -6,13 +6,10 @@ from frappe import _
 from frappe.utils import cint
 from werkzeug.wrappers import Response
 
-from crm_mail_archive.actions.service import accounts_holding
 from crm_mail_archive.api.responses import archive_file_response
 from crm_mail_archive.infra import archive_files, audit
-from crm_mail_archive.permissions import HEADERS, holds_account
+from crm_mail_archive.permissions import HEADERS
 from crm_mail_archive.permissions.guards import (
-	may_change_mailbox,
-	may_mark_private,
 	reads_document,
 	require_privacy_change,
 	require_readable_mail,
@@ -20,7 +17,8 @@ from crm_mail_archive.permissions.guards import (
 )
 from crm_mail_archive.privacy import mark_private
 from crm_mail_archive.storage.files import original_of
-from crm_mail_archive.views.mail_view import headers_view, mail_view, mark_read_after_seconds
+from crm_mail_archive.views.mail_view import headers_view, mail_view
+from crm_mail_archive.views.reader import reader_view
 
 
 @frappe.whitelist(methods=["GET", "POST"])
@@ -33,22 +31,15 @@ def get_filings(communication: str) -> list[dict]:
 
 
 @frappe.whitelist(methods=["GET", "POST"])
-def get_mail_view(communication: str) -> dict:
+def get_mail_view(communication: str, with_server_state: bool = False) -> dict:
 	"""One mail as the reader shows it: headers as text, the sanitized body, attachments (not the
 	original message), where it is filed, and its original message's URL; whether the user may
 	change it in its mailbox (read/unread, move, trash), whether it is their own mailbox (reading
 	marks read there) and after how many seconds of preview the desk marks it read. A colleague
 	reading a mail of a Headers only account gets its headers (`headers_only`), no body, no
-	attachments."""
+	attachments. `with_server_state`: the mail's copies and pending server actions too."""
 	access = require_visible_mail(communication)
-	view = (headers_view if access == HEADERS else mail_view)(communication, reads_document)
-	view.can_mark_private = int(may_mark_private(view.email_account, frappe.session.user))
-	view.may_change = access != HEADERS and may_change_mailbox(communication, accounts_holding(communication))
-	# reading marks read only in one's own mailbox (a manager reading someone's mail leaves it)
-	view.own_mailbox = holds_account(frappe.session.user, view.email_account)
-	view.mark_read_after = mark_read_after_seconds()
-	audit.record("Opened", audit.archived([communication]))
-	return view
+	return reader_view(communication, access, frappe.session.user, bool(cint(with_server_state)))
 
 
 @frappe.whitelist(methods=["POST"])

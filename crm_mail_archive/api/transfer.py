@@ -1,4 +1,4 @@
-"""Mail in and out as files: import of .eml/.msg/.mbox uploads, export of a record's archive, a
+"""Mail in and out as files: import of .eml/.msg/.mbox/.pst/.ost uploads, export of a record's archive, a
 search or an account (ZIP or mbox), and an export's download."""
 
 import frappe
@@ -49,9 +49,9 @@ def _document_to_file_at(doctype: str | None, name: str | None) -> tuple[str, st
 def import_mail_files(
 	files: list[str] | str, account: str, doctype: str | None = None, name: str | None = None
 ) -> dict:
-	"""Import uploaded .eml, .msg and .mbox files (File names, uploaded by the user) into an
-	account, in the background; with doctype and name, every mail is filed there ("Manual").
-	Progress and the result come as realtime messages to the user."""
+	"""Import uploaded .eml, .msg, .mbox and Outlook .pst/.ost files (File names, uploaded by the
+	user) into an account, in the background; with doctype and name, every mail is filed there
+	("Manual"). Progress and the result come as realtime messages to the user."""
 	require_account_holding(account)
 	file_at = _document_to_file_at(doctype, name)
 	names = as_list(files)
@@ -61,7 +61,11 @@ def import_mail_files(
 		require_own_upload(file_name)
 		uploaded_name = frappe.db.get_value("File", file_name, "file_name")
 		if not is_mail_file(uploaded_name or ""):
-			frappe.throw(_("{0} is not a mail file: import .eml, .msg or .mbox files.").format(uploaded_name))
+			frappe.throw(
+				_("{0} is not a mail file: import .eml, .msg, .mbox, .pst or .ost files.").format(
+					uploaded_name
+				)
+			)
 	job = enqueue_import(names, account, file_at)
 	return {"queued": True, "job": job, "files": len(names)}
 

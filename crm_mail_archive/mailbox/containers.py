@@ -1,6 +1,6 @@
 """Mail kept in files, read into raw RFC 5322 messages for the same ingest path as synced mail:
-a `.eml` file (one message), an `.mbox` archive (many) and an Outlook `.msg` file (converted).
-Frappe-free.
+a `.eml` file (one message), an `.mbox` archive (many), an Outlook `.msg` file (converted) and an
+Outlook data file, `.pst` or `.ost` (many, with their folders; `mailbox/pst.py`). Frappe-free.
 
 A file that holds no mail is still handed on, with the reason, so that it is kept (quarantined)
 rather than lost: the person who dropped it sees why it was not archived.
@@ -16,9 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from crm_mail_archive.mailbox.outlook import OutlookMessageError, outlook_to_rfc822
+from crm_mail_archive.mailbox.pst import OutlookFileError, count_items, is_outlook_file, read_outlook_file
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an Outlook .msg is an OLE compound file
-SUFFIXES = (".eml", ".msg", ".mbox")
+SUFFIXES = (".eml", ".msg", ".mbox", ".pst", ".ost")
 # headers of which a mail has at least one; bytes with none of them are not a mail
 MAIL_HEADERS = ("from", "to", "subject", "date", "message-id", "sender", "received")
 MAX_MESSAGE_BYTES = 100 * 1024 * 1024
@@ -29,6 +30,7 @@ class FileMessage:
 	source: str  # where it came from, for progress and reasons: "old.mbox #12"
 	raw: bytes  # the RFC 5322 message; for a file that holds no mail, the file's own bytes
 	error: str | None = None  # why this is not a mail (it is kept, quarantined, with this reason)
+	folder: str | None = None  # its folder in the file it came from (an Outlook data file's tree)
 
 
 def is_mail_file(path: str) -> bool:
@@ -47,17 +49,33 @@ def mail_files(path: str) -> list[str]:
 
 def read_messages(path: str, label: str | None = None) -> Iterator[FileMessage]:
 	"""The messages of one file, by what the file holds (its name may lie): an OLE file is an
-	Outlook message, a file starting with "From " an mbox archive, anything else one message."""
+	Outlook message, "!BDN" an Outlook data file, a file starting with "From " an mbox archive,
+	anything else one message."""
 	label = label or os.path.basename(path)
 	size = os.path.getsize(path)
 	with open(path, "rb") as file:
 		head = file.read(8)
-	if head == OLE_MAGIC:
+	if is_outlook_file(head):
+		for mail in read_outlook_file(path, label):
+			yield FileMessage(mail.source, mail.raw, mail.error, mail.folder)
+	elif head == OLE_MAGIC:
 		yield _outlook_message(path, label, size)
 	elif head.startswith(b"From ") and (label.lower().endswith(".mbox") or _mbox_like(path)):
 		yield from _mbox_messages(path, label)
 	else:
 		yield _single_message(path, label, size)
+
+
+def count_messages(path: str, label: str | None = None) -> int:
+	"""How many messages a file holds (an Outlook data file: its items, without reading them)."""
+	with open(path, "rb") as file:
+		head = file.read(8)
+	if is_outlook_file(head):
+		try:
+			return count_items(path)
+		except OutlookFileError:
+			return 1  # the file itself, quarantined
+	return sum(1 for _message in read_messages(path, label))
 
 
 def _single_message(path: str, label: str, size: int) -> FileMessage:

@@ -78,6 +78,9 @@ def add_communication(
 	returns its name."""
 	sender = parsed.from_address
 	date = parsed.date or message.internaldate
+	# unwrapped mail (storage/wrapped.py) says its own direction and holder
+	sent = sent if getattr(parsed, "sent", None) is None else parsed.sent
+	holder = getattr(parsed, "holder_user", None) or account.account_owner
 	values = {
 		"communication_type": "Communication",
 		"communication_medium": "Email",
@@ -93,7 +96,7 @@ def add_communication(
 		"text_content": parsed.text,
 		"communication_date": system_datetime(date) or now_datetime(),
 		"message_id": header_text(parsed.message_id),
-		"email_account": account.email_account,
+		"email_account": getattr(parsed, "holder_email_account", None) or account.email_account,
 		"imap_folder": header_text(folder_name),
 		# where it lives on a server is the Mailbox Copy's: a stock uid would make every opening
 		# of the form queue a stock Email Flag Queue row that nothing ever applies
@@ -105,8 +108,8 @@ def add_communication(
 		"mail_archive_bulk": int(parsed.is_bulk),
 		"mail_archive_filing": "Unfiled",  # until filing says otherwise
 		MESSAGE_KEY_FIELD: key,
-		"owner": account.account_owner,
-		"modified_by": account.account_owner,
+		"owner": holder,
+		"modified_by": holder,
 		"creation": now_datetime(),
 		"modified": now_datetime(),
 		"name": random_name(),
@@ -144,7 +147,7 @@ def _body(
 	"""The mail's body for the desk, its attachments saved as files (`saved` lists them; cid:
 	images keep pointing at their Content-ID, resolved to the app's URL when the mail is shown), and
 	a visible note for whatever a limit kept out (it stays in the raw message)."""
-	notes = []
+	notes = [parsed.archive_note] if getattr(parsed, "archive_note", None) else []  # (escaped)
 	content_ids: set[str] = set()
 	for index, attachment in enumerate(parsed.attachments):
 		name = html.escape(safe_file_name(attachment.filename))

@@ -1,12 +1,13 @@
-"""Importing mail kept in files (.eml, .msg, .mbox) into one Mail Archive Account, through the same
-ingest path as synced mail: stored once (by Message-ID, else content), indexed, threaded, filed
-by the account's rules, a file that holds no mail quarantined with the reason; and filed by
-hand ("Manual") at the record it was dropped on.
+"""Importing mail kept in files (.eml, .msg, .mbox, Outlook's .pst/.ost) into one Mail Archive
+Account, through the same ingest path as synced mail: stored once (by Message-ID, else content),
+indexed, threaded, filed by the account's rules, a file that holds no mail quarantined with the
+reason; and filed by hand ("Manual") at the record it was dropped on.
 
 An imported mail's place is a Mailbox Copy in the account's "Import" folder under UIDVALIDITY 0,
 which no server folder has (RFC 3501: UIDVALIDITY is a non-zero number): the sync and the
 server actions leave such copies alone. Its UID is taken from the SHA-256 of the message, so
-importing the same file again finds its copy and adds nothing.
+importing the same file again finds its copy and adds nothing. A mail of an Outlook data file
+keeps its folder there: its copy is in "Import/<folder path>" ("Import/Inbox/Projects").
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from crm_mail_archive.infra.text import as_text
 from crm_mail_archive.ingest import Ingest
 from crm_mail_archive.mailbox.client import IMPORT_UIDVALIDITY, FetchedMessage
 from crm_mail_archive.mailbox.containers import FileMessage, read_messages
+from crm_mail_archive.mailbox.containers import count_messages as messages_in_file
 from crm_mail_archive.mailbox.parser import ParsedMail, parse_message
 from crm_mail_archive.storage.copies import IMPORT_FOLDER
 from crm_mail_archive.storage.limits import StorageLimits
@@ -63,7 +65,14 @@ def message_uid(raw: bytes) -> int:
 
 
 def count_messages(paths: Iterable[tuple[str, str]]) -> int:
-	return sum(1 for path, label in paths for _message in read_messages(path, label))
+	return sum(messages_in_file(path, label) for path, label in paths)
+
+
+def import_folder(message: FileMessage) -> str:
+	"""The folder of an imported mail's copy: "Import", or "Import/<its folder in the file>"."""
+	if not message.folder:
+		return IMPORT_FOLDER
+	return f"{IMPORT_FOLDER}/{message.folder}"[:140]
 
 
 class MailImport:
@@ -98,15 +107,16 @@ class MailImport:
 		return result
 
 	def _batch(self, messages: list[FileMessage], result: ImportResult) -> None:
-		by_uid: dict[int, FileMessage] = {}
+		by_copy: dict[tuple[str, int], FileMessage] = {}
 		for message in messages:
 			# what holds no mail is told apart by where it came from (its bytes may be none)
 			identity = message.raw if not message.error else message.source.encode() + message.raw
-			by_uid.setdefault(message_uid(identity), message)
-		groups: dict[str, tuple[list[FetchedMessage], dict]] = {"Inbox": ([], {}), "Sent": ([], {})}
-		for uid, message in by_uid.items():
+			by_copy.setdefault((import_folder(message), message_uid(identity)), message)
+		groups: dict[tuple[str, str], tuple[list[FetchedMessage], dict]] = {}
+		for (folder, uid), message in by_copy.items():
 			parsed = self._parse(message)
-			fetched, parsed_by_uid = groups["Sent" if self._sent_by_account(parsed) else "Inbox"]
+			role = "Sent" if self._sent_by_account(parsed) else "Inbox"
+			fetched, parsed_by_uid = groups.setdefault((folder, role), ([], {}))
 			fetched.append(
 				FetchedMessage(
 					uid=uid, raw=message.raw, flags=("\\Seen",), internaldate=None, size=len(message.raw)
@@ -114,21 +124,17 @@ class MailImport:
 			)
 			parsed_by_uid[uid] = parsed
 		new = quarantined = 0
-		for role, (fetched, parsed_by_uid) in groups.items():
-			if not fetched:
-				continue
+		for (folder, role), (fetched, parsed_by_uid) in groups.items():
 			batch = self.ingest.store_batch(
-				FolderBatch(
-					FolderConfig(IMPORT_FOLDER, role), IMPORT_UIDVALIDITY, fetched, parsed=parsed_by_uid
-				)
+				FolderBatch(FolderConfig(folder, role), IMPORT_UIDVALIDITY, fetched, parsed=parsed_by_uid)
 			)
-			result.quarantined.extend(self._quarantine_reasons(batch.quarantined_uids))
+			result.quarantined.extend(self._quarantine_reasons(folder, batch.quarantined_uids))
 			new += len(batch.new_communications)
 			quarantined += len(batch.quarantined_uids)
 		result.messages += len(messages)
 		result.new += new
 		result.known += len(messages) - new - quarantined
-		stored = sorted(set(self._stored_copies(list(by_uid)).values()))
+		stored = sorted(set(self._stored_copies(list(by_copy)).values()))
 		result.communications.extend(stored)
 		if self.file_at:
 			doctype, name = self.file_at
@@ -153,12 +159,12 @@ class MailImport:
 			and parsed.from_address.email.lower() in self.own_addresses
 		)
 
-	def _quarantine_reasons(self, uids: list[int]) -> list[str]:
+	def _quarantine_reasons(self, folder: str, uids: list[int]) -> list[str]:
 		reasons = frappe.get_all(
 			"Mailbox Copy",
 			{
 				"account": self.account.name,
-				"folder": IMPORT_FOLDER,
+				"folder": folder,
 				"uidvalidity": IMPORT_UIDVALIDITY,
 				"uid": ("in", uids or [0]),
 				"status": "Quarantined",
@@ -167,18 +173,20 @@ class MailImport:
 		)
 		return [as_text(reason) for reason in reasons]  # stored inert; shown escaped
 
-	def _stored_copies(self, uids: list[int]) -> dict[int, str]:
+	def _stored_copies(self, copies: list[tuple[str, int]]) -> dict[tuple[str, int], str]:
+		wanted = set(copies)
 		return {
-			row.uid: row.communication
+			(row.folder, row.uid): row.communication
 			for row in frappe.get_all(
 				"Mailbox Copy",
 				{
 					"account": self.account.name,
-					"folder": IMPORT_FOLDER,
+					"folder": ("in", sorted({folder for folder, _uid in copies}) or [IMPORT_FOLDER]),
 					"uidvalidity": IMPORT_UIDVALIDITY,
-					"uid": ("in", uids or [0]),
+					"uid": ("in", sorted({uid for _folder, uid in copies}) or [0]),
 					"status": "Stored",
 				},
-				["uid", "communication"],
+				["folder", "uid", "communication"],
 			)
+			if (row.folder, row.uid) in wanted
 		}

@@ -203,8 +203,10 @@ def test_headers_only_colleagues_see_that_a_mail_exists_not_its_text_or_files(ma
 		assert box.mails[1] in listed
 		frappe.set_user(colleague)
 		view = api.get_mail_view(box.mails[0])
+		with_state = api.get_mail_view(box.mails[0], with_server_state=True)
 		frappe.set_user("Administrator")
 		assert view.headers_only == 1 and view.subject == "Angebot 0"
+		assert with_state.server_state is None  # where it lies in the mailbox is not a header
 		assert view.content == "" and view.attachments == []
 		assert box.markers[box.mails[0]] not in frappe.as_json(view)
 		reads = full_reads(box, colleague, box.mails[0])

@@ -138,6 +138,10 @@ def test_a_refused_action_fails_visibly_and_the_next_one_goes_on(dovecot, mail_u
 	assert action_states(communication) == [("Move", "Failed"), ("Mark Read", "Done")]
 	failed = api.get_server_state(communication)["actions"][0]
 	assert failed["status"] == "Failed" and "Gibt es nicht" in failed["last_error"]
+	# the reader asks once, for the mail and its server state together
+	assert api.get_mail_view(communication, with_server_state=True).server_state == api.get_server_state(
+		communication
+	)
 	assert list(dovecot.messages(mail_user, "INBOX")) == [uid]
 
 

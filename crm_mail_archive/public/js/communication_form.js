@@ -114,10 +114,16 @@ crm_mail_archive.reader = {
 
 	render(frm) {
 		const wrapper = $(frm.fields_dict.mail_archive_reader.wrapper);
-		Promise.all([
-			crm_mail_archive.get("get_mail_view", { communication: frm.doc.name }),
-			crm_mail_archive.get("get_server_state", { communication: frm.doc.name }),
-		]).then(([mail, state]) => {
+		// the form's load brought the mail and its server state along (Communication onload); else
+		// one request for both (a cold reader waits for every round trip)
+		// (used once: a form shown again from the desk's cache asks anew)
+		const loaded = frm.doc.__onload && frm.doc.__onload.mail_archive_view;
+		if (loaded) delete frm.doc.__onload.mail_archive_view;
+		const view = loaded
+			? Promise.resolve(loaded)
+			: crm_mail_archive.get("get_mail_view", { communication: frm.doc.name, with_server_state: 1 });
+		view.then((mail) => {
+			const state = mail.server_state;
 			wrapper.html(crm_mail_archive.mail_html(mail, { state, unfile: true })).data("mail-attachments", mail.attachments);
 			if (mail.can_mark_private) {
 				frm.add_custom_button(

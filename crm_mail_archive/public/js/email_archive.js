@@ -33,7 +33,7 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 						<input type="checkbox" class="mail-archive-filter-attachment"> ${__("With Attachment")}
 					</label>
 					<span class="text-muted mail-archive-count ml-auto"></span>
-					<button class="btn btn-xs btn-default mail-archive-import" title="${__("Import .eml, .msg or .mbox files and file them here (or drop them on the list)")}">${__("Import Mail")}</button>
+					<button class="btn btn-xs btn-default mail-archive-import" title="${__("Import .eml, .msg, .mbox, .pst or .ost files and file them here (or drop them on the list)")}">${__("Import Mail")}</button>
 					<button class="btn btn-xs btn-default mail-archive-export" title="${__("Export these mails as a ZIP of .eml files with an index")}">${__("Export")}</button>
 					<button class="btn btn-xs btn-default mail-archive-export-evidence" title="${__("Export these mails as an evidence pack: originals, proofs of their seal and timestamps, and a verifier that checks them offline")}">${__("Export as Evidence")}</button>
 				</div>

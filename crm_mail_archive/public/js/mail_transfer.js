@@ -1,9 +1,9 @@
-// Import mail files (.eml, .msg, .mbox: dropped on the Email Archive tab or chosen) and export
+// Import mail files (.eml, .msg, .mbox, Outlook .pst/.ost: dropped on the Email Archive tab or chosen) and export
 // archived mail (ZIP of .eml with index.csv, or mbox), both in the background with realtime
 // progress. File names and counts from the server are text: every one is escaped.
 frappe.provide("crm_mail_archive");
 
-crm_mail_archive.MAIL_FILE_TYPES = [".eml", ".msg", ".mbox"];
+crm_mail_archive.MAIL_FILE_TYPES = [".eml", ".msg", ".mbox", ".pst", ".ost"];
 
 crm_mail_archive.is_mail_file = (file) =>
 	crm_mail_archive.MAIL_FILE_TYPES.some((suffix) => (file.name || "").toLowerCase().endsWith(suffix));
@@ -61,7 +61,7 @@ crm_mail_archive.choose_import_account = () =>
 crm_mail_archive.import_files = (files, record, done, account) => {
 	const mail_files = Array.from(files || []).filter(crm_mail_archive.is_mail_file);
 	if (!mail_files.length) {
-		frappe.msgprint(__("Drop .eml, .msg or .mbox files to import them."));
+		frappe.msgprint(__("Drop .eml, .msg, .mbox, .pst or .ost files to import them."));
 		return;
 	}
 	(account ? Promise.resolve(account) : crm_mail_archive.choose_import_account()).then((account) => {
@@ -178,6 +178,8 @@ crm_mail_archive.QUARANTINE_REASONS = [
 	[/^(.*): no mail headers .*$/, (source) => __("{0}: no e-mail headers (From, To, Subject, Date) found.", [source])],
 	[/^(.*): not a readable Outlook message: .*$/, (source) => __("{0}: not a readable Outlook message.", [source])],
 	[/^(.*): unreadable mbox entry: .*$/, (source) => __("{0}: a damaged entry of the mbox file.", [source])],
+	[/^(.*): unreadable Outlook item: .*$/, (source) => __("{0}: a damaged item of the Outlook data file.", [source])],
+	[/^(.*): not a readable Outlook data file: .*$/, (source) => __("{0}: not a readable Outlook data file (.pst/.ost).", [source])],
 	[/^(.*): larger than (\d+) MB$/, (source, size) => __("{0}: larger than {1} MB.", [source, size])],
 ];
 crm_mail_archive.quarantine_reason = (reason) => {
