@@ -26,6 +26,7 @@ from crm_mail_archive.document_numbers.filing import file_parsed_mails
 from crm_mail_archive.filing.address_index import ADDRESS_INDEX, index_rows
 from crm_mail_archive.filing.automatic import file_mails
 from crm_mail_archive.filing.deals import deal_rule, file_open_deals
+from crm_mail_archive.filing.einvoice import enqueue_einvoices
 from crm_mail_archive.filing.policy import files_automatically, filing_policy, internal_domains
 from crm_mail_archive.filing.rules import MailAddresses
 from crm_mail_archive.filing.threads import Reply, file_desk_answer, thread_replies
@@ -112,6 +113,9 @@ class Ingest:
 			lambda: self._file_again_if_crm_changed(batch.folder, stored.new, snapshot_taken)
 		)
 		enqueue_attachment_text(
+			[mail.communication for mail in stored.new if mail.inserted and mail.parsed.attachments]
+		)
+		enqueue_einvoices(
 			[mail.communication for mail in stored.new if mail.inserted and mail.parsed.attachments]
 		)
 		frappe.db.commit()  # the job is queued on commit
@@ -333,4 +337,5 @@ def archive_sent_from_desk(account_name: str, communication: str, raw: bytes) ->
 		file_open_deals([communication], deal_rule(account))
 	if parsed.attachments:
 		enqueue_attachment_text([communication])
+		enqueue_einvoices([communication])
 	return communication

@@ -50,7 +50,7 @@ ensure_bench() {
 		log "getting ERPNext $ERPNEXT_BRANCH from $ERPNEXT_REPO_URL"
 		bench_cmd get-app --branch "$ERPNEXT_BRANCH" "$ERPNEXT_REPO_URL"
 	fi
-	(cd "$BENCH_DIR" && uv pip install -q pytest hypothesis playwright --python env/bin/python)
+	(cd "$BENCH_DIR" && uv pip install -q pytest hypothesis playwright drafthorse --python env/bin/python)
 }
 
 # `bench start` runs the bench's Procfile (bench writes it): add the development site's IMAP IDLE
