@@ -23,6 +23,7 @@ SIZES = {
 		"noop_accounts": 10,
 		"scale_mails": 1000,
 		"idle_mails": 10,
+		"beside_bulk": 10000,
 	},
 	"quick": {
 		"import": 500,
@@ -37,6 +38,7 @@ SIZES = {
 		"noop_accounts": 10,
 		"scale_mails": 150,
 		"idle_mails": 10,
+		"beside_bulk": 1000,
 	},
 }
 Rows = tuple[list[Figure], list[Figure]]  # (figures on both mailboxes, figures of operations)
@@ -50,6 +52,7 @@ def benchmark(site: str, quick: bool, stock_site: str | None = None) -> Rows:
 	"""Every scenario; P15 only with a stock site to compare with."""
 	from perf.corpus import business_mailbox, mail_corpus
 	from perf.processes import no_other_workers
+	from perf.scenarios.beside_bulk import beside_bulk_rows
 	from perf.scenarios.desk import desk_rows
 	from perf.scenarios.idle import idle_rows
 	from perf.scenarios.imports import Mailbox, import_figures, import_rows
@@ -82,9 +85,9 @@ def benchmark(site: str, quick: bool, stock_site: str | None = None) -> Rows:
 		results = {mailbox.label: import_figures(site, dovecot, mailbox) for mailbox in mailboxes}
 		mail_rows = import_rows(results) + light_only_rows(dovecot, size)
 		desk = desk_rows(site, stock_site) if stock_site else []
-		return mail_rows, worker_rows(dovecot, size) + idle_rows(dovecot, size) + verify_rows(
+		return mail_rows, worker_rows(dovecot, size) + idle_rows(dovecot, size) + beside_bulk_rows(
 			dovecot, size
-		) + desk
+		) + verify_rows(dovecot, size) + desk
 
 
 def idle_only(quick: bool) -> Rows:
@@ -95,6 +98,15 @@ def idle_only(quick: bool) -> Rows:
 	with private_dovecot() as dovecot:
 		no_other_workers()
 		return [], idle_rows(dovecot, sizes(quick))
+
+
+def beside_bulk_only(quick: bool) -> Rows:
+	"""Only P16 (`--only P16`): new mail beside an erasure and an import. Its workers take the
+	site's own queues (devtools/worker.py), so other sites' workers on the bench may run."""
+	from perf.scenarios.beside_bulk import beside_bulk_rows
+
+	with private_dovecot() as dovecot:
+		return [], beside_bulk_rows(dovecot, sizes(quick))
 
 
 def verify_only(quick: bool) -> Rows:
@@ -122,7 +134,7 @@ def parser() -> argparse.ArgumentParser:
 	parser.add_argument("--user")
 	parser.add_argument("--password")
 	parser.add_argument("--port")
-	parser.add_argument("--only", choices=["P13", "P14", "P15"], help="run only this figure")
+	parser.add_argument("--only", choices=["P13", "P14", "P15", "P16"], help="run only this figure")
 	parser.add_argument("--stock-site", help="P15: an ERPNext site without this app (the scratch site)")
 	return parser
 
@@ -138,6 +150,8 @@ def main(argv: list[str] | None = None) -> None:
 	connect(args.site)
 	if args.only == "P13":
 		rows = idle_only(args.quick)
+	elif args.only == "P16":
+		rows = beside_bulk_only(args.quick)
 	elif args.only == "P14":
 		rows = verify_only(args.quick)
 	elif args.only == "P15":

@@ -57,9 +57,9 @@ def _delete_batch(batch: list[str]) -> int:
 	names = frappe.get_all("Communication", {"name": ("in", batch)}, pluck="name")
 	if not names:
 		return 0
-	frappe.db.delete("Email Queue", {"communication": ("in", names)})
+	_delete_rows("Email Queue", {"communication": ("in", names)})
 	for doctype in MAIL_ROWS:
-		frappe.db.delete(doctype, {"communication": ("in", names)})
+		_delete_rows(doctype, {"communication": ("in", names)})
 	forget_files_of_many(names)
 	# stock Files attached to a mail (not the archive's own files): deleted as stock does it
 	for file in frappe.get_all(
@@ -67,21 +67,36 @@ def _delete_batch(batch: list[str]) -> int:
 	):
 		frappe.delete_doc("File", file, ignore_permissions=True, delete_permanently=True)
 	# the timeline rows of the mails, and those of other mails that point at them
-	frappe.db.delete("Communication Link", {"parenttype": "Communication", "parent": ("in", names)})
-	frappe.db.delete("Communication Link", {"link_doctype": "Communication", "link_name": ("in", names)})
+	_delete_rows("Communication Link", {"parenttype": "Communication", "parent": ("in", names)})
+	_delete_rows("Communication Link", {"link_doctype": "Communication", "link_name": ("in", names)})
 	for doctype, doctype_field, name_field in OWNED_BY_REFERENCE:
-		frappe.db.delete(doctype, {doctype_field: "Communication", name_field: ("in", names)})
+		_delete_rows(doctype, {doctype_field: "Communication", name_field: ("in", names)})
 	for doctype, doctype_field, name_field in POINTING_AT:
-		table = frappe.qb.DocType(doctype)
-		(
-			frappe.qb.update(table)
-			.set(table[doctype_field], None)
-			.set(table[name_field], None)
-			.where(table[doctype_field] == "Communication")
-			.where(table[name_field].isin(names))
-		).run()
-	frappe.db.delete("__global_search", {"doctype": "Communication", "name": ("in", names)})
+		pointing = frappe.get_all(
+			doctype, {doctype_field: "Communication", name_field: ("in", names)}, pluck="name"
+		)
+		for chunk in chunked(pointing):
+			table = frappe.qb.DocType(doctype)
+			(
+				frappe.qb.update(table)
+				.set(table[doctype_field], None)
+				.set(table[name_field], None)
+				.where(table.name.isin(chunk))
+			).run()
+	if frappe.db.sql(
+		"select 1 from `__global_search` where doctype = 'Communication' and name in %(names)s limit 1",
+		{"names": names},
+	):
+		frappe.db.delete("__global_search", {"doctype": "Communication", "name": ("in", names)})
 	frappe.db.delete("Communication", {"name": ("in", names)})
 	for name in names:
 		frappe.clear_document_cache("Communication", name)
 	return len(names)
+
+
+def _delete_rows(doctype: str, filters: dict) -> None:
+	"""Delete the rows found by a plain read, by their primary key: a delete by another index
+	would lock the gaps around the mails' keys until the erasure commits, and a new mail's rows
+	(random names, arriving beside it) would wait for that."""
+	for chunk in chunked(frappe.get_all(doctype, filters, pluck="name")):
+		frappe.db.delete(doctype, {"name": ("in", chunk)})

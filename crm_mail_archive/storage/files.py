@@ -228,7 +228,10 @@ def forget_files_of_many(communications: list[str]) -> None:
 	attachment_files = set(
 		frappe.get_all(ATTACHMENT, {"communication": ("in", communications)}, pluck="stored_file")
 	)
-	frappe.db.delete(ATTACHMENT, {"communication": ("in", communications)})
+	# by primary key: a delete by the mail's index would lock its gaps against new mail's rows
+	rows = frappe.get_all(ATTACHMENT, {"communication": ("in", communications)}, pluck="name")
+	if rows:
+		frappe.db.delete(ATTACHMENT, {"name": ("in", rows)})
 	attachment_files.discard(None)
 	shared = set(
 		frappe.get_all(ATTACHMENT, {"stored_file": ("in", sorted(attachment_files))}, pluck="stored_file")
