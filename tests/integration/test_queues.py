@@ -162,8 +162,14 @@ def test_an_erasure_of_many_mails_queues_no_job_per_mail_and_leaves_no_reference
 	frappe.db.commit()
 	empty_queues()  # what the import queued
 
-	result = erase_address(address, "Antrag vom 7.12.")
-	frappe.db.commit()
+	# as in production: under `in_test` stock's delete_doc would run its per-document follow-up
+	# job at once instead of queueing it, and this test could not see one
+	in_test, frappe.flags.in_test = frappe.flags.in_test, False
+	try:
+		result = erase_address(address, "Antrag vom 7.12.")
+		frappe.db.commit()
+	finally:
+		frappe.flags.in_test = in_test
 
 	assert result["erasable"] == MAILS
 	assert queue_lengths() == dict.fromkeys(QUEUES, 0)  # no job at all, let alone one per mail
