@@ -160,9 +160,10 @@ class Bulk:
 			self.erasure_seconds = time.perf_counter() - self.started
 		status = get_job_status(self.import_job)
 		if self.import_seconds is None and status in ("finished", "failed"):
-			# the job removes the uploads once their mail is in
+			# the job removes the uploads once their mail is in (read in a fresh snapshot)
+			frappe.db.rollback()
 			if status == "failed" or frappe.db.exists("File", {"name": ("in", self.uploads)}):
-				raise RuntimeError("the import failed (see the site's Error Log)")
+				raise RuntimeError(f"the import failed ({status}; see the site's Error Log)")
 			self.import_seconds = time.perf_counter() - self.started
 		if time.perf_counter() - self.started > 4 * 3600:
 			raise RuntimeError("the erasure and the import did not finish within 4 hours")
@@ -204,6 +205,7 @@ def beside_bulk_rows(dovecot, size: dict) -> list[Figure]:
 		bulk = Bulk(site, address, uploads, import_account)
 		while bulk.running():
 			seconds.append(append_until_filed(dovecot, watcher, parties, stamp, ALONE + len(seconds)))
+			log(f"new mail {len(seconds)}: {seconds[-1]:.2f} s")
 			time.sleep(0.5)
 	finally:
 		for process in processes:
