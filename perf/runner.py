@@ -24,6 +24,7 @@ SIZES = {
 		"scale_mails": 1000,
 		"idle_mails": 10,
 		"documents": 100000,
+		"beside_bulk": 10000,
 	},
 	"quick": {
 		"import": 500,
@@ -39,6 +40,7 @@ SIZES = {
 		"scale_mails": 150,
 		"idle_mails": 10,
 		"documents": 10000,
+		"beside_bulk": 1000,
 	},
 }
 Rows = tuple[list[Figure], list[Figure]]  # (figures on both mailboxes, figures of operations)
@@ -52,6 +54,7 @@ def benchmark(site: str, quick: bool, stock_site: str | None = None) -> Rows:
 	"""Every scenario; P15 only with a stock site to compare with."""
 	from perf.corpus import business_mailbox, mail_corpus
 	from perf.processes import no_other_workers
+	from perf.scenarios.beside_bulk import beside_bulk_rows
 	from perf.scenarios.desk import desk_rows
 	from perf.scenarios.document_numbers import document_number_row
 	from perf.scenarios.idle import idle_rows
@@ -85,9 +88,9 @@ def benchmark(site: str, quick: bool, stock_site: str | None = None) -> Rows:
 		results = {mailbox.label: import_figures(site, dovecot, mailbox) for mailbox in mailboxes}
 		mail_rows = import_rows(results) + light_only_rows(dovecot, size) + [document_number_row(size)]
 		desk = desk_rows(site, stock_site) if stock_site else []
-		return mail_rows, worker_rows(dovecot, size) + idle_rows(dovecot, size) + verify_rows(
+		return mail_rows, worker_rows(dovecot, size) + idle_rows(dovecot, size) + beside_bulk_rows(
 			dovecot, size
-		) + desk
+		) + verify_rows(dovecot, size) + desk
 
 
 def idle_only(quick: bool) -> Rows:
@@ -98,6 +101,15 @@ def idle_only(quick: bool) -> Rows:
 	with private_dovecot() as dovecot:
 		no_other_workers()
 		return [], idle_rows(dovecot, sizes(quick))
+
+
+def beside_bulk_only(quick: bool) -> Rows:
+	"""Only P17 (`--only P17`): new mail beside an erasure and an import. Its workers take the
+	site's own queues (devtools/worker.py), so other sites' workers on the bench may run."""
+	from perf.scenarios.beside_bulk import beside_bulk_rows
+
+	with private_dovecot() as dovecot:
+		return [], beside_bulk_rows(dovecot, sizes(quick))
 
 
 def verify_only(quick: bool) -> Rows:
@@ -132,7 +144,7 @@ def parser() -> argparse.ArgumentParser:
 	parser.add_argument("--user")
 	parser.add_argument("--password")
 	parser.add_argument("--port")
-	parser.add_argument("--only", choices=["P13", "P14", "P15", "P16"], help="run only this figure")
+	parser.add_argument("--only", choices=["P13", "P14", "P15", "P16", "P17"], help="run only this figure")
 	parser.add_argument("--stock-site", help="P15: an ERPNext site without this app (the scratch site)")
 	return parser
 
@@ -148,6 +160,8 @@ def main(argv: list[str] | None = None) -> None:
 	connect(args.site)
 	if args.only == "P13":
 		rows = idle_only(args.quick)
+	elif args.only == "P17":
+		rows = beside_bulk_only(args.quick)
 	elif args.only == "P14":
 		rows = verify_only(args.quick)
 	elif args.only == "P15":

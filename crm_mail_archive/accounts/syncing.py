@@ -14,7 +14,7 @@ from crm_mail_archive.accounts.health import record_failure, record_success
 from crm_mail_archive.actions.service import apply_pending
 from crm_mail_archive.contracts import FolderConfig
 from crm_mail_archive.infra.connection import connection_settings
-from crm_mail_archive.infra.jobs import enqueue
+from crm_mail_archive.infra.jobs import enqueue, sync_queue
 from crm_mail_archive.infra.locks import AccountLock
 from crm_mail_archive.ingest import Ingest
 from crm_mail_archive.mailbox.client import MailboxClient, MailboxError
@@ -143,7 +143,7 @@ def job_id(account_name: str, folder: str | None = None) -> str:
 def enqueue_sync(account_name: str, folder: str | None = None) -> None:
 	enqueue(
 		"crm_mail_archive.accounts.syncing.run_sync_job",
-		queue="long",
+		queue=sync_queue(),
 		timeout=JOB_TIMEOUT_SECONDS,
 		job_id=job_id(account_name, folder),
 		account_name=account_name,
@@ -183,7 +183,7 @@ def enqueue_scheduled_syncs(account_names: list[str], enabled_accounts: int) -> 
 	for group, names in sorted(members.items()):
 		enqueue(
 			"crm_mail_archive.accounts.syncing.run_scheduled_sync_job",
-			queue="long",
+			queue=sync_queue(),
 			timeout=JOB_TIMEOUT_SECONDS,
 			job_id=f"mail-archive-scheduled-sync::{group}/{groups}",
 			account_names=names,

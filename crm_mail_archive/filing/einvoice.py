@@ -18,18 +18,19 @@ from crm_mail_archive.filing.links import Reason, Target, link_mails
 from crm_mail_archive.filing.policy import account_of, files_automatically, filing_policy
 from crm_mail_archive.filing.rules import considered_addresses
 from crm_mail_archive.infra import archive_files
-from crm_mail_archive.infra.jobs import enqueue
+from crm_mail_archive.infra.jobs import LIVE_QUEUE, enqueue
 
 SOURCE = "E-Invoice"
 MAX_SUPPLIERS = 3  # one tax ID names one party; a few duplicates of it at most are filed
 
 
-def enqueue_einvoices(communications: list[str]) -> None:
-	"""After the batch commits: read its attachments as e-invoices in the background."""
+def enqueue_einvoices(communications: list[str], queue: str = LIVE_QUEUE) -> None:
+	"""After the batch commits: read its attachments as e-invoices in the background (beside their
+	words: live work for synced mail, the bulk queue for an import's)."""
 	if communications:
 		enqueue(
 			"crm_mail_archive.filing.einvoice.read_einvoices_job",
-			queue="long",
+			queue=queue,
 			timeout=60 * 60,
 			communications=communications,
 		)
