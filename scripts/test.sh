@@ -35,6 +35,8 @@ main() {
 	ensure_db_admin
 	ensure_hosts_entries
 	ensure_bench_redis
+	# the syncs' queue (Frappe refuses a job for an undeclared queue), also on a bench set up before it
+	declare_sync_queue
 
 	local previous
 	previous=$(readlink "$BENCH_DIR/apps/crm_mail_archive" 2>/dev/null || true)

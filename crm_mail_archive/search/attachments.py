@@ -6,14 +6,12 @@ be read is noted on the mail's index row (`attachment_status`)."""
 
 from __future__ import annotations
 
-import multiprocessing
-
 import frappe
 
 from crm_mail_archive.infra import archive_files
+from crm_mail_archive.isolation import IsolatedProcess
 from crm_mail_archive.search.extract import READABLE, extension, serve_words
 from crm_mail_archive.search.index import SEARCH_TEXT
-from crm_mail_archive.sync.pipeline import main_module_not_inherited
 
 SECONDS_PER_FILE = 20
 
@@ -22,42 +20,17 @@ class Reader:
 	"""One process that reads attachments, replaced when a file takes too long or kills it."""
 
 	def __init__(self) -> None:
-		self._process = None
-		self._connection = None
+		self.process = IsolatedProcess(serve_words, SECONDS_PER_FILE)
 
 	def __enter__(self) -> Reader:
 		return self
 
 	def __exit__(self, *exc) -> None:
-		self._stop()
-
-	def _start(self) -> None:
-		context = multiprocessing.get_context("spawn")
-		self._connection, theirs = context.Pipe()
-		with main_module_not_inherited():
-			self._process = context.Process(target=serve_words, args=(theirs,), daemon=True)
-			self._process.start()
-		theirs.close()
-
-	def _stop(self) -> None:
-		if self._process is not None:
-			self._connection.close()
-			self._process.kill()
-			self._process.join()
-			self._process = self._connection = None
+		self.process.stop()
 
 	def words(self, filename: str, content: bytes) -> tuple[str | None, str | None]:
-		if self._process is None:
-			self._start()
-		try:
-			self._connection.send((filename, content))
-			if self._connection.poll(SECONDS_PER_FILE):
-				return self._connection.recv()
-		except (EOFError, OSError) as error:  # the process died on the file (memory, a crash)
-			self._stop()
-			return None, f"the reading process ended ({type(error).__name__})"
-		self._stop()
-		return None, f"not read within {SECONDS_PER_FILE} s"
+		answer = self.process.ask((filename, content))
+		return answer.value if answer.answered else (None, answer.failure)
 
 
 def index_attachments_job(communications: list[str]) -> None:

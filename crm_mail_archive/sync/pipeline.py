@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 
+from crm_mail_archive.isolation import main_module_not_inherited
 from crm_mail_archive.mailbox.client import FetchedMessage, MailboxClient
 from crm_mail_archive.mailbox.parser import MailParseError, ParsedMail, parse_message
 
@@ -34,20 +33,6 @@ def _exit_with_parent(parent_pid: int) -> None:
 		os._exit(0)
 
 	threading.Thread(target=watch, name="mail-archive-parent-watch", daemon=True).start()
-
-
-@contextmanager
-def main_module_not_inherited():
-	"""A spawned process starts by importing its parent's __main__: under bench and its workers
-	that is frappe.utils.bench_helper, all of Frappe (about 90 MB), which the parser never uses."""
-	main = sys.modules["__main__"]
-	saved = {key: main.__dict__[key] for key in ("__spec__", "__file__") if key in main.__dict__}
-	main.__spec__ = None
-	main.__dict__.pop("__file__", None)
-	try:
-		yield
-	finally:
-		main.__dict__.update(saved)
 
 
 def parse_many(raws: list[bytes], max_attachment_size: int) -> list[ParsedMail | Exception]:

@@ -88,7 +88,7 @@ def test_syncs_land_on_their_own_queue_and_bulk_work_on_the_bulk_queue(quiet_que
 	assert methods_on("short") == [] and methods_on(LIVE_QUEUE) == []
 
 
-def test_an_imports_attachment_words_go_to_the_bulk_queue(
+def test_an_imports_attachment_words_and_e_invoices_go_to_the_bulk_queue(
 	quiet_queues, mail_user, make_archive_account, tmp_path
 ):
 	account = make_archive_account(mail_user)
@@ -97,7 +97,10 @@ def test_an_imports_attachment_words_go_to_the_bulk_queue(
 	result = MailImport(account.name).run([(str(path), path.name)])
 	frappe.db.commit()
 	assert len(result.communications) == 1
-	assert methods_on(BULK_QUEUE) == ["crm_mail_archive.search.attachments.index_attachments_job"]
+	assert sorted(methods_on(BULK_QUEUE)) == [
+		"crm_mail_archive.filing.einvoice.read_einvoices_job",
+		"crm_mail_archive.search.attachments.index_attachments_job",
+	]
 	assert methods_on(SYNC_QUEUE) == [] and methods_on(LIVE_QUEUE) == []
 
 

@@ -146,4 +146,4 @@ def test_the_reading_process_reads_and_gives_up_on_a_file_that_takes_too_long():
 	with Reader(seconds=0.000001) as hurried:  # no answer within the limit: given up, with a note
 		invoice = hurried.read("rechnung.pdf", zugferd_pdf(DATA))
 		assert invoice.status == REJECTED and "not read within" in invoice.note
-		assert hurried._process is None  # the process was ended
+		assert not hurried.process.running  # the process was ended

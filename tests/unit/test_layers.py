@@ -21,6 +21,7 @@ PACKAGE = CHECKOUT / "crm_mail_archive"
 LAYERS = {
 	"mailbox": 1,
 	"einvoice": 1,
+	"isolation": 0.5,  # hostile input in a process of its own (the parsers' guard)
 	"contracts": 1.5,
 	"sync": 2,
 	"infra": 3,
@@ -43,7 +44,7 @@ LAYERS = {
 	"compose": 7,
 }
 SURFACE = 8  # everything else: api, tasks, commands, events, hooks, install, overrides, patches, doctypes
-FRAPPE_FREE = ("mailbox", "sync", "contracts", "einvoice")
+FRAPPE_FREE = ("mailbox", "sync", "contracts", "einvoice", "isolation")
 # the signature reader is Frappe-free; prefill.create (the records made from it) is not
 FRAPPE_FREE_MODULES = ("crm_mail_archive.prefill.",)
 FRAPPE_MODULES_IN_FREE_ROOMS = (
