@@ -13,7 +13,7 @@ import pytest
 
 from crm_mail_archive.accounts.syncing import sync_account
 from tests.data.einvoices import InvoiceData, xxe_xml, zugferd_pdf
-from tests.support import ARTIFACTS, a_mail, eventually, jobs_done, logged_in_page, make_user
+from tests.support import ARTIFACTS, a_mail, jobs_done, logged_in_page, make_user
 from tests.support.purchasing import purchasing_records, restore
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ import frappe
 import pytest
 
 from tests.data.outlook_files import outlook_file, with_damaged_item
-from tests.support import ARTIFACTS, copies_of, logged_in_page, make_user, run_background_jobs
+from tests.support import ARTIFACTS, copies_of, import_result, logged_in_page, make_user
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("pypff", reason="libpff-python is a dependency of the app")
@@ -59,14 +59,7 @@ def test_a_pst_chosen_on_the_tab_is_imported_filed_and_its_damaged_item_named_in
 		button.click()
 	assert ".pst" in (chooser.value.element.get_attribute("accept") or "")
 	chooser.value.set_files([str(pst)])
-	result = page.locator(".mail-import-result")
-	for _attempt in range(40):  # the import runs in a worker (the test's burst worker)
-		run_background_jobs()
-		try:
-			result.wait_for(timeout=3_000)
-			break
-		except Exception:
-			continue
+	result = import_result(page, attempts=40)  # the import runs in the test's burst worker
 	text = result.inner_text()
 	assert "14 E-Mails aus den Dateien gelesen: 13 neu, 0 schon im Archiv." in text
 	assert "13 hier abgelegt." in text and "1 konnten nicht gelesen werden" in text

@@ -16,6 +16,7 @@ from tests.support import (
 	ARTIFACTS,
 	a_mail,
 	copies_of,
+	import_result,
 	logged_in_page,
 	make_user,
 	remove_archive_of,
@@ -318,14 +319,7 @@ def test_blocklist_erasure_and_import_dialogs_read_right_in_german(
 	with seller.expect_file_chooser() as chooser:
 		seller.locator(".mail-archive-import").click()
 	chooser.value.set_files([str(good), str(binary)])
-	result = seller.locator(".mail-import-result")
-	for _attempt in range(20):  # the import runs in a worker (the test's burst worker)
-		run_background_jobs()
-		try:
-			result.wait_for(timeout=3_000)
-			break
-		except Exception:
-			continue
+	result = import_result(seller)  # the import runs in the test's burst worker
 	text = result.inner_text()
 	assert "2 E-Mails aus den Dateien gelesen: 1 neu, 0 schon im Archiv." in text
 	assert "1 konnten nicht gelesen werden" in text

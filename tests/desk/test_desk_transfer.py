@@ -15,6 +15,7 @@ from tests.support import (
 	ARTIFACTS,
 	a_mail,
 	copies_of,
+	import_result,
 	logged_in_page,
 	make_user,
 	run_background_jobs,
@@ -51,14 +52,7 @@ def test_files_dropped_in_the_tab_are_imported_and_filed_and_the_archive_exporte
 	with page.expect_file_chooser() as chooser:
 		page.locator(".mail-archive-import").click()
 	chooser.value.set_files([str(good), str(broken)])
-	result = page.locator(".mail-import-result")
-	for _attempt in range(20):  # the import runs in a worker (the test's burst worker)
-		run_background_jobs()
-		try:
-			result.wait_for(timeout=3_000)
-			break
-		except Exception:
-			continue
+	result = import_result(page)  # the import runs in the test's burst worker
 	text = result.inner_text()
 	assert "2 e-mails read from the files: 1 new, 0 already in the archive." in text
 	assert "1 filed here." in text and "1 could not be read" in text

@@ -20,7 +20,7 @@ from tests.support.bench import (
 	worker_command,
 )
 from tests.support.crm import CrmBuilder
-from tests.support.desk import logged_in_page, menu_item
+from tests.support.desk import import_result, logged_in_page, menu_item
 from tests.support.mails import (
 	HOSTILE_SUBJECT,
 	a_mail,
@@ -63,6 +63,7 @@ __all__ = [
 	"eventually",
 	"filed_at",
 	"filing_sources",
+	"import_result",
 	"jobs_done",
 	"logged_in_page",
 	"make_user",

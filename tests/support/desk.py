@@ -1,4 +1,4 @@
-"""The browser: a logged-in page, a form's button-group menu."""
+"""The browser: a logged-in page, a form's button-group menu, the import dialog's result."""
 
 from __future__ import annotations
 
@@ -28,3 +28,19 @@ def menu_item(page, group: str, label: str):
 		except Exception:  # the menu was re-rendered under the click: open it again
 			page.keyboard.press("Escape")
 	return item
+
+
+def import_result(page, attempts: int = 20):
+	"""The import dialog's result, once the import job has run (the test's burst worker, asked
+	again until the result shows)."""
+	from tests.support.bench import run_background_jobs
+
+	result = page.locator(".mail-import-result")
+	for _attempt in range(attempts):
+		run_background_jobs()
+		try:
+			result.wait_for(timeout=3_000)
+			break
+		except Exception:
+			continue
+	return result
