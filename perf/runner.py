@@ -24,6 +24,7 @@ SIZES = {
 		"scale_mails": 1000,
 		"idle_mails": 10,
 		"documents": 100000,
+		"scale_accounts": 500,
 	},
 	"quick": {
 		"import": 500,
@@ -39,16 +40,20 @@ SIZES = {
 		"scale_mails": 150,
 		"idle_mails": 10,
 		"documents": 10000,
+		"scale_accounts": 50,
 	},
 }
 Rows = tuple[list[Figure], list[Figure]]  # (figures on both mailboxes, figures of operations)
 
 
-def sizes(quick: bool) -> dict:
-	return SIZES["quick" if quick else "full"]
+def sizes(quick: bool, accounts: int | None = None) -> dict:
+	size = dict(SIZES["quick" if quick else "full"])
+	if accounts:
+		size["scale_accounts"] = accounts
+	return size
 
 
-def benchmark(site: str, quick: bool, stock_site: str | None = None) -> Rows:
+def benchmark(site: str, quick: bool, stock_site: str | None = None, accounts: int | None = None) -> Rows:
 	"""Every scenario; P15 only with a stock site to compare with."""
 	from perf.corpus import business_mailbox, mail_corpus
 	from perf.processes import no_other_workers
@@ -57,11 +62,12 @@ def benchmark(site: str, quick: bool, stock_site: str | None = None) -> Rows:
 	from perf.scenarios.idle import idle_rows
 	from perf.scenarios.imports import Mailbox, import_figures, import_rows
 	from perf.scenarios.light_only import light_only_rows
+	from perf.scenarios.scale import scale_rows
 	from perf.scenarios.verify import verify_rows
 	from perf.scenarios.workers import worker_rows
 	from perf.site import benchmark_customer, bulk_contacts
 
-	size = sizes(quick)
+	size = sizes(quick, accounts)
 	with private_dovecot() as dovecot:
 		no_other_workers()
 		mailboxes = [
@@ -87,7 +93,7 @@ def benchmark(site: str, quick: bool, stock_site: str | None = None) -> Rows:
 		desk = desk_rows(site, stock_site) if stock_site else []
 		return mail_rows, worker_rows(dovecot, size) + idle_rows(dovecot, size) + verify_rows(
 			dovecot, size
-		) + desk
+		) + scale_rows(dovecot, size) + desk
 
 
 def idle_only(quick: bool) -> Rows:
@@ -98,6 +104,16 @@ def idle_only(quick: bool) -> Rows:
 	with private_dovecot() as dovecot:
 		no_other_workers()
 		return [], idle_rows(dovecot, sizes(quick))
+
+
+def scale_only(quick: bool, accounts: int | None) -> Rows:
+	"""Only P17 to P19 (`--only P17`): many mailboxes on one scheduler and one watcher."""
+	from perf.processes import no_other_workers
+	from perf.scenarios.scale import scale_rows
+
+	with private_dovecot() as dovecot:
+		no_other_workers()
+		return [], scale_rows(dovecot, sizes(quick, accounts))
 
 
 def verify_only(quick: bool) -> Rows:
@@ -132,7 +148,12 @@ def parser() -> argparse.ArgumentParser:
 	parser.add_argument("--user")
 	parser.add_argument("--password")
 	parser.add_argument("--port")
-	parser.add_argument("--only", choices=["P13", "P14", "P15", "P16"], help="run only this figure")
+	parser.add_argument(
+		"--only",
+		choices=["P13", "P14", "P15", "P16", "P17"],
+		help="run only this figure (P17: P17–P19, many mailboxes)",
+	)
+	parser.add_argument("--accounts", type=int, help="P17–P19: this many mailboxes (full: 500, quick: 50)")
 	parser.add_argument("--stock-site", help="P15: an ERPNext site without this app (the scratch site)")
 	return parser
 
@@ -152,10 +173,12 @@ def main(argv: list[str] | None = None) -> None:
 		rows = verify_only(args.quick)
 	elif args.only == "P15":
 		rows = desk_only(args.site, args.stock_site)
+	elif args.only == "P17":
+		rows = scale_only(args.quick, args.accounts)
 	elif args.only == "P16":
 		rows = document_numbers_only(args.quick)
 	else:
-		rows = benchmark(args.site, args.quick, args.stock_site)
+		rows = benchmark(args.site, args.quick, args.stock_site, args.accounts)
 	result = table(*rows, args.quick)
 	print(result)
 	if args.output:
