@@ -21,6 +21,8 @@ setup(
 		"imapclient>=3.0.1,<5",
 		"nh3>=0.3.8,<0.4",
 		"extract-msg>=0.55,<0.58",
+		"lxml>=5",
+		"factur-x>=3.1,<8",
 		"libpff-python>=20231205",  # Outlook .pst/.ost (import name pypff)
 		"compressed-rtf>=1.0.6,<2",
 		"RTFDE>=0.1.1,<0.2",

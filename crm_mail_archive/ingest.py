@@ -26,11 +26,13 @@ from crm_mail_archive.document_numbers.filing import file_parsed_mails
 from crm_mail_archive.filing.address_index import ADDRESS_INDEX, index_rows
 from crm_mail_archive.filing.automatic import file_mails
 from crm_mail_archive.filing.deals import deal_rule, file_open_deals
+from crm_mail_archive.filing.einvoice import enqueue_einvoices
 from crm_mail_archive.filing.policy import files_automatically, filing_policy, internal_domains
 from crm_mail_archive.filing.rules import MailAddresses
 from crm_mail_archive.filing.threads import Reply, file_desk_answer, thread_replies
 from crm_mail_archive.infra import archive_files
 from crm_mail_archive.infra.conflicts import is_lock_conflict, retrying_lock_conflicts
+from crm_mail_archive.infra.jobs import LIVE_QUEUE
 from crm_mail_archive.infra.rows import RowBuffer
 from crm_mail_archive.live import mail_changed
 from crm_mail_archive.mailbox.client import FetchedMessage
@@ -78,6 +80,9 @@ class Ingest:
 	"""Getting mail into the archive of one Mail Archive Account: the sync engine's store
 	(contracts.ArchiveStore), and the way in for imports and quarantine retries."""
 
+	# synced mail's attachment words are live work; an import sets the bulk queue (infra/jobs.py)
+	attachment_queue = LIVE_QUEUE
+
 	def __init__(self, account, limits: StorageLimits | None = None):
 		self.account = account
 		self.limits = limits or StorageLimits()
@@ -112,7 +117,12 @@ class Ingest:
 			lambda: self._file_again_if_crm_changed(batch.folder, stored.new, snapshot_taken)
 		)
 		enqueue_attachment_text(
-			[mail.communication for mail in stored.new if mail.inserted and mail.parsed.attachments]
+			[mail.communication for mail in stored.new if mail.inserted and mail.parsed.attachments],
+			queue=self.attachment_queue,
+		)
+		enqueue_einvoices(
+			[mail.communication for mail in stored.new if mail.inserted and mail.parsed.attachments],
+			queue=self.attachment_queue,
 		)
 		frappe.db.commit()  # the job is queued on commit
 		return BatchResult(
@@ -333,4 +343,5 @@ def archive_sent_from_desk(account_name: str, communication: str, raw: bytes) ->
 		file_open_deals([communication], deal_rule(account))
 	if parsed.attachments:
 		enqueue_attachment_text([communication])
+		enqueue_einvoices([communication])
 	return communication

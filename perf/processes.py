@@ -10,6 +10,9 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from email.utils import format_datetime
 
 # the checkout this package is in: the processes it starts import its app and devtools from there
 CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -85,7 +88,14 @@ def no_other_workers() -> None:
 		)
 
 
-def worker_command(queues: str = "long") -> list[str]:
+def sync_and_bulk_queues() -> str:
+	"""The syncs' own queue (where the bench declares it) and the bulk queue, for one worker."""
+	from crm_mail_archive.infra.jobs import BULK_QUEUE, sync_queue
+
+	return ",".join(dict.fromkeys([sync_queue(), BULK_QUEUE]))
+
+
+def worker_command(queues: str | None = None) -> list[str]:
 	"""A burst RQ worker for the connected site's queues (devtools/worker.py: a site with a
 	`bench_id` of its own has queues of its own, which `bench worker` does not serve), started
 	from the sites directory as the bench starts its workers."""
@@ -98,12 +108,12 @@ def worker_command(queues: str = "long") -> list[str]:
 		"--site",
 		frappe.local.site,
 		"--queue",
-		queues,
+		queues or sync_and_bulk_queues(),
 		"--burst",
 	]
 
 
-def run_workers(count: int, queues: str = "long") -> float:
+def run_workers(count: int, queues: str | None = None) -> float:
 	"""Start `count` burst workers at once; the seconds until the last has emptied the queues."""
 	started = time.perf_counter()
 	workers = [
@@ -118,14 +128,16 @@ def run_workers(count: int, queues: str = "long") -> float:
 
 
 def queued_job_ids(prefix: str) -> list[str]:
-	"""Ids (without the site) of the jobs waiting on the long queue whose id starts with prefix."""
+	"""Ids (without the site) of the jobs waiting on the syncs' queue whose id starts with prefix."""
 	import frappe
 	from frappe.utils.background_jobs import get_queue
+
+	from crm_mail_archive.infra.jobs import sync_queue
 
 	site = frappe.local.site
 	return [
 		job.id.split("::", 1)[1]
-		for job in get_queue("long").get_jobs()
+		for job in get_queue(sync_queue()).get_jobs()
 		if job.id.startswith(f"{site}::{prefix}")
 	]
 
@@ -157,3 +169,49 @@ def job_seconds(jobs) -> tuple[float, float, list[float]]:
 	each = [(job.ended_at - job.started_at).total_seconds() for job in jobs]
 	span = (max(job.ended_at for job in jobs) - min(job.started_at for job in jobs)).total_seconds()
 	return sum(each), span, each
+
+
+# --- new mail, timed until it is filed (P13, P17) ------------------------------------------
+
+
+def wait_for(condition, timeout: float, what: str, interval: float = 0.05) -> None:
+	import frappe
+
+	deadline = time.perf_counter() + timeout
+	while True:
+		frappe.db.rollback()  # a fresh snapshot: other processes commit
+		if condition():
+			return
+		if time.perf_counter() > deadline:
+			raise RuntimeError(f"timed out waiting for {what}")
+		time.sleep(interval)
+
+
+def append_until_filed(
+	dovecot, watcher: BenchProcess, parties: tuple[str, str, str], stamp: int, n: int
+) -> float:
+	"""Seconds from APPENDing mail `n` on the server to its Communication filed on the Customer;
+	parties: (the mailbox, the contact's address, the contact's Customer)."""
+	import frappe
+
+	user, sender, customer = parties
+	message = EmailMessage()
+	message["From"] = f"Kunde <{sender}>"
+	message["To"] = user
+	message["Subject"] = f"Neue Anfrage {n}"
+	message["Date"] = format_datetime(datetime.now(timezone.utc))
+	message_id = f"idle-{stamp}-{n}@kunden.example"
+	message["Message-ID"] = f"<{message_id}>"
+	message.set_content("Bitte um Rückruf.\n")
+
+	def filed() -> bool:
+		communication = frappe.db.get_value("Communication", {"message_id": message_id})
+		return bool(communication) and frappe.db.exists(
+			"Timeline Link",
+			{"communication": communication, "link_doctype": "Customer", "link_name": customer},
+		)
+
+	started = time.perf_counter()
+	dovecot.append(user, bytes(message))
+	wait_for(filed, 60, f"mail {n} filed\n{watcher.output()[-2000:]}", interval=0.02)
+	return time.perf_counter() - started

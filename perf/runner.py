@@ -24,6 +24,7 @@ SIZES = {
 		"scale_mails": 1000,
 		"idle_mails": 10,
 		"documents": 100000,
+		"beside_bulk": 10000,
 		"scale_accounts": 500,
 	},
 	"quick": {
@@ -40,6 +41,7 @@ SIZES = {
 		"scale_mails": 150,
 		"idle_mails": 10,
 		"documents": 10000,
+		"beside_bulk": 1000,
 		"scale_accounts": 50,
 	},
 }
@@ -57,6 +59,7 @@ def benchmark(site: str, quick: bool, stock_site: str | None = None, accounts: i
 	"""Every scenario; P15 only with a stock site to compare with."""
 	from perf.corpus import business_mailbox, mail_corpus
 	from perf.processes import no_other_workers
+	from perf.scenarios.beside_bulk import beside_bulk_rows
 	from perf.scenarios.desk import desk_rows
 	from perf.scenarios.document_numbers import document_number_row
 	from perf.scenarios.idle import idle_rows
@@ -91,9 +94,9 @@ def benchmark(site: str, quick: bool, stock_site: str | None = None, accounts: i
 		results = {mailbox.label: import_figures(site, dovecot, mailbox) for mailbox in mailboxes}
 		mail_rows = import_rows(results) + light_only_rows(dovecot, size) + [document_number_row(size)]
 		desk = desk_rows(site, stock_site) if stock_site else []
-		return mail_rows, worker_rows(dovecot, size) + idle_rows(dovecot, size) + verify_rows(
+		return mail_rows, worker_rows(dovecot, size) + idle_rows(dovecot, size) + beside_bulk_rows(
 			dovecot, size
-		) + scale_rows(dovecot, size) + desk
+		) + verify_rows(dovecot, size) + scale_rows(dovecot, size) + desk
 
 
 def idle_only(quick: bool) -> Rows:
@@ -106,13 +109,21 @@ def idle_only(quick: bool) -> Rows:
 		return [], idle_rows(dovecot, sizes(quick))
 
 
+def beside_bulk_only(quick: bool) -> Rows:
+	"""Only P17 (`--only P17`): new mail beside an erasure and an import. Its workers take the
+	site's own queues (devtools/worker.py), so other sites' workers on the bench may run."""
+	from perf.scenarios.beside_bulk import beside_bulk_rows
+
+	with private_dovecot() as dovecot:
+		return [], beside_bulk_rows(dovecot, sizes(quick))
+
+
 def scale_only(quick: bool, accounts: int | None) -> Rows:
-	"""Only P17 to P19 (`--only P17`): many mailboxes on one scheduler and one watcher."""
-	from perf.processes import no_other_workers
+	"""Only P18 to P20 (`--only P18`): many mailboxes on one scheduler and one watcher. Its
+	workers take the site's own queues (devtools/worker.py)."""
 	from perf.scenarios.scale import scale_rows
 
 	with private_dovecot() as dovecot:
-		no_other_workers()
 		return [], scale_rows(dovecot, sizes(quick, accounts))
 
 
@@ -150,10 +161,10 @@ def parser() -> argparse.ArgumentParser:
 	parser.add_argument("--port")
 	parser.add_argument(
 		"--only",
-		choices=["P13", "P14", "P15", "P16", "P17"],
-		help="run only this figure (P17: P17–P19, many mailboxes)",
+		choices=["P13", "P14", "P15", "P16", "P17", "P18"],
+		help="run only this figure (P18: P18 to P20, many mailboxes)",
 	)
-	parser.add_argument("--accounts", type=int, help="P17–P19: this many mailboxes (full: 500, quick: 50)")
+	parser.add_argument("--accounts", type=int, help="P18 to P20: this many mailboxes (full: 500, quick: 50)")
 	parser.add_argument("--stock-site", help="P15: an ERPNext site without this app (the scratch site)")
 	return parser
 
@@ -169,11 +180,13 @@ def main(argv: list[str] | None = None) -> None:
 	connect(args.site)
 	if args.only == "P13":
 		rows = idle_only(args.quick)
+	elif args.only == "P17":
+		rows = beside_bulk_only(args.quick)
 	elif args.only == "P14":
 		rows = verify_only(args.quick)
 	elif args.only == "P15":
 		rows = desk_only(args.site, args.stock_site)
-	elif args.only == "P17":
+	elif args.only == "P18":
 		rows = scale_only(args.quick, args.accounts)
 	elif args.only == "P16":
 		rows = document_numbers_only(args.quick)

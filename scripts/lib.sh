@@ -231,6 +231,14 @@ isolate_site_queues() {
 	bench_cmd --site "$1" set-config bench_id "site-$1" >/dev/null
 }
 
+# The syncs (IDLE-triggered and scheduled) have a queue of their own with a worker of its own, so
+# live work never waits behind bulk work (README "Queues and workers"). Frappe knows a queue that
+# the bench's common_site_config.json declares under `workers`; `bench worker --queue` and the
+# app's enqueue accept no other.
+declare_sync_queue() {
+	bench_cmd set-config -g -p workers '{"mail_archive_sync": {"timeout": 3600}}' >/dev/null
+}
+
 site_has_app() {
 	bench_cmd --site "$1" list-apps 2>/dev/null | grep -q "^$2\b"
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start or stop the development site's processes without systemd or honcho:
-# web server, socket.io, one worker for all queues, the scheduler, the IMAP IDLE watcher and the
-# demo Dovecot.
+# web server, socket.io, one worker for Frappe's queues, one for the syncs' own queue, the
+# scheduler, the IMAP IDLE watcher and the demo Dovecot.
 #   scripts/services.sh start | stop | status
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 load_settings
@@ -13,6 +13,7 @@ declare -A COMMANDS=(
 	[web]="env DEV_SERVER=1 bench serve --port $WEB_PORT --noreload"
 	[socketio]="node apps/frappe/socketio.js"
 	[worker]="bench worker --queue short,default,long"
+	[sync_worker]="bench worker --queue mail_archive_sync"
 	[schedule]="bench schedule"
 	[watch]="bench --site $DEV_SITE mail-archive watch"
 )
@@ -22,6 +23,7 @@ running() { [[ -f "$PID_DIR/$1.pid" ]] && kill -0 "$(cat "$PID_DIR/$1.pid")" 2>/
 start() {
 	ensure_mariadb
 	ensure_bench_redis
+	declare_sync_queue
 	mkdir -p "$PID_DIR" "$LOG_DIR"
 	local name
 	for name in "${!COMMANDS[@]}"; do

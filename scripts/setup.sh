@@ -50,7 +50,7 @@ ensure_bench() {
 		log "getting ERPNext $ERPNEXT_BRANCH from $ERPNEXT_REPO_URL"
 		bench_cmd get-app --branch "$ERPNEXT_BRANCH" "$ERPNEXT_REPO_URL"
 	fi
-	(cd "$BENCH_DIR" && uv pip install -q pytest hypothesis playwright --python env/bin/python)
+	(cd "$BENCH_DIR" && uv pip install -q pytest hypothesis playwright drafthorse --python env/bin/python)
 }
 
 # `bench start` runs the bench's Procfile (bench writes it): add the development site's IMAP IDLE
@@ -61,6 +61,9 @@ ensure_procfile_watch() {
 	[[ -z $(tail -c1 "$procfile") ]] || echo >>"$procfile"
 	grep -q '^mail_archive_watch:' "$procfile" ||
 		echo "mail_archive_watch: bench --site $DEV_SITE mail-archive watch" >>"$procfile"
+	# the syncs' own worker (lib.sh: declare_sync_queue)
+	grep -q '^mail_archive_sync_worker:' "$procfile" ||
+		echo "mail_archive_sync_worker: bench worker --queue mail_archive_sync" >>"$procfile"
 }
 
 main() {
@@ -70,6 +73,7 @@ main() {
 	ensure_db_admin
 	ensure_hosts_entries
 	ensure_bench
+	declare_sync_queue
 	link_app_to_checkout
 	bench_cmd compile-po-to-mo --app crm_mail_archive --force >/dev/null # the German UI
 	ensure_site "$DEV_SITE" yes

@@ -16,7 +16,7 @@ from crm_mail_archive.accounts.health import record_failure, record_success
 from crm_mail_archive.actions.service import apply_pending
 from crm_mail_archive.contracts import FolderConfig
 from crm_mail_archive.infra.connection import connection_settings
-from crm_mail_archive.infra.jobs import enqueue
+from crm_mail_archive.infra.jobs import enqueue, sync_queue
 from crm_mail_archive.infra.locks import AccountLock
 from crm_mail_archive.ingest import Ingest
 from crm_mail_archive.mailbox.client import MailboxClient, MailboxError
@@ -147,7 +147,7 @@ def job_id(account_name: str, folder: str | None = None) -> str:
 def enqueue_sync(account_name: str, folder: str | None = None) -> None:
 	enqueue(
 		"crm_mail_archive.accounts.syncing.run_sync_job",
-		queue="long",
+		queue=sync_queue(),
 		timeout=JOB_TIMEOUT_SECONDS,
 		job_id=job_id(account_name, folder),
 		account_name=account_name,
@@ -177,7 +177,7 @@ def enqueue_scheduled_syncs(account_names: list[str], enabled_accounts: int) -> 
 
 	An RQ job runs in a process forked for it, which loads the site's hooks, imports its code and
 	reads the DocTypes' meta again: 1 to 2 s before the first no-op sync (about 20 ms each after
-	that, the group's threads overlapping; benchmark P17). One job per group pays that once for
+	that, the group's threads overlapping; benchmark P18). One job per group pays that once for
 	many accounts; several groups keep several workers busy. An account always falls into the
 	same group (by a hash of its name), so a group still queued from the last tick is not queued
 	twice."""
@@ -188,7 +188,7 @@ def enqueue_scheduled_syncs(account_names: list[str], enabled_accounts: int) -> 
 	for group, names in sorted(members.items()):
 		enqueue(
 			"crm_mail_archive.accounts.syncing.run_scheduled_sync_job",
-			queue="long",
+			queue=sync_queue(),
 			timeout=JOB_TIMEOUT_SECONDS,
 			job_id=f"mail-archive-scheduled-sync::{group}/{groups}",
 			account_names=names,
@@ -199,7 +199,7 @@ def run_scheduled_sync_job(account_names: list[str]) -> None:
 	"""One batch per folder of each account; an account with more new mail than that continues
 	in a job of its own, so a large import never holds up the rest of the group. A few threads
 	share the group, each with its own database connection: a sync with nothing new mostly
-	waits for the IMAP server and the database, so they overlap (benchmark P17)."""
+	waits for the IMAP server and the database, so they overlap (benchmark P18)."""
 	names: queue.SimpleQueue = queue.SimpleQueue()
 	for account_name in account_names:
 		names.put(account_name)

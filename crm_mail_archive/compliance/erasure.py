@@ -14,6 +14,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
+from crm_mail_archive.compliance.removal import delete_communications
 from crm_mail_archive.filing.address_index import mails_with
 from crm_mail_archive.infra import audit
 from crm_mail_archive.infra.connection import connection_settings
@@ -128,13 +129,8 @@ def remove_mails(
 	# sealed mail leaves the hash chain by an Erasure entry: verification expects it gone
 	chain_entry = seal_erasure(communications)
 	with removing_by_the_app():
-		for communication in communications:
-			frappe.db.delete("Mailbox Copy", {"communication": communication})
-			frappe.db.delete("Email Queue", {"communication": communication})
-			# its attachments and original go with it once this is committed (events.document_deleted)
-			frappe.delete_doc(
-				"Communication", communication, ignore_permissions=True, force=True, delete_permanently=True
-			)
+		# in batches, queueing no job per mail; attachments and originals go on commit
+		delete_communications(communications)
 	audit.record(action, communications, detail=reason[:200])
 	record = frappe.get_doc(
 		{

@@ -10,13 +10,15 @@ from crm_mail_archive.filing.address_index import mails_with
 from crm_mail_archive.filing.automatic import refile
 from crm_mail_archive.filing.links import AUTOMATIC_SOURCES, refresh_filed_summary, unlink
 from crm_mail_archive.filing.rules import domain_of, in_domain, normalize_domain
-from crm_mail_archive.infra.jobs import enqueue
+from crm_mail_archive.infra.jobs import BULK_QUEUE, enqueue
 from crm_mail_archive.mailbox.addresses import normalize_address
 
 
 def enqueue_blocklist_entry(entry_type: str, value: str) -> None:
 	enqueue(
 		"crm_mail_archive.filing.blocklist.apply_blocklist_entry",
+		queue=BULK_QUEUE,
+		timeout=60 * 60,
 		job_id=f"mail-archive-blocklist::{entry_type}::{value}",
 		entry_type=entry_type,
 		value=value,

@@ -32,7 +32,7 @@ FIRST_RETRY_SECONDS = 1.0
 MAX_RETRY_SECONDS = 5 * 60.0
 CHECK_SECONDS = 1.0  # how often a waiting thread looks at its stop event
 # the connects of one pool's threads, a second: 1,000 folders are watched again 20 s after a
-# server restart (benchmark P19), and the server sees at most a handful of logins each 100 ms
+# server restart (benchmark P20), and the server sees at most a handful of logins each 100 ms
 CONNECTS_PER_SECOND = 50.0
 
 

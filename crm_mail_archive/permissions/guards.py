@@ -165,3 +165,9 @@ def require_export_download(export: str, export_owner: str | None) -> None:
 	open it."""
 	if not export_owner or export_owner != frappe.session.user:
 		frappe.throw(_("Export {0} is not yours.").format(export), frappe.PermissionError)
+
+
+def require_creation(doctype: str) -> None:
+	"""The session user may create documents of `doctype` (a Purchase Invoice from an e-invoice)."""
+	if not frappe.has_permission(doctype, "create"):
+		frappe.throw(_("Not permitted to create a {0}.").format(_(doctype)), frappe.PermissionError)

@@ -15,7 +15,7 @@ import re
 import frappe
 from pypika.terms import Criterion
 
-from crm_mail_archive.infra.jobs import enqueue
+from crm_mail_archive.infra.jobs import LIVE_QUEUE, enqueue
 from crm_mail_archive.mailbox.parser import ParsedMail
 
 SEARCH_TEXT = "Mail Search Text"
@@ -137,12 +137,13 @@ def ensure_fulltext_index() -> None:
 		)
 
 
-def enqueue_attachment_text(communications: list[str]) -> None:
-	"""After the batch commits: read its attachments' words in the background (never in the sync)."""
+def enqueue_attachment_text(communications: list[str], queue: str = LIVE_QUEUE) -> None:
+	"""After the batch commits: read its attachments' words in the background (never in the sync;
+	one job per batch, on the bulk queue for an import's)."""
 	if communications:
 		enqueue(
 			"crm_mail_archive.search.attachments.index_attachments_job",
-			queue="long",
+			queue=queue,
 			timeout=60 * 60,
 			communications=communications,
 		)

@@ -214,3 +214,28 @@ def forget_files_of(communication: str) -> None:
 		else ()
 	)
 	archive_files.remove_after_commit([original, *sorted(attachment_files - shared)])
+
+
+def forget_files_of_many(communications: list[str]) -> None:
+	"""forget_files_of for a batch of mails being deleted together, in a few statements."""
+	if not communications:
+		return
+	originals_ = frappe.get_all(
+		"Communication",
+		{"name": ("in", communications), "mail_archive_raw_file": ("is", "set")},
+		pluck="mail_archive_raw_file",
+	)
+	attachment_files = set(
+		frappe.get_all(ATTACHMENT, {"communication": ("in", communications)}, pluck="stored_file")
+	)
+	# by primary key: a delete by the mail's index would lock its gaps against new mail's rows
+	rows = frappe.get_all(ATTACHMENT, {"communication": ("in", communications)}, pluck="name")
+	if rows:
+		frappe.db.delete(ATTACHMENT, {"name": ("in", rows)})
+	attachment_files.discard(None)
+	shared = set(
+		frappe.get_all(ATTACHMENT, {"stored_file": ("in", sorted(attachment_files))}, pluck="stored_file")
+		if attachment_files
+		else ()
+	)
+	archive_files.remove_after_commit([*originals_, *sorted(attachment_files - shared)])

@@ -22,6 +22,7 @@ from crm_mail_archive.contracts import FolderBatch, FolderConfig
 from crm_mail_archive.filing import manual
 from crm_mail_archive.filing.policy import filing_policy
 from crm_mail_archive.infra import audit
+from crm_mail_archive.infra.jobs import BULK_QUEUE
 from crm_mail_archive.infra.text import as_text
 from crm_mail_archive.ingest import Ingest
 from crm_mail_archive.mailbox.client import IMPORT_UIDVALIDITY, FetchedMessage
@@ -84,6 +85,7 @@ class MailImport:
 		self.user = user or frappe.session.user
 		self.limits = StorageLimits.from_settings(frappe.get_cached_doc("Mail Archive Settings"))
 		self.ingest = Ingest(self.account, self.limits)
+		self.ingest.attachment_queue = BULK_QUEUE  # an import's attachments never delay synced mail's
 		self.own_addresses = filing_policy(self.account).own_addresses
 
 	def run(self, paths: list[tuple[str, str]], on_progress: Progress | None = None) -> ImportResult:

@@ -4,26 +4,10 @@ from __future__ import annotations
 
 import statistics
 import time
-from datetime import datetime, timezone
-from email.message import EmailMessage
-from email.utils import format_datetime
 
 from perf.measure import Figure, log
-from perf.processes import BenchProcess
+from perf.processes import BenchProcess, append_until_filed, sync_and_bulk_queues, wait_for
 from perf.site import benchmark_customer, bulk_contacts, make_accounts, remove_account
-
-
-def wait_for(condition, timeout: float, what: str, interval: float = 0.05) -> None:
-	import frappe
-
-	deadline = time.perf_counter() + timeout
-	while True:
-		frappe.db.rollback()  # a fresh snapshot: other processes commit
-		if condition():
-			return
-		if time.perf_counter() > deadline:
-			raise RuntimeError(f"timed out waiting for {what}")
-		time.sleep(interval)
 
 
 def idle_rows(dovecot, size: dict) -> list[Figure]:
@@ -39,7 +23,7 @@ def idle_rows(dovecot, size: dict) -> list[Figure]:
 	user = dovecot.add_user(f"idle-{stamp}@bench.example", "bench")
 	account = make_accounts(dovecot, user)
 	log(f"IDLE latency: watcher and one worker, {count} mails one at a time")
-	worker = BenchProcess("worker", "--queue", "long")
+	worker = BenchProcess("worker", "--queue", sync_and_bulk_queues())
 	watcher = BenchProcess("--site", site, "mail-archive", "watch", "--account", account)
 	seconds = []
 	try:
@@ -68,33 +52,3 @@ def idle_rows(dovecot, size: dict) -> list[Figure]:
 			worst <= 5.0,
 		)
 	]
-
-
-def append_until_filed(
-	dovecot, watcher: BenchProcess, parties: tuple[str, str, str], stamp: int, n: int
-) -> float:
-	"""Seconds from APPENDing mail `n` on the server to its Communication filed on the Customer;
-	parties: (the mailbox, the contact's address, the contact's Customer)."""
-	import frappe
-
-	user, sender, customer = parties
-	message = EmailMessage()
-	message["From"] = f"Kunde <{sender}>"
-	message["To"] = user
-	message["Subject"] = f"Neue Anfrage {n}"
-	message["Date"] = format_datetime(datetime.now(timezone.utc))
-	message_id = f"idle-{stamp}-{n}@kunden.example"
-	message["Message-ID"] = f"<{message_id}>"
-	message.set_content("Bitte um Rückruf.\n")
-
-	def filed() -> bool:
-		communication = frappe.db.get_value("Communication", {"message_id": message_id})
-		return bool(communication) and frappe.db.exists(
-			"Timeline Link",
-			{"communication": communication, "link_doctype": "Customer", "link_name": customer},
-		)
-
-	started = time.perf_counter()
-	dovecot.append(user, bytes(message))
-	wait_for(filed, 60, f"mail {n} filed\n{watcher.output()[-2000:]}", interval=0.02)
-	return time.perf_counter() - started

@@ -1,4 +1,4 @@
-"""P17, P18, P19: many mailboxes on one scheduler. N enabled accounts (500 in the full run, one
+"""P18, P19, P20: many mailboxes on one scheduler. N enabled accounts (500 in the full run, one
 Dovecot user each, with an Inbox and a Sent folder): one scheduler tick's no-op syncs in one
 worker run; the IMAP IDLE watcher holding their 2 N folders in one process; and how the watcher
 comes back after Dovecot restarts (connection attempts per 100 ms, every folder watched again)."""
@@ -49,7 +49,7 @@ def scale_rows(dovecot, size: dict) -> list[Figure]:
 			dovecot.remove_user_mail(user)
 
 
-# --- P17: the tick -----------------------------------------------------------------------------
+# --- P18: the tick -----------------------------------------------------------------------------
 
 
 def run_tick(accounts: list[str]) -> tuple[float, float, list]:
@@ -89,7 +89,7 @@ def tick_row(accounts: list[str]) -> Figure:
 	)
 	goal = TICK_GOAL_SECONDS_PER_500 * count / 500
 	return Figure(
-		"P17",
+		"P18",
 		f"many mailboxes: one scheduler tick's no-op syncs of {count} accounts (Inbox and Sent each), "
 		"one worker",
 		f"{len(each)} job(s): **{total:.2f} s** of worker time ({total / count * 1000:.0f} ms an account; "
@@ -101,7 +101,7 @@ def tick_row(accounts: list[str]) -> Figure:
 	)
 
 
-# --- P18 and P19: the watcher ------------------------------------------------------------------
+# --- P19 and P20: the watcher ------------------------------------------------------------------
 
 
 def watcher_rows(dovecot, accounts: list[str]) -> list[Figure]:
@@ -110,7 +110,7 @@ def watcher_rows(dovecot, accounts: list[str]) -> list[Figure]:
 	folders = 2 * len(accounts)
 	site = frappe.local.site
 	log(f"many mailboxes: the watcher on {folders} folders")
-	# the watcher connects through a relay that notes each connection attempt (P19)
+	# the watcher connects through a relay that notes each connection attempt (P20)
 	proxy = CountingProxy(dovecot.imap_port)
 	frappe.db.sql(
 		"update `tabEmail Account` set incoming_port = %(port)s where name in %(names)s",
@@ -129,7 +129,7 @@ def watcher_rows(dovecot, accounts: list[str]) -> list[Figure]:
 		cpu = (cpu_seconds(watcher.process.pid) - cpu_before) / 10
 		rss, peak, threads = process_memory(watcher.process.pid)
 		memory = Figure(
-			"P18",
+			"P19",
 			f"many mailboxes: the IDLE watcher (`bench mail-archive watch`) holding {folders} folders "
 			"in one process",
 			f"peak RSS **{peak:.0f} MB** (now {rss:.0f} MB, {threads} threads, {cpu * 100:.0f} % of a core "
@@ -166,7 +166,7 @@ def restart_row(dovecot, watcher: BenchProcess, folders: int, proxy: CountingPro
 	logins = connection_attempts(dovecot, restarted_at)
 	login_peak = max(Counter(int(moment.timestamp() * 10) for moment in logins).values(), default=0)
 	return Figure(
-		"P19",
+		"P20",
 		f"many mailboxes: Dovecot stopped for 3 s under the watcher of {folders} folders",
 		f"every folder in IDLE again **{rewatched:.1f} s** after the restart; from the stop on "
 		f"{len(attempts)} connection attempts, at most **{peak} in any 100 ms** (a herd: {folders}); "
@@ -272,6 +272,8 @@ def forget_queued_syncs() -> None:
 	from frappe.utils.background_jobs import get_queue
 
 	site = frappe.local.site
-	for job in get_queue("long").get_jobs():
+	from crm_mail_archive.infra.jobs import sync_queue
+
+	for job in get_queue(sync_queue()).get_jobs():
 		if job.id.startswith(f"{site}::mail-archive-sync::many-"):
 			job.delete()

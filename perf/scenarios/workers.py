@@ -17,6 +17,7 @@ from perf.processes import (
 	no_other_workers,
 	queued_job_ids,
 	run_workers,
+	sync_and_bulk_queues,
 )
 from perf.site import make_accounts, remove_account
 
@@ -26,7 +27,7 @@ def worker_rows(dovecot, size: dict) -> list[Figure]:
 
 	no_other_workers()
 	log("one worker run to empty the queues (and its start-up)")
-	empty_run = run_workers(1, "short,default,long")
+	empty_run = run_workers(1, f"short,default,{sync_and_bulk_queues()}")
 	stamp = int(time.time())
 	count = size["noop_accounts"]
 	log(f"scheduled no-op sync of {count} accounts")

@@ -70,7 +70,7 @@ def test_four_workers_and_retroactive_filing_race_the_sync(dovecot, mail_user, m
 		late_contact = crm.contact([late], links=[("Customer", customer)])
 		frappe.db.commit()
 		# the queued retroactive job runs beside them, as the bench's worker would run it
-		workers.append(worker_process("short,default,long"))
+		workers.append(worker_process("mail_archive_sync,short,default,long"))
 		for worker in workers:
 			assert worker.wait(timeout=600) == 0, worker.stderr.read().decode()[-2000:]
 	finally:
@@ -121,7 +121,11 @@ def test_two_workers_on_four_accounts_store_every_mail_once_while_a_sync_overlap
 			enqueue_sync(account.name)
 		frappe.db.commit()
 		try:
-			processes = [worker_process("long"), worker_process("long"), sync_process(accounts[0].name)]
+			processes = [
+				worker_process("mail_archive_sync,long"),
+				worker_process("mail_archive_sync,long"),
+				sync_process(accounts[0].name),
+			]
 			for process in processes:
 				assert process.wait(timeout=600) == 0, process.stderr.read().decode()[-2000:]
 		finally:

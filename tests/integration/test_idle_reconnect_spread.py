@@ -1,4 +1,4 @@
-"""Many folders under one watcher (issue 27, benchmark P19): when the IMAP server restarts, the
+"""Many folders under one watcher (issue 27, benchmark P20): when the IMAP server restarts, the
 watcher threads do not all log in again at once; they take turns, and every folder is watched
 again. Against a private Dovecot that the test stops and starts."""
 

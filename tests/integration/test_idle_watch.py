@@ -314,7 +314,7 @@ class Process:
 @pytest.fixture(scope="module")
 def worker() -> Iterator[Process]:
 	"""A real RQ worker for the test site's long queue (where the folder syncs go)."""
-	process = Process(argv=worker_command("long", burst=False))
+	process = Process(argv=worker_command("mail_archive_sync,long", burst=False))
 	yield process
 	process.end()
 

@@ -205,11 +205,13 @@ def test_due_accounts_follow_the_interval_and_the_backoff(dovecot, mail_user, ma
 	assert account.name not in due_accounts()
 
 
-def queued_long_jobs(prefix: str) -> dict[str, dict]:
-	"""The jobs on the long queue whose id starts with `prefix`: id -> kwargs of the method."""
+def queued_sync_jobs(prefix: str) -> dict[str, dict]:
+	"""The jobs on the syncs' queue whose id starts with `prefix`: id -> kwargs of the method."""
 	from frappe.utils.background_jobs import get_queue
 
-	queue = get_queue("long")
+	from crm_mail_archive.infra.jobs import sync_queue
+
+	queue = get_queue(sync_queue())
 	jobs = {}
 	for job in queue.get_jobs():
 		if job.id.startswith(f"{frappe.local.site}::{prefix}"):
@@ -225,15 +227,17 @@ def test_the_scheduler_queues_due_accounts_in_groups_each_account_in_one_group_o
 		# 300 enabled accounts: three jobs' worth (ACCOUNTS_PER_SCHEDULED_JOB = 100)
 		enqueue_scheduled_syncs(due, enabled_accounts=300)
 		frappe.db.commit()  # jobs are queued when the tick's transaction commits
-		first = queued_long_jobs("mail-archive-scheduled-sync::")
+		first = queued_sync_jobs("mail-archive-scheduled-sync::")
 		# a second tick while they wait in the queue queues nothing more
 		enqueue_scheduled_syncs(due, enabled_accounts=300)
 		frappe.db.commit()
-		assert queued_long_jobs("mail-archive-scheduled-sync::") == first
+		assert queued_sync_jobs("mail-archive-scheduled-sync::") == first
 	finally:
 		from frappe.utils.background_jobs import get_queue
 
-		for job in get_queue("long").get_jobs():
+		from crm_mail_archive.infra.jobs import sync_queue
+
+		for job in get_queue(sync_queue()).get_jobs():
 			if "::mail-archive-scheduled-sync::" in job.id:
 				job.delete()
 	assert set(first) <= {f"mail-archive-scheduled-sync::{group}/3" for group in range(3)}
@@ -266,7 +270,7 @@ def test_a_scheduled_group_syncs_a_batch_each_hands_big_imports_on_and_survives_
 			frappe.db.commit()
 		assert len(copies_of(small)) == 1
 		assert len(copies_of(big)) == 10  # one batch here; the rest continues in its own job
-		assert f"{job_id(big.name)}" in queued_long_jobs(job_id(big.name))
+		assert f"{job_id(big.name)}" in queued_sync_jobs(job_id(big.name))
 		assert frappe.db.get_value("Mail Archive Account", big.name, "health") == "OK"
 		assert frappe.get_all(
 			"Error Log", {"method": ("like", "%gelöscht@mail.test%")}, limit=1

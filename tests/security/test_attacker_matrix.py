@@ -25,7 +25,9 @@ from crm_mail_archive import events
 from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.filing import links
 from crm_mail_archive.infra import archive_files
-from tests.support import ARTIFACTS, run_background_jobs
+from tests.data.einvoices import InvoiceData, zugferd_pdf
+from tests.support import ARTIFACTS, a_mail, run_background_jobs
+from tests.support.purchasing import purchasing_records, restore
 
 pytestmark = pytest.mark.slow
 
@@ -1188,3 +1190,93 @@ def test_a_live_event_reaches_only_the_users_who_may_read_the_mail(world):
 			assert set(event) == {"communications", "documents"}  # ids, never the mail itself
 			assert all(frappe.has_permission(d, "read", n, user=user) for d, n in event["documents"])
 	assert not any(marker in json.dumps(told) for marker in w.markers.values())
+
+
+def test_the_e_invoice_endpoints_for_every_role(world, dovecot, committed_cleanup):
+	"""The E-Rechnung panel's data (get_einvoice) goes to the readers of the mail only; a draft
+	Purchase Invoice (prefill_purchase_invoice, create_purchase_invoice) only to a reader who may
+	create Purchase Invoices: none of the matrix's kinds, but a Purchase User who books invoices
+	(Accounts User) and reads the ordinary mail (filed at the Customer) — never the confidential one."""
+	w = world
+	tag = uuid.uuid4().hex[:6]
+	records = purchasing_records(tag, committed_cleanup)
+	booker = a_user("booker", tag)
+	frappe.get_doc("User", booker[0]).add_roles("Purchase User", "Accounts User")
+	committed_cleanup("User", booker[0])
+	frappe.db.commit()
+	w.login("booker", *booker)
+	data = InvoiceData(number=f"EM-{tag}", seller_vat=records["vat"])
+	mails, attachments = {}, {}
+	for mail, account in (("ordinary", w.accounts[0]), ("confidential", w.accounts[1])):
+		email_account = frappe.db.get_value("Mail Archive Account", account, "email_account")
+		mailbox = frappe.db.get_value("Email Account", email_account, "email_id")
+		subject = f"E-Rechnung {mail} {tag}"
+		dovecot.append(
+			mailbox,
+			a_mail(
+				subject, sender=w.known_address, to=mailbox, attachments=[("rechnung.pdf", zugferd_pdf(data))]
+			),
+		)
+		sync_account(account)
+		mails[mail] = frappe.db.get_value("Communication", {"subject": subject})
+	run_background_jobs()  # the e-invoices are read after the batch
+	frappe.db.rollback()
+	for mail, communication in mails.items():
+		attachments[mail] = frappe.db.get_value(
+			"Mail Attachment", {"communication": communication, "einvoice_status": "Read"}, "name"
+		)
+	assert all(attachments.values()), attachments
+	readers = {"ordinary": READERS["ordinary"] | {"booker"}, "confidential": READERS["confidential"]}
+	creators = {"ordinary": {"booker"}, "confidential": set()}
+	table, wrong = [], []
+	try:
+		for kind in (*KINDS, "booker"):
+			for mail, communication in mails.items():
+				args = {"communication": communication, "attachment": attachments[mail]}
+				shown = w.call(kind, "crm_mail_archive.api.einvoice.get_einvoice", **args)
+				prefilled = w.call(kind, "crm_mail_archive.api.einvoice.prefill_purchase_invoice", **args)
+				created = w.call(
+					kind,
+					"crm_mail_archive.api.einvoice.create_purchase_invoice",
+					"POST",
+					**args,
+					values={"supplier": records["supplier"], "posting_date": "2026-12-01"},
+				)
+				if created.ok:
+					committed_cleanup("Purchase Invoice", created.json()["message"]["name"])
+				read = shown.ok and data.number in shown.text
+				outcome = {
+					"get_einvoice": read,
+					"prefill_purchase_invoice": prefilled.ok and data.number in prefilled.text,
+					"create_purchase_invoice": created.ok,
+				}
+				expected = {
+					"get_einvoice": kind in readers[mail],
+					"prefill_purchase_invoice": kind in creators[mail],
+					"create_purchase_invoice": kind in creators[mail],
+				}
+				for endpoint, got in outcome.items():
+					verdict = "ok" if got == expected[endpoint] else ("LEAK" if got else "DENIED")
+					table.append((kind, mail, endpoint, answer_of(got), verdict))
+					if verdict != "ok":
+						wrong.append((kind, mail, endpoint, verdict))
+				# a refusal never carries what the invoice says
+				for response in (shown, prefilled, created):
+					if not response.ok:
+						assert data.number not in response.text and records["vat"] not in response.text
+	finally:
+		restore(records)
+	ARTIFACTS.mkdir(exist_ok=True)
+	lines = ["| user | mail | endpoint | answer | verdict |", "|---|---|---|---|---|"]
+	lines += [f"| {' | '.join(row)} |" for row in table]
+	(ARTIFACTS / "attacker-matrix-einvoice.md").write_text("\n".join(lines) + "\n")
+	assert wrong == [], wrong
+	frappe.db.rollback()
+	assert frappe.db.count("Purchase Invoice", {"bill_no": data.number}) == 1
+	assert not frappe.db.exists(
+		"Timeline Link", {"communication": mails["confidential"], "link_doctype": "Purchase Invoice"}
+	)
+
+
+def answer_of(accepted: bool) -> str:
+	return "accepted" if accepted else "refused"

@@ -40,7 +40,7 @@ def bench_command(*args: str) -> list[str]:
 	return [str(bench_path() / "env" / "bin" / "python"), "-m", "frappe.utils.bench_helper", "frappe", *args]
 
 
-def worker_command(queues: str = "short,default,long", burst: bool = True) -> list[str]:
+def worker_command(queues: str = "mail_archive_sync,short,default,long", burst: bool = True) -> list[str]:
 	"""argv of an RQ worker for the test site's own queues (devtools/worker.py): the test site's
 	jobs never reach a running development bench's worker, and its jobs never reach the tests."""
 	return [

@@ -20,6 +20,7 @@ PACKAGE = CHECKOUT / "crm_mail_archive"
 
 LAYERS = {
 	"mailbox": 1,
+	"einvoice": 1,
 	"contracts": 1.5,
 	"sync": 2,
 	"infra": 3,
@@ -42,10 +43,13 @@ LAYERS = {
 	"compose": 7,
 }
 SURFACE = 8  # everything else: api, tasks, commands, events, hooks, install, overrides, patches, doctypes
-FRAPPE_FREE = ("mailbox", "sync", "contracts")
+FRAPPE_FREE = ("mailbox", "sync", "contracts", "einvoice")
 # the signature reader is Frappe-free; prefill.create (the records made from it) is not
 FRAPPE_FREE_MODULES = ("crm_mail_archive.prefill.",)
-FRAPPE_MODULES_IN_FREE_ROOMS = ("crm_mail_archive.prefill.create",)
+FRAPPE_MODULES_IN_FREE_ROOMS = (
+	"crm_mail_archive.prefill.create",
+	"crm_mail_archive.prefill.purchase_invoice",
+)
 
 
 def module_name(path: Path) -> str:

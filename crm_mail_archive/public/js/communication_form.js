@@ -137,6 +137,7 @@ crm_mail_archive.reader = {
 				crm_mail_archive.call("unfile_mail", { communication: frm.doc.name, doctype, name }).then(() => frm.reload_doc());
 			});
 			crm_mail_archive.bind_mail_html(wrapper);
+			crm_mail_archive.show_einvoices(wrapper, mail);
 			this.mark_read_on_open(frm, mail);
 		});
 	},

@@ -4,6 +4,7 @@
 // hooks.py: communication_form.js, email_account.js, communication_list.js.)
 import "./server_text.js";
 import "./mail_dialogs.js";
+import "./einvoice_panel.js";
 import "./mail_transfer.js";
 import "./mail_compose.js";
 import "./email_archive.js";

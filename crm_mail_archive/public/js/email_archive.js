@@ -297,6 +297,7 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 				</div>`);
 			pane.data("mail-attachments", mail.attachments);
 			crm_mail_archive.bind_mail_html(pane);
+			crm_mail_archive.show_einvoices(pane, mail);
 			// what is sent is archived and filed at once: the list shows it when the composer is done
 			const answer = (mode) => crm_mail_archive.answer(mail.name, mode, () => this.load());
 			pane.find(".mail-archive-reply").on("click", () => answer("reply"));

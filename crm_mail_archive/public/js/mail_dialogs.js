@@ -242,6 +242,7 @@ crm_mail_archive.mail_html = (mail, { state = null, unfile = false, compact = fa
 			${actions.length ? `<div class="mail-archive-server-actions">${actions.join("")}</div>` : ""}
 		</div>
 		${attachments.length ? `<div class="mail-archive-attachments mt-2">${attachments.join("")}</div><div class="mail-archive-attachment-view mt-2"></div>` : ""}
+		${attachments.length && !mail.headers_only ? `<div class="mail-archive-einvoices"></div>` : ""}
 		${has_remote ? `<button class="btn btn-xs btn-default mail-archive-show-images mt-2">${__("Show Remote Images")}</button>` : ""}
 		${
 			mail.headers_only

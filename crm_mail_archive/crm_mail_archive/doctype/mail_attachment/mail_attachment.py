@@ -18,6 +18,8 @@ class MailAttachment(Document):
 		communication: DF.Link
 		content_id: DF.Data | None
 		content_type: DF.Data | None
+		einvoice_json: DF.LongText | None
+		einvoice_status: DF.Data | None
 		file_name: DF.Data | None
 		file_size: DF.Int
 		position: DF.Int

@@ -1,0 +1,260 @@
+"""E-invoices arriving by mail: an XRechnung in UBL and in CII and a ZUGFeRD PDF, made by the tests
+with the libraries and delivered through Dovecot, are read in the background and file their mail at
+the Supplier (by VAT ID, else by the sender's address), at its Purchase Invoice with that bill no
+and at the Purchase Order they reference (source "E-Invoice", the matched text as the reason) —
+never at another supplier's order. A draft Purchase Invoice is made from one after review, with
+the mail filed there; hostile XML is rejected with a note. The endpoints obey the read rule and
+the right to create Purchase Invoices."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+
+import frappe
+import pytest
+
+from crm_mail_archive.accounts.syncing import sync_account
+from crm_mail_archive.api import einvoice as api
+from tests.data.einvoices import InvoiceData, billion_laughs_xml, cii_xml, ubl_xml, xxe_xml, zugferd_pdf
+from tests.support import a_mail, filed_at, jobs_done, make_user
+from tests.support.purchasing import purchasing_records, restore
+
+FORMATS = {
+	"UBL": ("rechnung.xml", ubl_xml),
+	"CII": ("xrechnung.xml", cii_xml),
+	"ZUGFeRD": ("rechnung.pdf", zugferd_pdf),
+}
+
+
+@pytest.fixture
+def purchasing(crm, committed_cleanup):
+	"""A supplier with a VAT ID, its Purchase Order and a draft Purchase Invoice with a bill no, an
+	expense item for e-invoices, and another supplier's order (committed)."""
+	records = purchasing_records(crm.tag, committed_cleanup)
+	frappe.db.commit()
+	yield records
+	restore(records)
+
+
+def deliver(dovecot, mail_user, make_archive_account, files, sender, **account_values):
+	"""The mail with `files` delivered through Dovecot, synced, its e-invoices read (the job)."""
+	subject = f"Rechnung {uuid.uuid4().hex[:6]}"
+	dovecot.append(mail_user, a_mail(subject, sender=sender, attachments=files))
+	account = make_archive_account(mail_user, **account_values)
+	sync_account(account.name)
+	communication = frappe.db.get_value("Communication", {"subject": subject})
+	assert communication
+	assert jobs_done(
+		lambda: frappe.db.exists(
+			"Mail Attachment", {"communication": communication, "einvoice_status": ("is", "set")}
+		)
+	)
+	return account, communication
+
+
+def e_invoice_filings(communication):
+	return {
+		(row.link_doctype, row.link_name): row.matched_text
+		for row in frappe.get_all(
+			"Timeline Link",
+			{"communication": communication, "source": "E-Invoice"},
+			["link_doctype", "link_name", "matched_text"],
+		)
+	}
+
+
+@pytest.mark.parametrize("format", list(FORMATS))
+def test_an_e_invoice_files_its_mail_at_supplier_purchase_invoice_and_order(
+	format, purchasing, dovecot, mail_user, make_archive_account, crm
+):
+	filename, make = FORMATS[format]
+	data = InvoiceData(
+		number=purchasing["bill_no"], seller_vat=purchasing["vat"], order_reference=purchasing["order"]
+	)
+	_account, communication = deliver(
+		dovecot, mail_user, make_archive_account, [(filename, make(data))], crm.address("rechnung")
+	)
+
+	assert e_invoice_filings(communication) == {
+		("Supplier", purchasing["supplier"]): purchasing["vat"],
+		("Purchase Invoice", purchasing["invoice"]): purchasing["bill_no"],
+		("Purchase Order", purchasing["order"]): purchasing["order"],
+	}
+	assert {("Supplier", purchasing["supplier"]), ("Purchase Order", purchasing["order"])} <= filed_at(
+		communication
+	)
+	(stored,) = frappe.get_all(
+		"Mail Attachment", {"communication": communication}, ["einvoice_status", "einvoice_json"]
+	)
+	assert stored.einvoice_status == "Read"
+	assert json.loads(stored.einvoice_json)["gross_total"] == "70.80"
+
+
+def test_another_suppliers_order_is_not_a_match_and_an_unknown_tax_id_files_by_address(
+	purchasing, dovecot, mail_user, make_archive_account, crm
+):
+	sender = crm.address("buchhaltung")
+	crm.contact([sender], links=[("Supplier", purchasing["supplier"])])
+	frappe.db.commit()
+	data = InvoiceData(
+		number=purchasing["bill_no"], seller_vat="DE000000000", order_reference=purchasing["other_order"]
+	)
+	_account, communication = deliver(
+		dovecot, mail_user, make_archive_account, [("rechnung.xml", ubl_xml(data))], sender
+	)
+
+	filings = e_invoice_filings(communication)
+	assert filings == {("Purchase Invoice", purchasing["invoice"]): purchasing["bill_no"]}
+	assert ("Supplier", purchasing["supplier"]) in filed_at(communication)  # by the sender's address
+	assert ("Purchase Order", purchasing["other_order"]) not in filed_at(communication)
+
+
+def test_a_blocklist_entry_for_the_sender_takes_the_e_invoice_filings_back(
+	purchasing, dovecot, mail_user, make_archive_account, crm, committed_cleanup
+):
+	sender = crm.address("rechnung")
+	data = InvoiceData(number=purchasing["bill_no"], seller_vat=purchasing["vat"])
+	_account, communication = deliver(
+		dovecot, mail_user, make_archive_account, [("rechnung.xml", cii_xml(data))], sender
+	)
+	assert ("Supplier", purchasing["supplier"]) in e_invoice_filings(communication)
+	entry = frappe.get_doc({"doctype": "Archive Blocklist", "entry_type": "Address", "value": sender}).insert(
+		ignore_permissions=True
+	)
+	committed_cleanup("Archive Blocklist", entry.name)
+	assert jobs_done(lambda: frappe.db.rollback() or e_invoice_filings(communication) == {})
+
+
+def test_hostile_xml_is_rejected_with_a_note_and_files_nothing(
+	purchasing, dovecot, mail_user, make_archive_account, crm
+):
+	_account, communication = deliver(
+		dovecot,
+		mail_user,
+		make_archive_account,
+		[("xxe.xml", xxe_xml()), ("lol.xml", billion_laughs_xml())],
+		crm.address("angreifer"),
+	)
+	rows = frappe.get_all(
+		"Mail Attachment", {"communication": communication}, ["einvoice_status", "einvoice_json"]
+	)
+	assert {row.einvoice_status for row in rows} == {"Rejected"}
+	assert all("DOCTYPE" in json.loads(row.einvoice_json)["note"] for row in rows)
+	assert e_invoice_filings(communication) == {}
+	shown = api.get_einvoice(communication)
+	assert [entry["status"] for entry in shown] == ["Rejected", "Rejected"]
+	assert "root:" not in json.dumps(shown)
+
+
+def test_a_confidential_account_files_no_e_invoice(purchasing, dovecot, mail_user, make_archive_account, crm):
+	data = InvoiceData(number=purchasing["bill_no"], seller_vat=purchasing["vat"])
+	_account, communication = deliver(
+		dovecot,
+		mail_user,
+		make_archive_account,
+		[("rechnung.xml", ubl_xml(data))],
+		crm.address("vertraulich"),
+		confidential=1,
+	)
+	assert e_invoice_filings(communication) == {}
+
+
+@pytest.fixture
+def holder_with_einvoice(purchasing, dovecot, mail_user, make_archive_account, crm, committed_cleanup):
+	"""A Purchase User (who may also create Purchase Invoices: Accounts User) holding the mailbox
+	a new supplier invoice (another bill no) arrived in."""
+	holder = make_user("Purchase User", "Accounts User")
+	committed_cleanup("User", holder)
+	frappe.db.commit()
+	data = InvoiceData(
+		number=f"NEU-{crm.tag}", seller_vat=purchasing["vat"], order_reference=purchasing["order"]
+	)
+	_account, communication = deliver(
+		dovecot,
+		mail_user,
+		make_archive_account,
+		[("rechnung.pdf", zugferd_pdf(data))],
+		crm.address("rechnung"),
+		account_owner=holder,
+	)
+	(attachment,) = frappe.get_all("Mail Attachment", {"communication": communication}, pluck="name")
+	return holder, communication, attachment, data
+
+
+def test_a_draft_purchase_invoice_is_created_from_the_e_invoice_and_the_mail_filed_there(
+	holder_with_einvoice, purchasing, committed_cleanup
+):
+	holder, communication, attachment, data = holder_with_einvoice
+	frappe.set_user(holder)
+	(shown,) = api.get_einvoice(communication)
+	assert (shown["invoice_number"], shown["supplier"], shown["gross_total"]) == (
+		data.number,
+		purchasing["supplier"],
+		"70.80",
+	)
+	proposed = api.prefill_purchase_invoice(communication, attachment)
+	assert (proposed["supplier"], proposed["bill_no"], proposed["due_date"]) == (
+		purchasing["supplier"],
+		data.number,
+		"2026-12-30",
+	)
+	created = api.create_purchase_invoice(communication, attachment, {"posting_date": "2026-12-01"})
+	committed_cleanup("Purchase Invoice", created["name"])
+	frappe.set_user("Administrator")
+	invoice = frappe.get_doc("Purchase Invoice", created["name"])
+	assert invoice.docstatus == 0 and invoice.owner == holder
+	assert (invoice.supplier, invoice.bill_no, str(invoice.bill_date), str(invoice.due_date)) == (
+		purchasing["supplier"],
+		data.number,
+		"2026-11-30",
+		"2026-12-30",
+	)
+	assert str(invoice.posting_date) == "2026-12-01" and invoice.currency == "EUR"
+	assert [(row.item_code, row.description, row.qty, row.rate) for row in invoice.items] == [
+		(purchasing["item"], "Sechskantschrauben M8", 100, 0.5),
+		(purchasing["item"], "Versand", 1, 9.5),
+	]
+	assert invoice.net_total == 59.5 and created["totals_problem"] == ""
+	assert (
+		frappe.db.get_value(
+			"Timeline Link",
+			{"communication": communication, "link_doctype": "Purchase Invoice", "link_name": invoice.name},
+			"source",
+		)
+		== "Created From"
+	)
+	frappe.set_user(holder)
+	with pytest.raises(frappe.DuplicateEntryError):  # the same supplier invoice twice: refused
+		api.create_purchase_invoice(communication, attachment, {})
+
+
+def test_the_endpoints_obey_the_read_rule_and_the_right_to_create(holder_with_einvoice):
+	holder, communication, attachment, data = holder_with_einvoice
+	sales = make_user("Sales User")
+	frappe.share.add("Communication", communication, sales, read=1)
+	frappe.set_user(sales)  # reads the mail, may not create Purchase Invoices
+	assert api.get_einvoice(communication)[0]["invoice_number"] == data.number
+	with pytest.raises(frappe.PermissionError):
+		api.prefill_purchase_invoice(communication, attachment)
+	with pytest.raises(frappe.PermissionError):
+		api.create_purchase_invoice(communication, attachment, {})
+
+	# marked private, the mail is its holder's alone: who may create Purchase Invoices and read
+	# the Supplier and Purchase Order it is filed at reads neither the mail nor its e-invoice
+	frappe.set_user("Administrator")
+	frappe.db.set_value("Communication", communication, "mail_archive_private", 1)
+	accountant = make_user("Purchase User", "Accounts User")
+	frappe.set_user(accountant)
+	for call in (
+		lambda: api.get_einvoice(communication),
+		lambda: api.prefill_purchase_invoice(communication, attachment),
+		lambda: api.create_purchase_invoice(communication, attachment, {}),
+	):
+		with pytest.raises(frappe.PermissionError):
+			call()
+	frappe.set_user(holder)  # the holder still reads it
+	assert api.get_einvoice(communication)[0]["status"] == "Read"
+	frappe.set_user("Administrator")
+	assert not frappe.db.exists("Purchase Invoice", {"bill_no": data.number})
