@@ -112,9 +112,13 @@ def _config(
 instance_name = crm-mail-archive-{imaps_port}
 base_dir = {root}/run
 state_dir = {root}/state
+log_timestamp = "%Y-%m-%d %H:%M:%S.%{{usecs}} "
 log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
 protocols = imap
+# one imap process per connection: room for the watcher's 1,000 folders in IDLE (benchmark P18)
+default_process_limit = 2000
+default_client_limit = 4000
 listen = 127.0.0.1
 ssl = yes
 ssl_cert = <{root}/cert.pem

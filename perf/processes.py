@@ -96,13 +96,17 @@ def sync_and_bulk_queues() -> str:
 
 
 def worker_command(queues: str | None = None) -> list[str]:
-	"""`bench worker --burst` as the bench runs it: its Python, from the sites directory."""
+	"""A burst RQ worker for the connected site's queues (devtools/worker.py: a site with a
+	`bench_id` of its own has queues of its own, which `bench worker` does not serve), started
+	from the sites directory as the bench starts its workers."""
+	import frappe
+
 	return [
 		sys.executable,
 		"-m",
-		"frappe.utils.bench_helper",
-		"frappe",
-		"worker",
+		"devtools.worker",
+		"--site",
+		frappe.local.site,
 		"--queue",
 		queues or sync_and_bulk_queues(),
 		"--burst",

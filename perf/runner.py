@@ -25,6 +25,7 @@ SIZES = {
 		"idle_mails": 10,
 		"documents": 100000,
 		"beside_bulk": 10000,
+		"scale_accounts": 500,
 	},
 	"quick": {
 		"import": 500,
@@ -41,16 +42,20 @@ SIZES = {
 		"idle_mails": 10,
 		"documents": 10000,
 		"beside_bulk": 1000,
+		"scale_accounts": 50,
 	},
 }
 Rows = tuple[list[Figure], list[Figure]]  # (figures on both mailboxes, figures of operations)
 
 
-def sizes(quick: bool) -> dict:
-	return SIZES["quick" if quick else "full"]
+def sizes(quick: bool, accounts: int | None = None) -> dict:
+	size = dict(SIZES["quick" if quick else "full"])
+	if accounts:
+		size["scale_accounts"] = accounts
+	return size
 
 
-def benchmark(site: str, quick: bool, stock_site: str | None = None) -> Rows:
+def benchmark(site: str, quick: bool, stock_site: str | None = None, accounts: int | None = None) -> Rows:
 	"""Every scenario; P15 only with a stock site to compare with."""
 	from perf.corpus import business_mailbox, mail_corpus
 	from perf.processes import no_other_workers
@@ -60,11 +65,12 @@ def benchmark(site: str, quick: bool, stock_site: str | None = None) -> Rows:
 	from perf.scenarios.idle import idle_rows
 	from perf.scenarios.imports import Mailbox, import_figures, import_rows
 	from perf.scenarios.light_only import light_only_rows
+	from perf.scenarios.scale import scale_rows
 	from perf.scenarios.verify import verify_rows
 	from perf.scenarios.workers import worker_rows
 	from perf.site import benchmark_customer, bulk_contacts
 
-	size = sizes(quick)
+	size = sizes(quick, accounts)
 	with private_dovecot() as dovecot:
 		no_other_workers()
 		mailboxes = [
@@ -90,7 +96,7 @@ def benchmark(site: str, quick: bool, stock_site: str | None = None) -> Rows:
 		desk = desk_rows(site, stock_site) if stock_site else []
 		return mail_rows, worker_rows(dovecot, size) + idle_rows(dovecot, size) + beside_bulk_rows(
 			dovecot, size
-		) + verify_rows(dovecot, size) + desk
+		) + verify_rows(dovecot, size) + scale_rows(dovecot, size) + desk
 
 
 def idle_only(quick: bool) -> Rows:
@@ -110,6 +116,15 @@ def beside_bulk_only(quick: bool) -> Rows:
 
 	with private_dovecot() as dovecot:
 		return [], beside_bulk_rows(dovecot, sizes(quick))
+
+
+def scale_only(quick: bool, accounts: int | None) -> Rows:
+	"""Only P18 to P20 (`--only P18`): many mailboxes on one scheduler and one watcher. Its
+	workers take the site's own queues (devtools/worker.py)."""
+	from perf.scenarios.scale import scale_rows
+
+	with private_dovecot() as dovecot:
+		return [], scale_rows(dovecot, sizes(quick, accounts))
 
 
 def verify_only(quick: bool) -> Rows:
@@ -144,7 +159,12 @@ def parser() -> argparse.ArgumentParser:
 	parser.add_argument("--user")
 	parser.add_argument("--password")
 	parser.add_argument("--port")
-	parser.add_argument("--only", choices=["P13", "P14", "P15", "P16", "P17"], help="run only this figure")
+	parser.add_argument(
+		"--only",
+		choices=["P13", "P14", "P15", "P16", "P17", "P18"],
+		help="run only this figure (P18: P18 to P20, many mailboxes)",
+	)
+	parser.add_argument("--accounts", type=int, help="P18 to P20: this many mailboxes (full: 500, quick: 50)")
 	parser.add_argument("--stock-site", help="P15: an ERPNext site without this app (the scratch site)")
 	return parser
 
@@ -166,10 +186,12 @@ def main(argv: list[str] | None = None) -> None:
 		rows = verify_only(args.quick)
 	elif args.only == "P15":
 		rows = desk_only(args.site, args.stock_site)
+	elif args.only == "P18":
+		rows = scale_only(args.quick, args.accounts)
 	elif args.only == "P16":
 		rows = document_numbers_only(args.quick)
 	else:
-		rows = benchmark(args.site, args.quick, args.stock_site)
+		rows = benchmark(args.site, args.quick, args.stock_site, args.accounts)
 	result = table(*rows, args.quick)
 	print(result)
 	if args.output:

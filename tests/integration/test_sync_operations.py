@@ -224,11 +224,12 @@ def test_the_scheduler_queues_due_accounts_in_groups_each_account_in_one_group_o
 
 	due = [f"gruppe-{n}@mail.test" for n in range(25)]
 	try:
-		enqueue_scheduled_syncs(due, enabled_accounts=30)
+		# 300 enabled accounts: three jobs' worth (ACCOUNTS_PER_SCHEDULED_JOB = 100)
+		enqueue_scheduled_syncs(due, enabled_accounts=300)
 		frappe.db.commit()  # jobs are queued when the tick's transaction commits
 		first = queued_sync_jobs("mail-archive-scheduled-sync::")
 		# a second tick while they wait in the queue queues nothing more
-		enqueue_scheduled_syncs(due, enabled_accounts=30)
+		enqueue_scheduled_syncs(due, enabled_accounts=300)
 		frappe.db.commit()
 		assert queued_sync_jobs("mail-archive-scheduled-sync::") == first
 	finally:
@@ -242,7 +243,7 @@ def test_the_scheduler_queues_due_accounts_in_groups_each_account_in_one_group_o
 	assert set(first) <= {f"mail-archive-scheduled-sync::{group}/3" for group in range(3)}
 	grouped = [name for kwargs in first.values() for name in kwargs["account_names"]]
 	assert sorted(grouped) == sorted(due)  # every due account, in exactly one group
-	assert len(first) >= 2  # 30 accounts are more than one job's worth
+	assert len(first) >= 2  # 300 accounts are more than one job's worth
 
 
 def test_a_scheduled_group_syncs_a_batch_each_hands_big_imports_on_and_survives_a_broken_account(
