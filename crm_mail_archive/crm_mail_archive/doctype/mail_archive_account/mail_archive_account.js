@@ -295,7 +295,7 @@ function open_setup_dialog(frm) {
 					frappe
 						.call({
 							method: "crm_mail_archive.api.check_mailbox_connection",
-							args: { settings: dialog.get_values(true), account: existing },
+							args: { settings: typed_values(dialog), account: existing },
 						})
 						.then(({ message: outcome }) => result.html(connection_result(outcome)))
 						.catch(() => result.empty());
@@ -305,6 +305,18 @@ function open_setup_dialog(frm) {
 			Promise.resolve(dialog.set_values(values)).then(() => (loaded = true));
 			dialog.show();
 		});
+}
+
+// what the fields show now: a value typed just before the click may not have reached the
+// dialog's model yet (its change handler runs after the click's blur), and the test must use it
+function typed_values(dialog) {
+	const values = dialog.get_values(true);
+	for (const [fieldname, field] of Object.entries(dialog.fields_dict)) {
+		if (["Data", "Password"].includes(field.df.fieldtype) && field.$input) {
+			values[fieldname] = field.$input.val();
+		}
+	}
+	return values;
 }
 
 function apply_preset(dialog, presets) {
