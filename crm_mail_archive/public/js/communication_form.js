@@ -12,6 +12,9 @@ frappe.ui.form.on("Communication", {
 	},
 });
 
+// a new opening of a mail (the route changed) may mark it read again
+frappe.router.on("change", () => (crm_mail_archive.read_on_open = null));
+
 crm_mail_archive.reader = {
 	setup(frm) {
 		frm.disable_save();
@@ -145,6 +148,10 @@ crm_mail_archive.reader = {
 	// opening a mail of one's own mailbox reads it: marked read in the desk and on the mail server
 	// (a manager or a reader of someone else's mail leaves it as it is)
 	mark_read_on_open(frm, mail) {
+		// once per opening: a later render of the same mail (the form refreshed, or reloaded after
+		// the user's own "Mark as Unread") must not read it again behind their back
+		if (crm_mail_archive.read_on_open === frm.doc.name) return;
+		crm_mail_archive.read_on_open = frm.doc.name;
 		if (!mail.own_mailbox || !mail.may_change || mail.seen) return;
 		frappe
 			.call({
