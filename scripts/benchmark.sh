@@ -25,14 +25,20 @@ if [[ "$("$SERVICES" status)" == *": running"* ]]; then
 	"$SERVICES" stop
 	paused=yes
 fi
+# started again however the run ends (a failed step included)
+restart_paused() {
+	if [[ -n "$paused" ]]; then
+		log "starting the development processes again"
+		"$SERVICES" start
+	fi
+}
+trap restart_paused EXIT
 status=0
+ensure_mariadb
+ensure_db_admin  # the stock site may be new: made with the database admin
 ensure_hosts_entries  # the desk figures (P15) reach the sites by name
 ensure_site "$STOCK_SITE" no 0
 run_devtool "$STOCK_SITE" devtools.site.complete_setup_wizard
 run_on_bench_site with_devtools "$BENCH_DIR/env/bin/python" -m perf.benchmark --site "$BENCH_SITE" \
 	--stock-site "$STOCK_SITE" --output "$CHECKOUT_DIR/perf/latest.md" "$@" || status=$?
-if [[ -n "$paused" ]]; then
-	log "starting the development processes again"
-	"$SERVICES" start
-fi
 exit $status
