@@ -13,6 +13,18 @@ import json
 import frappe
 
 
+def bench_execute(site: str, method: str, kwargs: dict) -> list[str]:
+	"""The command line of `bench --site S execute <app's method> --kwargs {...}` with this Python
+	(a process of its own beside the measured or tested ones)."""
+	import sys
+
+	return [
+		sys.executable,
+		*("-m", "frappe.utils.bench_helper", "frappe", "--site", site, "execute", method),
+		*("--kwargs", json.dumps(kwargs)),
+	]
+
+
 def main() -> None:
 	parser = argparse.ArgumentParser()
 	parser.add_argument("--site", required=True)

@@ -9,7 +9,6 @@ The tests run a short version (tests/integration/test_fault_soak.py).
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
@@ -24,6 +23,7 @@ import frappe
 
 from crm_mail_archive.storage.files import forget_files_of
 from devtools.dovecot import DovecotServer
+from devtools.run import bench_execute
 from devtools.tcp_proxy import CuttingProxy
 
 
@@ -110,18 +110,7 @@ def copies_of(account: str) -> int:
 
 
 def sync_command(site: str, account: str) -> list[str]:
-	return [
-		sys.executable,
-		"-m",
-		"frappe.utils.bench_helper",
-		"frappe",
-		"--site",
-		site,
-		"execute",
-		"crm_mail_archive.accounts.syncing.sync_account",
-		"--kwargs",
-		json.dumps({"account_name": account}),
-	]
+	return bench_execute(site, "crm_mail_archive.accounts.syncing.sync_account", {"account_name": account})
 
 
 def kill_phase(site: str, dovecot: DovecotServer, mails: int, kills: int, seed: int) -> SoakResult:

@@ -164,6 +164,30 @@ def finished_jobs_by_id(ids: list[str]) -> list:
 	return jobs
 
 
+def scheduler_tick(accounts: list[str]) -> tuple[float, float, list]:
+	"""These accounts due (and no other of the site), the scheduler's tick, one burst worker:
+	(the tick's own seconds, the worker process's seconds, the tick's finished jobs)."""
+	import frappe
+
+	from crm_mail_archive.tasks import enqueue_due_account_syncs
+
+	frappe.db.sql("update `tabMail Archive Account` set last_sync = now(), next_attempt = null")
+	frappe.db.sql(
+		"update `tabMail Archive Account` set last_sync = now() - interval 1 day where name in %(names)s",
+		{"names": accounts},
+	)
+	frappe.db.commit()
+	started = time.perf_counter()
+	enqueue_due_account_syncs()
+	frappe.db.commit()  # the jobs are enqueued when the tick's transaction commits
+	tick = time.perf_counter() - started
+	job_ids = queued_job_ids("mail-archive-scheduled-sync::")
+	worker = run_workers(1)
+	jobs = finished_jobs_by_id(job_ids)
+	frappe.db.rollback()
+	return tick, worker, jobs
+
+
 def job_seconds(jobs) -> tuple[float, float, list[float]]:
 	"""(sum of the jobs' run times, first start to last end, each job's run time)."""
 	each = [(job.ended_at - job.started_at).total_seconds() for job in jobs]

@@ -27,6 +27,20 @@ from crm_mail_archive.search.index import query_words, snippets, words_condition
 from crm_mail_archive.views.mail_view import counterpart_of
 
 PAGE_LENGTH_MAX = 100
+# a mail's row in a list (the tab, Mail Search): what the row shows and what it needs to show it
+LIST_COLUMNS = (
+	"name",
+	"subject",
+	"sender",
+	"sender_full_name",
+	"recipients",
+	"mail_archive_address_names",
+	"communication_date",
+	"sent_or_received",
+	"email_account",
+	"has_attachment",
+	"seen",
+)
 PERIODS = {"7d": 7, "30d": 30, "365d": 365}
 SOURCES = ("Automatic", "Reply", "Created From", "Manual", "Retroactive")
 
@@ -98,17 +112,7 @@ def archive_of(
 	query, timeline, communication = _base_query(doctype, name, user, filters, scope)
 	rows = (
 		query.select(
-			communication.name,
-			communication.subject,
-			communication.sender,
-			communication.sender_full_name,
-			communication.recipients,
-			communication.mail_archive_address_names,
-			communication.communication_date,
-			communication.sent_or_received,
-			communication.email_account,
-			communication.has_attachment,
-			communication.seen,
+			*(communication[column] for column in LIST_COLUMNS),
 			communication.mail_archive_raw_file,
 			communication.mail_archive_private,
 			timeline.source,

@@ -23,7 +23,7 @@ from crm_mail_archive.permissions import (
 	readable_archived_mails,
 )
 from crm_mail_archive.search.index import query_words, snippets, words_conditions
-from crm_mail_archive.views.email_archive import PAGE_LENGTH_MAX, PERIODS  # the tab's, the same here
+from crm_mail_archive.views.email_archive import LIST_COLUMNS, PAGE_LENGTH_MAX, PERIODS  # the tab's
 from crm_mail_archive.views.mail_view import counterpart_of
 
 MAX_CHECKED = 300
@@ -77,17 +77,7 @@ def _page(search: MailSearch, user: str, limit: int, offset: int = 0) -> list:
 	query, communication = _filtered(search, user)
 	return (
 		query.select(
-			communication.name,
-			communication.subject,
-			communication.sender,
-			communication.sender_full_name,
-			communication.recipients,
-			communication.mail_archive_address_names,
-			communication.communication_date,
-			communication.sent_or_received,
-			communication.email_account,
-			communication.has_attachment,
-			communication.seen,
+			*(communication[column] for column in LIST_COLUMNS),
 			communication.mail_archive_filing,
 		)
 		.orderby(communication.communication_date, order=Order.desc)

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 
+from devtools.run import bench_execute
 from perf.corpus import mail_corpus, synthetic_mail
 from perf.measure import Figure, log
 from perf.processes import BenchProcess, append_until_filed, checkout_env, wait_for
@@ -46,18 +47,11 @@ def erasure_process(site: str, address: str) -> subprocess.Popen:
 	says on failure in a file (a pipe nobody reads could fill and stop it)."""
 	errors = tempfile.TemporaryFile("w+")
 	process = subprocess.Popen(
-		[
-			sys.executable,
-			"-m",
-			"frappe.utils.bench_helper",
-			"frappe",
-			"--site",
+		bench_execute(
 			site,
-			"execute",
 			"crm_mail_archive.compliance.erasure.erase_address",
-			"--kwargs",
-			repr({"address": address, "reason": "benchmark"}),
-		],
+			{"address": address, "reason": "benchmark"},
+		),
 		stdout=subprocess.DEVNULL,
 		stderr=errors,
 		env=checkout_env(),

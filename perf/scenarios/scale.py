@@ -15,7 +15,7 @@ from collections import Counter
 from datetime import datetime
 
 from perf.measure import Figure, log
-from perf.processes import BenchProcess, finished_jobs_by_id, job_seconds, queued_job_ids, run_workers
+from perf.processes import BenchProcess, job_seconds, scheduler_tick
 from perf.site import make_accounts, remove_account
 
 TICK_GOAL_SECONDS_PER_500 = 10.0
@@ -38,7 +38,7 @@ def scale_rows(dovecot, size: dict) -> list[Figure]:
 			users.append(user)
 			accounts.append(make_accounts(dovecot, user))
 		log("many mailboxes: the first tick (folders found, nothing to import)")
-		run_tick(accounts)
+		scheduler_tick(accounts)
 		rows = [tick_row(accounts)]
 		rows += watcher_rows(dovecot, accounts)
 		return rows
@@ -53,36 +53,12 @@ def scale_rows(dovecot, size: dict) -> list[Figure]:
 # --- P18: the tick -----------------------------------------------------------------------------
 
 
-def run_tick(accounts: list[str]) -> tuple[float, float, list]:
-	"""These accounts due (and no other of the site), the scheduler's tick, one burst worker:
-	(the tick's own seconds, the worker process's seconds, the tick's finished jobs)."""
-	import frappe
-
-	from crm_mail_archive.tasks import enqueue_due_account_syncs
-
-	frappe.db.sql("update `tabMail Archive Account` set last_sync = now(), next_attempt = null")
-	frappe.db.sql(
-		"update `tabMail Archive Account` set last_sync = now() - interval 1 day where name in %(names)s",
-		{"names": accounts},
-	)
-	frappe.db.commit()
-	started = time.perf_counter()
-	enqueue_due_account_syncs()
-	frappe.db.commit()  # the jobs are enqueued when the tick's transaction commits
-	tick = time.perf_counter() - started
-	job_ids = queued_job_ids("mail-archive-scheduled-sync::")
-	worker = run_workers(1)
-	jobs = finished_jobs_by_id(job_ids)
-	frappe.db.rollback()
-	return tick, worker, jobs
-
-
 def tick_row(accounts: list[str]) -> Figure:
 	import frappe
 
 	count = len(accounts)
 	log(f"many mailboxes: the measured tick of {count} accounts")
-	tick, worker, jobs = run_tick(accounts)
+	tick, worker, jobs = scheduler_tick(accounts)
 	total, span, each = job_seconds(jobs)
 	synced = frappe.db.count(
 		"Mail Archive Account",

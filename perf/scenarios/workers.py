@@ -12,11 +12,10 @@ from perf.corpus import business_mailbox, fill_mailbox, mail_corpus
 from perf.measure import Figure, log, timed
 from perf.processes import (
 	finished_jobs,
-	finished_jobs_by_id,
 	job_seconds,
 	no_other_workers,
-	queued_job_ids,
 	run_workers,
+	scheduler_tick,
 	sync_and_bulk_queues,
 )
 from perf.site import make_accounts, remove_account
@@ -50,26 +49,9 @@ def scheduled_sync_row(accounts: list[str]) -> Figure:
 	run."""
 	import frappe
 
-	from crm_mail_archive.tasks import enqueue_due_account_syncs
-
 	count = len(accounts)
-	# due: these, and no other account of the site
-	frappe.db.sql("update `tabMail Archive Account` set last_sync = now(), next_attempt = null")
-	for account in accounts:
-		frappe.db.set_value(
-			"Mail Archive Account",
-			account,
-			"last_sync",
-			frappe.utils.add_days(frappe.utils.now_datetime(), -1),
-		)
-	frappe.db.commit()
-	started = time.perf_counter()
-	enqueue_due_account_syncs()
-	frappe.db.commit()  # the jobs are enqueued when the tick's transaction commits
-	tick = time.perf_counter() - started
-	tick_jobs = queued_job_ids("mail-archive-scheduled-sync::")
-	worker_run = run_workers(1)
-	total, span, each = job_seconds(finished_jobs_by_id(tick_jobs))
+	tick, worker_run, jobs = scheduler_tick(accounts)
+	total, span, each = job_seconds(jobs)
 	frappe.db.rollback()
 	synced = frappe.db.count(
 		"Mail Archive Account",

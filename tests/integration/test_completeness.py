@@ -16,7 +16,7 @@ from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.crm_mail_archive.report.mail_archive_integrity.mail_archive_integrity import execute
 from crm_mail_archive.integrity.completeness import account_completeness
 from devtools.dovecot import DovecotServer
-from tests.support import a_mail, bench_command, bench_path, copies_of, remove_archive_of
+from tests.support import a_mail, bench_command, bench_path, copies_of
 
 
 @pytest.fixture(scope="module")
@@ -29,44 +29,6 @@ def dovecot_without_qresync() -> Iterator[DovecotServer]:
 		yield server
 	finally:
 		server.stop()
-
-
-@pytest.fixture
-def account_on():
-	"""Factory: an Email Account + Mail Archive Account for a user of the given Dovecot."""
-	made: list[str] = []
-
-	def make(server: DovecotServer, username: str):
-		email_account = frappe.get_doc(
-			{
-				"doctype": "Email Account",
-				"email_account_name": username,
-				"email_id": username,
-				"password": server.password(username),
-				"email_server": "127.0.0.1",
-				"use_imap": 1,
-				"incoming_port": server.imap_port,
-				"use_ssl": 0,
-				"enable_incoming": 0,
-				"enable_outgoing": 0,
-			}
-		).insert(ignore_permissions=True)
-		made.append(email_account.name)
-		account = frappe.get_doc(
-			{
-				"doctype": "Mail Archive Account",
-				"email_account": email_account.name,
-				"account_owner": "Administrator",
-			}
-		).insert(ignore_permissions=True)
-		frappe.db.commit()
-		return account
-
-	yield make
-	frappe.db.rollback()
-	for email_account in made:
-		remove_archive_of(email_account)
-	frappe.db.commit()
 
 
 def expunge(server: DovecotServer, username: str, uids: list[int], folder: str = "INBOX") -> None:
@@ -142,11 +104,13 @@ def test_with_qresync_a_mail_expunged_between_two_syncs_is_reported_as_the_serve
 	)
 
 
-def test_without_qresync_the_same_expunges_are_found_from_the_uid_gaps(dovecot_without_qresync, account_on):
+def test_without_qresync_the_same_expunges_are_found_from_the_uid_gaps(
+	dovecot_without_qresync, make_archive_account
+):
 	server = dovecot_without_qresync
 	username = server.add_user(f"user-{uuid.uuid4().hex[:10]}@mail.test", "s3cret")
 	try:
-		account = account_on(server, username)
+		account = make_archive_account(username, server=server)
 		expunged_between_two_syncs(server, username, account)
 		sync_account(account.name)
 		assert gaps_of(account) == [

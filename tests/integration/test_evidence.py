@@ -10,7 +10,6 @@ import base64
 import hashlib
 import json
 import os
-import secrets
 import subprocess
 import sys
 import zipfile
@@ -26,9 +25,8 @@ from crm_mail_archive.integrity.seal import DIGEST, chain_hash, entry_hash, line
 from crm_mail_archive.integrity.timestamps import request_token
 from crm_mail_archive.integrity.verify import verify
 from crm_mail_archive.storage.shown import SHOWN_FIELD, shown_hashes_of
-from crm_mail_archive.transfer.imports import MailImport
 from devtools.tsa import LocalTsa
-from tests.support import a_mail, bench_command, bench_path
+from tests.support import bench_command, bench_path, import_mails
 
 SETTINGS = "Mail Archive Settings"
 # each shown column of a mail, and what a database edit writes into it
@@ -44,24 +42,6 @@ SHOWN_EDITS = {
 	"text_content": "Wir verzichten auf jede Forderung.",
 	"content": "<p>Wir verzichten auf jede Forderung.</p>",
 }
-
-
-def import_mails(account, tmp_path, subjects: list[str]) -> dict[str, str]:
-	"""Mails with an attachment of their own each, imported; subject → Communication."""
-	paths = []
-	for subject in subjects:
-		path = tmp_path / f"{subject}.eml"
-		content = f"Anlage zu {subject} {secrets.token_hex(16)}\n".encode() * 20
-		path.write_bytes(a_mail(subject, attachments=[(f"{subject}.txt", content)]))
-		paths.append((str(path), path.name))
-	MailImport(account.name).run(paths)
-	frappe.db.commit()
-	return {
-		subject: frappe.db.get_value(
-			"Communication", {"subject": subject, "email_account": account.email_account}
-		)
-		for subject in subjects
-	}
 
 
 def today():

@@ -6,7 +6,6 @@ sealed day, a changed chain entry. The weekly job tells the System Managers; the
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 from datetime import timedelta
 
@@ -18,30 +17,11 @@ from crm_mail_archive.infra import archive_files
 from crm_mail_archive.integrity.seal import DIGEST, seal, seal_erasure
 from crm_mail_archive.integrity.verify import find_unknown_files, verify
 from crm_mail_archive.storage.originals import digest
-from crm_mail_archive.transfer.imports import MailImport
-from tests.support import a_mail, bench_command, bench_path, make_user
+from tests.support import bench_command, bench_path, import_mails, make_user
 
 
 def path_of(reference: str) -> str:
 	return archive_files.path_of(reference)
-
-
-def import_mails(account, tmp_path, subjects: list[str]) -> dict[str, str]:
-	"""Mails with an attachment of their own each, imported; subject → Communication."""
-	paths = []
-	for subject in subjects:
-		path = tmp_path / f"{subject}.eml"
-		content = f"Anlage zu {subject} {secrets.token_hex(16)}\n".encode() * 200
-		path.write_bytes(a_mail(subject, attachments=[(f"{subject}.txt", content)]))
-		paths.append((str(path), path.name))
-	MailImport(account.name).run(paths)
-	frappe.db.commit()
-	return {
-		subject: frappe.db.get_value(
-			"Communication", {"subject": subject, "email_account": account.email_account}
-		)
-		for subject in subjects
-	}
 
 
 def attachment_of(communication: str) -> str:
@@ -74,7 +54,7 @@ def by_mail(result) -> dict[str, set[str]]:
 
 def test_stored_mail_records_the_sha256_of_its_original(dovecot, mail_user, make_archive_account, tmp_path):
 	account = make_archive_account(mail_user)
-	(communication,) = import_mails(account, tmp_path, ["Mit Hash"]).values()
+	(communication,) = import_mails(account, tmp_path, ["Mit Hash"], attachment_lines=200).values()
 	row = frappe.db.get_value(
 		"Communication", communication, ["mail_archive_sha256", "mail_archive_raw_file"], as_dict=True
 	)
@@ -89,7 +69,10 @@ def test_verify_names_each_altered_missing_unknown_file_and_changed_row_with_its
 ):
 	account = make_archive_account(mail_user)
 	mails = import_mails(
-		account, tmp_path, ["Veraendert", "Geloescht", "Ohne Anlage", "Hash", "Zeile", "Gut"]
+		account,
+		tmp_path,
+		["Veraendert", "Geloescht", "Ohne Anlage", "Hash", "Zeile", "Gut"],
+		attachment_lines=200,
 	)
 	made = seal(tomorrow())
 	assert made and seal(tomorrow()) == []  # idempotent
@@ -146,7 +129,7 @@ def test_the_cli_prints_findings_and_the_rate_and_exits_1_on_any(
 	dovecot, mail_user, make_archive_account, tmp_path, chain_cleanup
 ):
 	account = make_archive_account(mail_user)
-	mails = import_mails(account, tmp_path, ["Eins", "Zwei"])
+	mails = import_mails(account, tmp_path, ["Eins", "Zwei"], attachment_lines=200)
 	site = frappe.local.site
 
 	def cli(*args: str) -> subprocess.CompletedProcess:
@@ -204,7 +187,7 @@ def test_an_erasure_entry_keeps_the_chain_verifiable_and_entries_cannot_be_chang
 	dovecot, mail_user, make_archive_account, tmp_path, chain_cleanup
 ):
 	account = make_archive_account(mail_user)
-	mails = import_mails(account, tmp_path, ["Bleibt", "Wird geloescht"])
+	mails = import_mails(account, tmp_path, ["Bleibt", "Wird geloescht"], attachment_lines=200)
 	seal(tomorrow())
 	erased = mails["Wird geloescht"]
 	raw = frappe.db.get_value("Communication", erased, "mail_archive_raw_file")

@@ -156,20 +156,22 @@ def mail_user(dovecot: DovecotServer) -> Iterator[str]:
 @pytest.fixture
 def make_archive_account(dovecot: DovecotServer) -> Iterator[Callable[..., object]]:
 	"""Factory: an Email Account + Mail Archive Account for a Dovecot user (committed; removed
-	afterwards with every Communication, copy and file the sync made for it)."""
+	afterwards with every Communication, copy and file the sync made for it). `server`: another
+	private Dovecot than the session's (one with other capabilities, say)."""
 	frappe.local.conf["mail_archive_ca_file"] = str(dovecot.cert_file)
 	made: list[str] = []
 
-	def make(username: str, tls: bool = False, **values):
+	def make(username: str, tls: bool = False, server: DovecotServer | None = None, **values):
+		server = server or dovecot
 		email_account = frappe.get_doc(
 			{
 				"doctype": "Email Account",
 				"email_account_name": username,
 				"email_id": username,
-				"password": dovecot.password(username),
+				"password": server.password(username),
 				"email_server": "127.0.0.1",
 				"use_imap": 1,
-				"incoming_port": dovecot.imaps_port if tls else dovecot.imap_port,
+				"incoming_port": server.imaps_port if tls else server.imap_port,
 				"use_ssl": int(tls),
 				"enable_incoming": 0,
 				"enable_outgoing": 0,

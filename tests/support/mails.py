@@ -221,3 +221,26 @@ def a_named_mail(sender: str, mailbox: str, colleague: str, tag: str) -> bytes:
 		"Content-Type: text/plain; charset=utf-8\r\n\r\n"
 		"Guten Tag, anbei das Angebot.\r\n"
 	).encode()
+
+
+def import_mails(account, directory, subjects: list[str], attachment_lines: int = 20) -> dict[str, str]:
+	"""Mails with an attachment of their own each (a random line repeated), imported into the
+	account from files in `directory`; subject → Communication."""
+	import secrets
+
+	from crm_mail_archive.transfer.imports import MailImport
+
+	paths = []
+	for subject in subjects:
+		path = directory / f"{subject}.eml"
+		content = f"Anlage zu {subject} {secrets.token_hex(16)}\n".encode() * attachment_lines
+		path.write_bytes(a_mail(subject, attachments=[(f"{subject}.txt", content)]))
+		paths.append((str(path), path.name))
+	MailImport(account.name).run(paths)
+	frappe.db.commit()
+	return {
+		subject: frappe.db.get_value(
+			"Communication", {"subject": subject, "email_account": account.email_account}
+		)
+		for subject in subjects
+	}
