@@ -11,13 +11,22 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
+from decimal import Decimal
 
 import frappe
 import pytest
 
 from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.api import einvoice as api
-from tests.data.einvoices import InvoiceData, billion_laughs_xml, cii_xml, ubl_xml, xxe_xml, zugferd_pdf
+from tests.data.einvoices import (
+	MIXED_LINES,
+	InvoiceData,
+	billion_laughs_xml,
+	cii_xml,
+	ubl_xml,
+	xxe_xml,
+	zugferd_pdf,
+)
 from tests.support import a_mail, filed_at, jobs_done, make_user
 from tests.support.purchasing import purchasing_records, restore
 
@@ -228,6 +237,89 @@ def test_a_draft_purchase_invoice_is_created_from_the_e_invoice_and_the_mail_fil
 	frappe.set_user(holder)
 	with pytest.raises(frappe.DuplicateEntryError):  # the same supplier invoice twice: refused
 		api.create_purchase_invoice(communication, attachment, {})
+
+
+def delivered_invoice(purchasing, dovecot, mail_user, make_archive_account, crm, filename, xml):
+	_account, communication = deliver(
+		dovecot, mail_user, make_archive_account, [(filename, xml)], crm.address("rechnung")
+	)
+	(attachment,) = frappe.get_all("Mail Attachment", {"communication": communication}, pluck="name")
+	return communication, attachment
+
+
+@pytest.mark.parametrize("mixed", [False, True], ids=["19", "19+7"])
+@pytest.mark.parametrize("format", ["UBL", "CII"])
+def test_the_draft_has_a_tax_row_per_rate_and_the_invoices_grand_total(
+	format, mixed, purchasing, dovecot, mail_user, make_archive_account, crm, committed_cleanup
+):
+	filename, make = FORMATS[format]
+	data = InvoiceData(
+		number=f"UST-{crm.tag}", seller_vat=purchasing["vat"], **({"lines": MIXED_LINES} if mixed else {})
+	)
+	communication, attachment = delivered_invoice(
+		purchasing, dovecot, mail_user, make_archive_account, crm, filename, make(data)
+	)
+	abbr = frappe.db.get_value("Company", purchasing["company"], "abbr")
+	rates = ["19", "7"] if mixed else ["19"]
+	described = [frappe._("Input tax {0} %").format(rate) for rate in rates]
+
+	proposed = api.prefill_purchase_invoice(communication, attachment)
+	assert [(row["description"], row["rate"], row["tax_amount"]) for row in proposed["taxes"]] == [
+		(text, rate, f"{tax:.2f}")
+		for text, rate, (_basis, tax) in zip(described, rates, data.breakdown.values(), strict=False)
+	]
+	created = api.create_purchase_invoice(communication, attachment, {"posting_date": "2026-12-01"})
+	committed_cleanup("Purchase Invoice", created["name"])
+	invoice = frappe.get_doc("Purchase Invoice", created["name"])
+	assert [(row.charge_type, row.account_head, row.rate, row.description) for row in invoice.taxes] == [
+		("On Net Total", f"Abziehbare Vorsteuer {rate} % - {abbr}", float(rate), text)
+		for rate, text in zip(rates, described, strict=False)
+	]
+	assert [Decimal(str(row.tax_amount)) for row in invoice.taxes] == [
+		tax for _basis, tax in data.breakdown.values()
+	]
+	if mixed:  # each line taxed at its own rate only (the company's Item Tax Templates)
+		assert [row.item_tax_template for row in invoice.items] == [f"19 % - {abbr}", f"7 % - {abbr}"]
+	assert Decimal(str(invoice.net_total)) == data.net and Decimal(str(invoice.grand_total)) == data.gross
+	assert created["totals_problem"] == ""
+
+
+def test_a_rate_without_an_input_tax_account_asks_for_the_setting(
+	purchasing, dovecot, mail_user, make_archive_account, crm, committed_cleanup
+):
+	data = InvoiceData(number=f"UST-{crm.tag}", seller_vat=purchasing["vat"], rate=Decimal("10"))
+	communication, attachment = delivered_invoice(
+		purchasing, dovecot, mail_user, make_archive_account, crm, "rechnung.xml", ubl_xml(data)
+	)
+	previous = frappe.db.get_single_value("Mail Archive Settings", "einvoice_tax_account")
+	frappe.db.set_single_value("Mail Archive Settings", "einvoice_tax_account", None)
+	try:
+		with pytest.raises(frappe.ValidationError, match="Mail Archive Settings"):
+			api.create_purchase_invoice(communication, attachment, {})
+		assert not frappe.db.exists("Purchase Invoice", {"bill_no": data.number})
+		abbr = frappe.db.get_value("Company", purchasing["company"], "abbr")
+		account = f"Abziehbare Vorsteuer - {abbr}"
+		if not frappe.db.exists("Account", account):  # any asset tax account of the company serves
+			account = frappe.get_all(
+				"Account",
+				{
+					"company": purchasing["company"],
+					"account_type": "Tax",
+					"is_group": 0,
+					"root_type": "Asset",
+				},
+				pluck="name",
+				limit=1,
+			)[0]
+		frappe.db.set_single_value("Mail Archive Settings", "einvoice_tax_account", account)
+		created = api.create_purchase_invoice(communication, attachment, {})
+		committed_cleanup("Purchase Invoice", created["name"])
+		invoice = frappe.get_doc("Purchase Invoice", created["name"])
+		assert [(row.account_head, row.rate) for row in invoice.taxes] == [(account, 10.0)]
+		assert Decimal(str(invoice.grand_total)) == data.gross and created["totals_problem"] == ""
+	finally:
+		frappe.db.set_single_value("Mail Archive Settings", "einvoice_tax_account", previous)
+		frappe.db.commit()
 
 
 def test_the_endpoints_obey_the_read_rule_and_the_right_to_create(holder_with_einvoice):
