@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import subprocess
 import uuid
 from decimal import Decimal
 
@@ -18,6 +19,9 @@ import pytest
 
 from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.api import einvoice as api
+from crm_mail_archive.filing.einvoice_backlog import unread_mails
+from crm_mail_archive.filing.links import unlink
+from crm_mail_archive.patches import einvoices_of_archived_mail
 from tests.data.einvoices import (
 	MIXED_LINES,
 	InvoiceData,
@@ -28,6 +32,7 @@ from tests.data.einvoices import (
 	zugferd_pdf,
 )
 from tests.support import a_mail, filed_at, jobs_done, make_user
+from tests.support.bench import bench_command, bench_path
 from tests.support.purchasing import purchasing_records, restore
 
 FORMATS = {
@@ -320,6 +325,64 @@ def test_a_rate_without_an_input_tax_account_asks_for_the_setting(
 	finally:
 		frappe.db.set_single_value("Mail Archive Settings", "einvoice_tax_account", previous)
 		frappe.db.commit()
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+	return subprocess.run(
+		bench_command("--site", frappe.local.site, "mail-archive", *args),
+		cwd=bench_path() / "sites",
+		capture_output=True,
+		text=True,
+		timeout=300,
+	)
+
+
+def as_if_never_read(communication):
+	"""The mail as one archived before e-invoices were read: no reading, no e-invoice filing."""
+	for row in frappe.get_all(
+		"Timeline Link",
+		{"communication": communication, "source": "E-Invoice"},
+		["link_doctype", "link_name"],
+	):
+		unlink(communication, row.link_doctype, row.link_name)
+	frappe.db.set_value(
+		"Mail Attachment",
+		{"communication": communication},
+		{"einvoice_status": None, "einvoice_json": None},
+		update_modified=False,
+	)
+	frappe.db.commit()
+	assert e_invoice_filings(communication) == {}
+
+
+def test_e_invoices_of_mail_archived_before_are_read_by_the_patch_and_the_cli(
+	purchasing, dovecot, mail_user, make_archive_account, crm
+):
+	data = InvoiceData(number=purchasing["bill_no"], seller_vat=purchasing["vat"])
+	account, communication = deliver(
+		dovecot, mail_user, make_archive_account, [("rechnung.xml", ubl_xml(data))], crm.address("rechnung")
+	)
+	filed = e_invoice_filings(communication)
+	assert {
+		("Supplier", purchasing["supplier"]): purchasing["vat"],
+		("Purchase Invoice", purchasing["invoice"]): purchasing["bill_no"],
+	}.items() <= filed.items()
+
+	as_if_never_read(communication)
+	assert list(unread_mails(account.name)) == [communication]
+	einvoices_of_archived_mail.execute()  # the patch: jobs on the bulk queue
+	assert jobs_done(lambda: e_invoice_filings(communication) == filed)
+	assert (
+		frappe.db.get_value("Mail Attachment", {"communication": communication}, "einvoice_status") == "Read"
+	)
+	assert list(unread_mails(account.name)) == []
+
+	as_if_never_read(communication)
+	printed = cli("read-einvoices", "--account", account.name)
+	assert printed.returncode == 0, printed.stderr
+	assert "1 mails with attachments not read as e-invoices yet: 1 jobs queued" in printed.stdout
+	assert jobs_done(lambda: e_invoice_filings(communication) == filed)
+	assert cli("read-einvoices", "--account", "no-such-account").returncode != 0
 
 
 def test_the_endpoints_obey_the_read_rule_and_the_right_to_create(holder_with_einvoice):
