@@ -21,7 +21,7 @@ from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.api import einvoice as api
 from crm_mail_archive.filing.einvoice_backlog import unread_mails
 from crm_mail_archive.filing.links import unlink
-from crm_mail_archive.patches import einvoices_of_archived_mail
+from crm_mail_archive.patches import einvoice_number_of_read_attachments, einvoices_of_archived_mail
 from tests.data.einvoices import (
 	MIXED_LINES,
 	InvoiceData,
@@ -348,7 +348,7 @@ def as_if_never_read(communication):
 	frappe.db.set_value(
 		"Mail Attachment",
 		{"communication": communication},
-		{"einvoice_status": None, "einvoice_json": None},
+		{"einvoice_status": None, "einvoice_json": None, "einvoice_number": None},
 		update_modified=False,
 	)
 	frappe.db.commit()
@@ -383,6 +383,82 @@ def test_e_invoices_of_mail_archived_before_are_read_by_the_patch_and_the_cli(
 	assert "1 mails with attachments not read as e-invoices yet: 1 jobs queued" in printed.stdout
 	assert jobs_done(lambda: e_invoice_filings(communication) == filed)
 	assert cli("read-einvoices", "--account", "no-such-account").returncode != 0
+
+
+def purchase_invoice(purchasing, supplier, bill_no, register):
+	doc = frappe.get_doc(
+		{
+			"doctype": "Purchase Invoice",
+			"supplier": supplier,
+			"company": purchasing["company"],
+			"bill_no": bill_no,
+			"items": [{"item_code": purchasing["item"], "qty": 1, "rate": 59.5}],
+		}
+	).insert(ignore_permissions=True)
+	register("Purchase Invoice", doc.name)
+	return doc
+
+
+def test_a_purchase_invoice_made_later_files_the_past_e_invoice_mail_of_its_supplier_only(
+	purchasing, dovecot, mail_user, make_archive_account, crm, committed_cleanup
+):
+	number = f"SPAET-{crm.tag}"
+	data = InvoiceData(number=number, seller_vat=purchasing["vat"], order_reference="")
+	_account, communication = deliver(
+		dovecot, mail_user, make_archive_account, [("rechnung.xml", cii_xml(data))], crm.address("rechnung")
+	)
+	assert (
+		frappe.db.get_value("Mail Attachment", {"communication": communication}, "einvoice_number") == number
+	)
+	assert e_invoice_filings(communication) == {("Supplier", purchasing["supplier"]): purchasing["vat"]}
+
+	# another supplier's invoice with the same number: not this mail's
+	foreign = purchase_invoice(purchasing, purchasing["other_supplier"], number, committed_cleanup)
+	assert jobs_done(lambda: True)
+	assert ("Purchase Invoice", foreign.name) not in e_invoice_filings(communication)
+
+	# the supplier's own, entered without the number first, then given it
+	own = purchase_invoice(purchasing, purchasing["supplier"], f"VORLAEUFIG-{crm.tag}", committed_cleanup)
+	assert jobs_done(lambda: True)
+	assert ("Purchase Invoice", own.name) not in e_invoice_filings(communication)
+	own.reload()
+	own.bill_no = number
+	own.save(ignore_permissions=True)
+	assert jobs_done(lambda: ("Purchase Invoice", own.name) in e_invoice_filings(communication))
+	assert e_invoice_filings(communication)[("Purchase Invoice", own.name)] == number
+	assert ("Purchase Invoice", foreign.name) not in filed_at(communication)
+
+
+def test_a_private_mail_is_not_filed_at_a_purchase_invoice_made_later(
+	purchasing, dovecot, mail_user, make_archive_account, crm, committed_cleanup
+):
+	number = f"PRIVAT-{crm.tag}"
+	data = InvoiceData(number=number, seller_vat=purchasing["vat"], order_reference="")
+	_account, communication = deliver(
+		dovecot, mail_user, make_archive_account, [("rechnung.xml", ubl_xml(data))], crm.address("rechnung")
+	)
+	frappe.db.set_value("Communication", communication, "mail_archive_private", 1)
+	invoice = purchase_invoice(purchasing, purchasing["supplier"], number, committed_cleanup)
+	assert jobs_done(lambda: True)
+	assert ("Purchase Invoice", invoice.name) not in filed_at(communication)
+
+
+def test_the_patch_keeps_the_number_of_e_invoices_read_before(
+	purchasing, dovecot, mail_user, make_archive_account, crm
+):
+	data = InvoiceData(number=f"ALT-{crm.tag}", seller_vat=purchasing["vat"])
+	_account, communication = deliver(
+		dovecot,
+		mail_user,
+		make_archive_account,
+		[("rechnung.pdf", zugferd_pdf(data))],
+		crm.address("rechnung"),
+	)
+	frappe.db.set_value("Mail Attachment", {"communication": communication}, "einvoice_number", None)
+	einvoice_number_of_read_attachments.execute()
+	assert frappe.db.get_value("Mail Attachment", {"communication": communication}, "einvoice_number") == (
+		data.number
+	)
 
 
 def test_the_endpoints_obey_the_read_rule_and_the_right_to_create(holder_with_einvoice):
