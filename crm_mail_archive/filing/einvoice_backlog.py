@@ -1,7 +1,8 @@
 """E-invoices in mail archived before they were read (or whose reading job was lost): the mails
-with an XML or PDF attachment not read yet (`einvoice_status` empty) are queued for the same job
-the sync queues, on the bulk queue, MAILS_PER_JOB mails a job — by a patch after the migration and
-by `bench --site S mail-archive read-einvoices [--account A]`.
+with an XML or PDF attachment not read yet (`einvoice_status` empty), or read before the VAT
+breakdown was kept (no "taxes" in what was read: a draft Purchase Invoice needs it for its tax
+rows), are queued for the same job the sync queues, on the bulk queue, MAILS_PER_JOB mails a job —
+by a patch after the migration and by `bench --site S mail-archive read-einvoices [--account A]`.
 
 The attachments are walked in pieces of ROWS_PER_QUERY by their name (keyset, no OFFSET), so a
 site of millions of attachments is one pass that never holds them all."""
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 
 import frappe
 
-from crm_mail_archive.einvoice import is_candidate
+from crm_mail_archive.einvoice import READ, is_candidate
 from crm_mail_archive.filing.einvoice import enqueue_einvoices
 from crm_mail_archive.infra.jobs import BULK_QUEUE
 
@@ -22,7 +23,8 @@ ROWS_PER_QUERY = 5000
 
 def unread_mails(account: str | None = None) -> Iterator[str]:
 	"""The mails (each once, in the order of their attachments' names) with a candidate attachment
-	whose e-invoice reading has not run; of one Mail Archive Account's mail with `account`."""
+	whose e-invoice reading has not run, or ran before the VAT breakdown was kept; of one Mail
+	Archive Account's mail with `account`."""
 	seen: set[str] = set()
 	last = ""
 	mine = (
@@ -33,9 +35,16 @@ def unread_mails(account: str | None = None) -> Iterator[str]:
 	while True:
 		rows = frappe.db.sql(
 			f"""select name, communication, file_name, content_type from `tabMail Attachment`
-			where name > %(last)s and ifnull(einvoice_status, '') = '' {mine}
+			where name > %(last)s {mine} and (ifnull(einvoice_status, '') = ''
+				or (einvoice_status = %(read)s and einvoice_json not like %(with_taxes)s))
 			order by name limit %(limit)s""",
-			{"last": last, "account": account, "limit": ROWS_PER_QUERY},
+			{
+				"last": last,
+				"account": account,
+				"limit": ROWS_PER_QUERY,
+				"read": READ,
+				"with_taxes": '%"taxes":%',
+			},
 			as_dict=True,
 		)
 		for row in rows:

@@ -384,6 +384,23 @@ def test_e_invoices_of_mail_archived_before_are_read_by_the_patch_and_the_cli(
 	assert jobs_done(lambda: e_invoice_filings(communication) == filed)
 	assert cli("read-einvoices", "--account", "no-such-account").returncode != 0
 
+	# read before the VAT breakdown was kept: read again (the draft's tax rows need it)
+	stored = json.loads(
+		frappe.db.get_value("Mail Attachment", {"communication": communication}, "einvoice_json")
+	)
+	del stored["taxes"]
+	frappe.db.set_value(
+		"Mail Attachment", {"communication": communication}, "einvoice_json", json.dumps(stored)
+	)
+	frappe.db.commit()
+	assert list(unread_mails(account.name)) == [communication]
+	einvoices_of_archived_mail.execute()
+	assert jobs_done(
+		lambda: '"taxes":'
+		in frappe.db.get_value("Mail Attachment", {"communication": communication}, "einvoice_json")
+	)
+	assert list(unread_mails(account.name)) == [] and e_invoice_filings(communication) == filed
+
 
 def purchase_invoice(purchasing, supplier, bill_no, register):
 	doc = frappe.get_doc(
