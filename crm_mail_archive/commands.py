@@ -6,6 +6,7 @@
 - `bench --site S mail-archive seal [--until YYYY-MM-DD]`
 - `bench --site S mail-archive verify [--account A] [--since YYYY-MM-DD] [--reparse [--sample N]]`
 - `bench --site S mail-archive completeness [--account A]`
+- `bench --site S mail-archive read-einvoices [--account A]`
 """
 
 import os
@@ -321,6 +322,27 @@ def _echo_completeness(accounts: list[str] | None) -> None:
 		f"completeness: {len(names)} accounts, {totals['held']} mails held on the servers, "
 		f"{totals['archived']} archived, {totals['missing']} missing"
 	)
+
+
+@mail_archive.command("read-einvoices")
+@click.option("--account", help="Only this Mail Archive Account's mail (default: every account)")
+@pass_context
+def read_einvoices(context, account=None):
+	"""Queue the reading of e-invoices in archived mail not read yet (mail archived before e-invoices
+	were read): jobs of 500 mails on the bulk queue; the mails are filed at what they name."""
+	import frappe
+
+	from crm_mail_archive.filing.einvoice_backlog import queue_unread_einvoices
+
+	_connect(context)
+	try:
+		if account and not frappe.db.exists("Mail Archive Account", account):
+			raise click.UsageError(f"no Mail Archive Account {account}")
+		mails, jobs = queue_unread_einvoices(account)
+		frappe.db.commit()  # the jobs are queued when this commits
+		click.echo(f"{mails} mails with attachments not read as e-invoices yet: {jobs} jobs queued")
+	finally:
+		frappe.destroy()
 
 
 commands = [mail_archive]

@@ -10,9 +10,13 @@ import frappe
 from crm_mail_archive.accounts.schedule import repair_future_job_times
 from crm_mail_archive.actions.service import request
 from crm_mail_archive.compose.sent import archive_queued_mail
-from crm_mail_archive.document_numbers.retroactive import enqueue_past_mail_of_document
+from crm_mail_archive.document_numbers.retroactive import (
+	enqueue_past_mail_of_document,
+	enqueue_past_mail_of_reference,
+)
 from crm_mail_archive.filing import threads
 from crm_mail_archive.filing.blocklist import enqueue_blocklist_entry
+from crm_mail_archive.filing.einvoice_bills import enqueue_past_einvoices
 from crm_mail_archive.filing.retroactive import enqueue_past_mail
 from crm_mail_archive.filing.targets import may_keep_records
 from crm_mail_archive.infra.conflicts import is_lock_conflict
@@ -118,3 +122,16 @@ def time_zone_may_have_changed(*args, **kwargs) -> None:
 def document_inserted(doc, method=None) -> None:
 	"""A new document of a DocType recognised by number files the past mail that named it."""
 	enqueue_past_mail_of_document(doc)
+
+
+def party_reference_saved(doc, method=None) -> None:
+	"""A Sales Order or Sales Invoice saved: new, or its customer's order number or customer
+	changed, the past mail that named the number is filed there."""
+	enqueue_past_mail_of_reference(doc)
+
+
+def purchase_invoice_saved(doc, method=None) -> None:
+	"""A Purchase Invoice saved: new, or its supplier invoice number or supplier changed, its past
+	e-invoice mail and the past mail that named the number are filed there."""
+	enqueue_past_einvoices(doc)
+	enqueue_past_mail_of_reference(doc)

@@ -54,6 +54,11 @@ doc_events = {
 	# a User Email makes its user a holder of the mailbox: who reads its mail changes (audited)
 	"User": {"on_update": "crm_mail_archive.privacy.audit_mailbox_holders"},
 	"Archive Blocklist": {"after_delete": "crm_mail_archive.events.blocklist_entry_removed"},
+	# the customer's order number, the supplier's invoice number (new or changed) file the past mail
+	# that named it (document_numbers/); a Purchase Invoice files its past e-invoice mail too
+	"Sales Order": {"on_update": "crm_mail_archive.events.party_reference_saved"},
+	"Sales Invoice": {"on_update": "crm_mail_archive.events.party_reference_saved"},
+	"Purchase Invoice": {"on_update": "crm_mail_archive.events.purchase_invoice_saved"},
 	"*": {
 		"on_trash": [
 			"crm_mail_archive.retention.guard.record_on_trash",

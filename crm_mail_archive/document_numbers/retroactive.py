@@ -1,5 +1,8 @@
 """Retroactive filing by document number: when a document of a recognised DocType is made (a
-Quotation, a Sales Order, …), the past mail that named it is filed there, in the background.
+Quotation, a Sales Order, …), the past mail that named it is filed there, in the background. A
+Sales Order or Sales Invoice with the customer's order number (`po_no`), a Purchase Invoice with
+the supplier's invoice number (`bill_no`) — new, or given the number or another party later —
+files the past mail that named that number too, of the mail already filed at its party only.
 
 The past mail is found through the search index (Mail Search Text, FULLTEXT): the mails whose
 words hold the number's words, at most MAX_PAST_MAILS of them, the most relevant first. Each is
@@ -15,7 +18,7 @@ import re
 import frappe
 
 from crm_mail_archive.document_numbers.filing import SOURCE, NamingMail, decide, private_mails
-from crm_mail_archive.document_numbers.lookup import configured_doctypes, documents_named
+from crm_mail_archive.document_numbers.lookup import PARTY_REFERENCES, configured_doctypes, documents_named
 from crm_mail_archive.document_numbers.patterns import MAX_FILE_NAMES, MailText
 from crm_mail_archive.filing.address_index import mail_addresses_in_bulk
 from crm_mail_archive.filing.links import link_mails
@@ -36,12 +39,34 @@ def enqueue_past_mail_of_document(doc) -> None:
 		return
 	if doc.doctype not in _recognised_doctypes():
 		return
+	_enqueue(doc)
+
+
+def enqueue_past_mail_of_reference(doc) -> None:
+	"""A document with a party's own number saved (doc_events on_update): new, or its order or
+	invoice number or its party changed, the past mail that named the number is filed (the same
+	job as for a new document: one job when both ask)."""
+	if frappe.flags.in_install or frappe.flags.in_migrate:
+		return
+	field = _reference_of(doc.doctype)
+	if not field or not doc.get(field[0]) or doc.doctype not in _recognised_doctypes():
+		return
+	if doc.has_value_changed(field[0]) or doc.has_value_changed(field[1]):
+		_enqueue(doc)
+
+
+def _enqueue(doc) -> None:
 	enqueue(
 		"crm_mail_archive.document_numbers.retroactive.file_past_mail_job",
 		job_id=f"mail-archive-document-number::{doc.doctype}::{doc.name}",
 		doctype=doc.doctype,
 		name=doc.name,
 	)
+
+
+def _reference_of(doctype: str) -> tuple[str, str] | None:
+	"""(the field of the party's own number, the party's field) of a DocType that has one."""
+	return next(((field, party) for kind, field, party in PARTY_REFERENCES if kind == doctype), None)
 
 
 def _recognised_doctypes() -> set[str]:
@@ -59,6 +84,14 @@ def file_past_mail(doctype: str, name: str) -> int:
 	if doctype not in configured_doctypes() or not frappe.db.exists(doctype, name):
 		return 0
 	candidates = mails_naming(name)
+	reference = _reference_of(doctype)
+	if reference:  # the customer's order number, the supplier's invoice number: their mail only
+		values = frappe.db.get_value(doctype, name, list(reference), as_dict=True)
+		number, party = values.get(reference[0]), values.get(reference[1])
+		if number and party:
+			party_doctype = "Supplier" if reference[1] == "supplier" else "Customer"
+			named = set(candidates)
+			candidates += [mail for mail in mails_naming(number, (party_doctype, party)) if mail not in named]
 	private = private_mails(candidates)
 	candidates = [mail for mail in candidates if mail not in private]
 	document = documents_named({name: {doctype}}).get((doctype, name.lower()))
@@ -92,17 +125,25 @@ def boolean_query(words: list[str]) -> str:
 	return " ".join([words[0], *(f"+{word}" for word in words[1:-1]), words[-1]])
 
 
-def mails_naming(number: str) -> list[str]:
-	"""The past mails whose words hold the number's words, most relevant first, bounded."""
+def mails_naming(number: str, filed_at: tuple[str, str] | None = None) -> list[str]:
+	"""The past mails whose words hold the number's words, most relevant first, bounded; with
+	`filed_at` (doctype, name) only those filed there."""
 	words = number_words(number)
 	if not words:
 		return []
+	filed = (
+		"""and exists (select 1 from `tabTimeline Link` link where link.communication = search.name
+			and link.link_doctype = %(doctype)s and link.link_name = %(name)s)"""
+		if filed_at
+		else ""
+	)
+	doctype, name = filed_at or ("", "")
 	return frappe.db.sql_list(
-		f"""select name from `tab{SEARCH_TEXT}`
-		where match(mail_text, attachment_text) against (%(query)s in boolean mode)
-		order by match(mail_text, attachment_text) against (%(query)s in boolean mode) desc
+		f"""select search.name from `tab{SEARCH_TEXT}` search
+		where match(search.mail_text, search.attachment_text) against (%(query)s in boolean mode) {filed}
+		order by match(search.mail_text, search.attachment_text) against (%(query)s in boolean mode) desc
 		limit {MAX_PAST_MAILS}""",
-		{"query": boolean_query(words)},
+		{"query": boolean_query(words), "doctype": doctype, "name": name},
 	)
 
 

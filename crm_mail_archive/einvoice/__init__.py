@@ -7,7 +7,7 @@ returned in a dataclass, never markup. `read_einvoice` answers None for a file t
 e-invoice, an `EInvoice` with `status="Rejected"` and a `note` for one that must not be read.
 """
 
-from crm_mail_archive.einvoice.model import READ, REJECTED, EInvoice, Line, Party
+from crm_mail_archive.einvoice.model import READ, REJECTED, EInvoice, Line, Party, Tax
 from crm_mail_archive.einvoice.reader import (
 	MAX_PDF_BYTES,
 	MAX_XML_BYTES,
@@ -24,6 +24,7 @@ __all__ = [
 	"EInvoice",
 	"Line",
 	"Party",
+	"Tax",
 	"is_candidate",
 	"read_einvoice",
 	"read_xml",

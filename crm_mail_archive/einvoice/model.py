@@ -15,6 +15,7 @@ FORMAT_PDF = "ZUGFeRD / Factur-X"
 
 MAX_TEXT = 1000  # characters of one value kept (a crafted file's megabyte names are cut)
 MAX_LINES = 500  # invoice lines kept
+MAX_TAXES = 50  # lines of the VAT breakdown kept (one per category and rate: a handful)
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,18 @@ class Line:
 	quantity: str = ""
 	unit_price: str = ""
 	net_amount: str = ""
+	tax_rate: str = ""  # the VAT rate in percent of the line ("" unknown)
+
+
+@dataclass(frozen=True)
+class Tax:
+	"""One line of the VAT breakdown: a category (S standard, Z zero, E exempt, AE reverse charge, …)
+	at a rate, the amount taxed at it and the tax."""
+
+	category: str = ""
+	rate: str = ""
+	taxable_amount: str = ""
+	tax_amount: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,7 @@ class EInvoice:
 	seller: Party = field(default_factory=Party)
 	buyer: Party = field(default_factory=Party)
 	lines: tuple[Line, ...] = ()
+	taxes: tuple[Tax, ...] = ()  # the VAT breakdown (older stored results have none)
 
 	@property
 	def rejected(self) -> bool:
@@ -62,12 +76,14 @@ class EInvoice:
 	@classmethod
 	def from_json(cls, text: str) -> EInvoice:
 		data = json.loads(text)
+		nested = ("seller", "buyer", "lines", "taxes")
 		return cls(
 			**{
-				**{key: str(value) for key, value in data.items() if key not in ("seller", "buyer", "lines")},
-				"seller": Party(**data.get("seller") or {}),
-				"buyer": Party(**data.get("buyer") or {}),
-				"lines": tuple(Line(**line) for line in data.get("lines") or ()),
+				**{key: str(value) for key, value in data.items() if key in _FIELDS and key not in nested},
+				"seller": _of(Party, data.get("seller")),
+				"buyer": _of(Party, data.get("buyer")),
+				"lines": tuple(_of(Line, line) for line in data.get("lines") or ()),
+				"taxes": tuple(_of(Tax, tax) for tax in data.get("taxes") or ()),
 			}
 		)
 
@@ -80,7 +96,20 @@ class EInvoice:
 			return f"lines {sum(amounts)} != net total {net}"
 		if None not in (net, tax, gross) and net + tax != gross:
 			return f"net {net} + tax {tax} != gross {gross}"
+		breakdown = [decimal(row.tax_amount) for row in self.taxes]
+		if tax is not None and breakdown and None not in breakdown and sum(breakdown) != tax:
+			return f"VAT breakdown {sum(breakdown)} != tax {tax}"
 		return ""
+
+
+_FIELDS = frozenset(EInvoice.__dataclass_fields__)
+
+
+def _of(kind, values: dict | None):
+	"""A Party, Line or Tax from its stored JSON: keys it does not know (a newer or older version's)
+	are left out, values are text."""
+	known = kind.__dataclass_fields__
+	return kind(**{key: str(value) for key, value in (values or {}).items() if key in known})
 
 
 def rejected(format: str, note: str) -> EInvoice:

@@ -9,10 +9,12 @@ from crm_mail_archive.einvoice.model import (
 	FORMAT_CII,
 	FORMAT_UBL,
 	MAX_LINES,
+	MAX_TAXES,
 	MAX_TEXT,
 	EInvoice,
 	Line,
 	Party,
+	Tax,
 )
 
 UBL_ROOTS = (
@@ -92,6 +94,7 @@ def read_ubl(root: etree._Element) -> EInvoice:
 				quantity=_amount(line, "cbc:InvoicedQuantity | cbc:CreditedQuantity", UBL),
 				unit_price=_amount(line, "cac:Price/cbc:PriceAmount", UBL),
 				net_amount=_amount(line, "cbc:LineExtensionAmount", UBL),
+				tax_rate=_amount(line, "cac:Item/cac:ClassifiedTaxCategory/cbc:Percent", UBL),
 			)
 		)
 	return EInvoice(
@@ -110,6 +113,28 @@ def read_ubl(root: etree._Element) -> EInvoice:
 		seller=_ubl_party(_first(root, "cac:AccountingSupplierParty/cac:Party", UBL)),
 		buyer=_ubl_party(_first(root, "cac:AccountingCustomerParty/cac:Party", UBL)),
 		lines=tuple(lines),
+		taxes=_ubl_taxes(root, currency),
+	)
+
+
+def _ubl_taxes(root: etree._Element, currency: str) -> tuple[Tax, ...]:
+	"""The VAT breakdown: the subtotals of the tax total in the invoice's currency (a second tax
+	total, in the tax currency, has no subtotals)."""
+	totals = root.xpath("cac:TaxTotal", namespaces=UBL)
+	chosen = [
+		total
+		for total in totals
+		if total.xpath("cbc:TaxAmount/@currencyID", namespaces=UBL) == [currency] and currency
+	] or totals
+	subtotals = chosen[0].xpath("cac:TaxSubtotal", namespaces=UBL) if chosen else []
+	return tuple(
+		Tax(
+			category=_text(subtotal, "cac:TaxCategory/cbc:ID", UBL)[:40],
+			rate=_amount(subtotal, "cac:TaxCategory/cbc:Percent", UBL),
+			taxable_amount=_amount(subtotal, "cbc:TaxableAmount", UBL),
+			tax_amount=_amount(subtotal, "cbc:TaxAmount", UBL),
+		)
+		for subtotal in subtotals[:MAX_TAXES]
 	)
 
 
@@ -163,6 +188,11 @@ def read_cii(root: etree._Element) -> EInvoice:
 					"ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount",
 					CII,
 				),
+				tax_rate=_amount(
+					line,
+					"ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:RateApplicablePercent",
+					CII,
+				),
 			)
 		)
 	return EInvoice(
@@ -185,4 +215,20 @@ def read_cii(root: etree._Element) -> EInvoice:
 		seller=_cii_party(_first(agreement, "ram:SellerTradeParty", CII) if agreement is not None else None),
 		buyer=_cii_party(_first(agreement, "ram:BuyerTradeParty", CII) if agreement is not None else None),
 		lines=tuple(lines),
+		taxes=_cii_taxes(settlement),
+	)
+
+
+def _cii_taxes(settlement: etree._Element | None) -> tuple[Tax, ...]:
+	"""The VAT breakdown: the header's trade taxes (one per category and rate)."""
+	if settlement is None:
+		return ()
+	return tuple(
+		Tax(
+			category=_text(tax, "ram:CategoryCode", CII)[:40],
+			rate=_amount(tax, "ram:RateApplicablePercent", CII),
+			taxable_amount=_amount(tax, "ram:BasisAmount", CII),
+			tax_amount=_amount(tax, "ram:CalculatedAmount", CII),
+		)
+		for tax in settlement.xpath("ram:ApplicableTradeTax", namespaces=CII)[:MAX_TAXES]
 	)

@@ -81,7 +81,12 @@ def read_attachment(row, reader: Reader) -> EInvoice | None:
 	frappe.db.set_value(
 		"Mail Attachment",
 		row.name,
-		{"einvoice_status": invoice.status, "einvoice_json": invoice.to_json()},
+		{
+			"einvoice_status": invoice.status,
+			"einvoice_json": invoice.to_json(),
+			# a Purchase Invoice with this bill no, made later, finds the mail by it (einvoice_bills.py)
+			"einvoice_number": invoice.invoice_number[:140] if invoice.status == READ else None,
+		},
 		update_modified=False,
 	)
 	return invoice

@@ -14,6 +14,7 @@ from crm_mail_archive.einvoice import READ, EInvoice
 from crm_mail_archive.einvoice.model import decimal
 from crm_mail_archive.filing.einvoice import einvoices_of, suppliers_of
 from crm_mail_archive.filing.manual import file_thread
+from crm_mail_archive.prefill import purchase_taxes
 from crm_mail_archive.prefill.create import default_company
 
 # what the review dialog may set (the lines and amounts are the invoice's own)
@@ -105,6 +106,7 @@ def prefill(communication: str, attachment: str) -> dict:
 		"currency": invoice.currency,
 		"item": expense_item(),
 		"items": _items(invoice),
+		"taxes": purchase_taxes.review(invoice),
 		"net_total": invoice.net_total,
 		"tax_total": invoice.tax_total,
 		"gross_total": invoice.gross_total,
@@ -120,9 +122,23 @@ def _items(invoice: EInvoice) -> list[dict]:
 		rate = decimal(line.unit_price)
 		if amount is not None and (rate is None or rate * quantity != amount):
 			quantity, rate = Decimal(1), amount  # price units or allowances: the line's amount counts
-		items.append({"description": line.text or "-", "qty": str(quantity), "rate": str(rate or 0)})
+		items.append(
+			{
+				"description": line.text or "-",
+				"qty": str(quantity),
+				"rate": str(rate or 0),
+				"tax_rate": line.tax_rate,
+			}
+		)
 	if not items and invoice.net_total:  # an invoice without lines: one line of its net total
-		items.append({"description": invoice.invoice_number or "-", "qty": "1", "rate": invoice.net_total})
+		items.append(
+			{
+				"description": invoice.invoice_number or "-",
+				"qty": "1",
+				"rate": invoice.net_total,
+				"tax_rate": "",
+			}
+		)
 	return items
 
 
@@ -165,14 +181,30 @@ def create(communication: str, attachment: str, user: str, values: dict | None =
 				"rate": flt(item["rate"]),
 			},
 		)
+	purchase_taxes.apply(
+		doc, invoice_of(communication, attachment), [item["tax_rate"] for item in proposed["items"]]
+	)
 	doc.insert()
 	file_thread(communication, "Purchase Invoice", doc.name, "Created From", user)
-	net = decimal(proposed["net_total"])
-	checked = ""
-	if net is not None and abs(Decimal(str(doc.net_total)) - net) > Decimal("0.005"):
-		checked = _("The draft's net total {0} differs from the invoice's {1}.").format(doc.net_total, net)
 	return {
 		"doctype": "Purchase Invoice",
 		"name": doc.name,
-		"totals_problem": checked or proposed["totals_problem"],
+		"totals_problem": _differences(doc, proposed) or proposed["totals_problem"],
 	}
+
+
+def _differences(doc, proposed: dict) -> str:
+	"""Where the draft's totals (computed by ERPNext from its rows) differ from the invoice's."""
+	found = []
+	net, gross = decimal(proposed["net_total"]), decimal(proposed["gross_total"])
+	if net is not None and abs(Decimal(str(doc.net_total)) - net) > Decimal("0.005"):
+		found.append(
+			_("The draft's net total {0} differs from the invoice's {1}.").format(doc.net_total, net)
+		)
+	if gross is not None and abs(Decimal(str(doc.grand_total)) - gross) > Decimal("0.005"):
+		found.append(
+			_("The draft's grand total {0} differs from the invoice's gross total {1}.").format(
+				doc.grand_total, gross
+			)
+		)
+	return " ".join(found)

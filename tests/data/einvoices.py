@@ -26,22 +26,35 @@ class InvoiceData:
 	currency: str = "EUR"
 	issued: date = date(2026, 11, 30)
 	due: date = date(2026, 12, 30)
-	# (text, quantity, unit price)
+	# (text, quantity, unit price[, VAT rate: `rate` when not given])
 	lines: tuple = (
 		("Sechskantschrauben M8", Decimal("100"), Decimal("0.50")),
 		("Versand", Decimal("1"), Decimal("9.50")),
 	)
 	rate: Decimal = Decimal("19")
 
+	def rate_of(self, line: tuple) -> Decimal:
+		return line[3] if len(line) > 3 else self.rate
+
+	@property
+	def breakdown(self) -> dict[Decimal, tuple[Decimal, Decimal]]:
+		"""Per VAT rate: (taxable amount, tax), rates in descending order."""
+		taxed: dict[Decimal, Decimal] = {}
+		for line in self.lines:
+			amount = (line[1] * line[2]).quantize(Decimal("0.01"))
+			taxed[self.rate_of(line)] = taxed.get(self.rate_of(line), Decimal("0.00")) + amount
+		return {
+			rate: (basis, (basis * rate / 100).quantize(Decimal("0.01")))
+			for rate, basis in sorted(taxed.items(), reverse=True)
+		}
+
 	@property
 	def net(self) -> Decimal:
-		return sum((quantity * price for _text, quantity, price in self.lines), Decimal("0.00")).quantize(
-			Decimal("0.01")
-		)
+		return sum((basis for basis, _tax in self.breakdown.values()), Decimal("0.00"))
 
 	@property
 	def tax(self) -> Decimal:
-		return (self.net * self.rate / 100).quantize(Decimal("0.01"))
+		return sum((tax for _basis, tax in self.breakdown.values()), Decimal("0.00"))
 
 	@property
 	def gross(self) -> Decimal:
@@ -49,6 +62,11 @@ class InvoiceData:
 
 
 DEFAULT = InvoiceData()
+# 19 % and 7 %: 50.00 + 9.50 VAT, 49.00 + 3.43 VAT (no rounding to argue about)
+MIXED_LINES = (
+	("Sechskantschrauben M8", Decimal("100"), Decimal("0.50"), Decimal("19")),
+	("Fachbuch Schraubtechnik", Decimal("2"), Decimal("24.50"), Decimal("7")),
+)
 
 
 def cii_xml(data: InvoiceData = DEFAULT, profile: str = "FACTUR-X_EN16931") -> bytes:
@@ -83,7 +101,8 @@ def cii_xml(data: InvoiceData = DEFAULT, profile: str = "FACTUR-X_EN16931") -> b
 	terms = PaymentTerms()
 	terms.due = data.due
 	doc.trade.settlement.terms.add(terms)
-	for index, (text, quantity, price) in enumerate(data.lines, start=1):
+	for index, line in enumerate(data.lines, start=1):
+		text, quantity, price = line[:3]
 		item = LineItem()
 		item.document.line_id = str(index)
 		item.product.name = text
@@ -91,16 +110,17 @@ def cii_xml(data: InvoiceData = DEFAULT, profile: str = "FACTUR-X_EN16931") -> b
 		item.delivery.billed_quantity = (quantity, "H87")
 		item.settlement.trade_tax.type_code = "VAT"
 		item.settlement.trade_tax.category_code = "S"
-		item.settlement.trade_tax.rate_applicable_percent = data.rate
+		item.settlement.trade_tax.rate_applicable_percent = data.rate_of(line)
 		item.settlement.monetary_summation.total_amount = (quantity * price).quantize(Decimal("0.01"))
 		doc.trade.items.add(item)
-	tax = ApplicableTradeTax()
-	tax.calculated_amount = data.tax
-	tax.basis_amount = data.net
-	tax.type_code = "VAT"
-	tax.category_code = "S"
-	tax.rate_applicable_percent = data.rate
-	doc.trade.settlement.trade_tax.add(tax)
+	for rate, (basis, amount) in data.breakdown.items():
+		tax = ApplicableTradeTax()
+		tax.calculated_amount = amount
+		tax.basis_amount = basis
+		tax.type_code = "VAT"
+		tax.category_code = "S"
+		tax.rate_applicable_percent = rate
+		doc.trade.settlement.trade_tax.add(tax)
 	summation = doc.trade.settlement.monetary_summation
 	summation.line_total = data.net
 	summation.charge_total = Decimal("0.00")
@@ -158,19 +178,21 @@ def ubl_xml(data: InvoiceData = DEFAULT) -> bytes:
 	sub(sub(means, CAC, "PayeeFinancialAccount"), CBC, "ID", data.iban)
 	tax_total = sub(root, CAC, "TaxTotal")
 	amount(tax_total, "TaxAmount", data.tax)
-	subtotal = sub(tax_total, CAC, "TaxSubtotal")
-	amount(subtotal, "TaxableAmount", data.net)
-	amount(subtotal, "TaxAmount", data.tax)
-	category = sub(subtotal, CAC, "TaxCategory")
-	sub(category, CBC, "ID", "S")
-	sub(category, CBC, "Percent", f"{data.rate:.2f}")
-	sub(sub(category, CAC, "TaxScheme"), CBC, "ID", "VAT")
+	for rate, (basis, tax) in data.breakdown.items():
+		subtotal = sub(tax_total, CAC, "TaxSubtotal")
+		amount(subtotal, "TaxableAmount", basis)
+		amount(subtotal, "TaxAmount", tax)
+		category = sub(subtotal, CAC, "TaxCategory")
+		sub(category, CBC, "ID", "S")
+		sub(category, CBC, "Percent", f"{rate:.2f}")
+		sub(sub(category, CAC, "TaxScheme"), CBC, "ID", "VAT")
 	totals = sub(root, CAC, "LegalMonetaryTotal")
 	amount(totals, "LineExtensionAmount", data.net)
 	amount(totals, "TaxExclusiveAmount", data.net)
 	amount(totals, "TaxInclusiveAmount", data.gross)
 	amount(totals, "PayableAmount", data.gross)
-	for index, (text, quantity, price) in enumerate(data.lines, start=1):
+	for index, entry in enumerate(data.lines, start=1):
+		text, quantity, price = entry[:3]
 		line = sub(root, CAC, "InvoiceLine")
 		sub(line, CBC, "ID", index)
 		sub(line, CBC, "InvoicedQuantity", f"{quantity}", unitCode="H87")
@@ -179,7 +201,7 @@ def ubl_xml(data: InvoiceData = DEFAULT) -> bytes:
 		sub(item, CBC, "Name", text)
 		item_category = sub(item, CAC, "ClassifiedTaxCategory")
 		sub(item_category, CBC, "ID", "S")
-		sub(item_category, CBC, "Percent", f"{data.rate:.2f}")
+		sub(item_category, CBC, "Percent", f"{data.rate_of(entry):.2f}")
 		sub(sub(item_category, CAC, "TaxScheme"), CBC, "ID", "VAT")
 		amount(sub(line, CAC, "Price"), "PriceAmount", price)
 	xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

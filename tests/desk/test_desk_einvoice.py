@@ -117,6 +117,9 @@ def test_a_purchase_user_reads_the_e_invoice_and_creates_the_draft(browser, web_
 		assert dialog.locator("input[data-fieldname='bill_no']").input_value() == data.number
 		assert dialog.locator("input[data-fieldname='supplier']").input_value() == records["supplier"]
 		assert "Sechskantschrauben M8" in dialog.inner_text()
+		taxes = dialog.locator("table.mail-archive-einvoice-taxes")
+		assert "Vorsteuer 19 %" in taxes.inner_text() and "59.50" in taxes.inner_text()
+		assert "11.30" in taxes.inner_text()
 		dialog.locator(".btn-primary", has_text="Entwurf erstellen").click()
 		page.wait_for_url("**/app/purchase-invoice/**", timeout=60_000)
 		created = db_value("Purchase Invoice", {"bill_no": data.number}, "name")
@@ -124,6 +127,8 @@ def test_a_purchase_user_reads_the_e_invoice_and_creates_the_draft(browser, web_
 		assert db_value("Purchase Invoice", created, "docstatus") == 0
 		assert db_value("Purchase Invoice", created, "supplier") == records["supplier"]
 		assert db_value("Purchase Invoice", created, "net_total") == 59.5
+		assert db_value("Purchase Invoice", created, "grand_total") == 70.8
+		assert db_value("Purchase Taxes and Charges", {"parent": created}, "description") == "Vorsteuer 19 %"
 		assert (
 			db_value(
 				"Timeline Link",

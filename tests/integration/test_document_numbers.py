@@ -205,3 +205,59 @@ def test_the_documents_contact_address_makes_it_the_mails_own_without_a_contact_
 	)
 	assert filed_at(mail) == {("Quotation", quotation), ("Customer", customer)}
 	assert reason(mail, "Customer", customer) == ("Document Number", quotation)
+
+
+def test_a_new_sales_order_with_the_customers_order_number_files_the_past_mail_of_that_customer(
+	dovecot, mail_user, make_archive_account, erp, crm, customer_contact
+):
+	customer, contact, sender = customer_contact
+	other = crm.customer("Fremdkunde")
+	other_sender = crm.address("einkauf", domain="fremd-{tag}.example")
+	crm.contact([other_sender], links=[("Customer", other)])
+	frappe.db.commit()
+	order_number = f"PO-{erp.crm.tag}-0815"
+	text = f"Wann kommt unsere Bestellung {order_number}?\n"
+	chasing, others = sync_mails(
+		dovecot,
+		mail_user,
+		make_archive_account,
+		a_mail("Liefertermin?", sender=sender, text=text),
+		a_mail("Liefertermin?", sender=other_sender, text=text),  # another customer, the same number
+	)
+	assert filed_at(chasing) == {("Contact", contact), ("Customer", customer)}
+
+	order = erp.document("Sales Order", customer=customer, po_no=order_number)
+	assert jobs_done(lambda: ("Sales Order", order) in filed_at(chasing))
+	assert reason(chasing, "Sales Order", order) == ("Document Number", order_number)
+	assert ("Sales Order", order) not in filed_at(others)
+
+
+def test_a_purchase_invoice_given_the_suppliers_number_later_files_the_past_mail_of_that_supplier(
+	dovecot, mail_user, make_archive_account, erp, crm
+):
+	supplier, other = erp.supplier("Lieferant"), erp.supplier("Fremdlieferant")
+	sender = crm.address("buchhaltung", domain="lieferant-{tag}.example")
+	other_sender = crm.address("buchhaltung", domain="fremdlieferant-{tag}.example")
+	crm.contact([sender], links=[("Supplier", supplier)])
+	crm.contact([other_sender], links=[("Supplier", other)])
+	frappe.db.commit()
+	bill_no = f"RE-2026-{erp.crm.tag}7"
+	text = f"Unsere Rechnung {bill_no} ist noch offen.\n"
+	reminder, others = sync_mails(
+		dovecot,
+		mail_user,
+		make_archive_account,
+		a_mail("Zahlungserinnerung", sender=sender, text=text),
+		a_mail("Zahlungserinnerung", sender=other_sender, text=text),
+	)
+	invoice = erp.document("Purchase Invoice", supplier=supplier)  # entered without the number
+	assert jobs_done(lambda: True)
+	assert ("Purchase Invoice", invoice) not in filed_at(reminder)
+
+	doc = frappe.get_doc("Purchase Invoice", invoice)
+	doc.bill_no = bill_no
+	doc.flags.ignore_validate = doc.flags.ignore_mandatory = doc.flags.ignore_links = True
+	doc.save(ignore_permissions=True)
+	assert jobs_done(lambda: ("Purchase Invoice", invoice) in filed_at(reminder))
+	assert reason(reminder, "Purchase Invoice", invoice) == ("Document Number", bill_no)
+	assert ("Purchase Invoice", invoice) not in filed_at(others)

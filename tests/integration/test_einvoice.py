@@ -10,15 +10,29 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import subprocess
 import uuid
+from decimal import Decimal
 
 import frappe
 import pytest
 
 from crm_mail_archive.accounts.syncing import sync_account
 from crm_mail_archive.api import einvoice as api
-from tests.data.einvoices import InvoiceData, billion_laughs_xml, cii_xml, ubl_xml, xxe_xml, zugferd_pdf
+from crm_mail_archive.filing.einvoice_backlog import unread_mails
+from crm_mail_archive.filing.links import unlink
+from crm_mail_archive.patches import einvoice_number_of_read_attachments, einvoices_of_archived_mail
+from tests.data.einvoices import (
+	MIXED_LINES,
+	InvoiceData,
+	billion_laughs_xml,
+	cii_xml,
+	ubl_xml,
+	xxe_xml,
+	zugferd_pdf,
+)
 from tests.support import a_mail, filed_at, jobs_done, make_user
+from tests.support.bench import bench_command, bench_path
 from tests.support.purchasing import purchasing_records, restore
 
 FORMATS = {
@@ -228,6 +242,240 @@ def test_a_draft_purchase_invoice_is_created_from_the_e_invoice_and_the_mail_fil
 	frappe.set_user(holder)
 	with pytest.raises(frappe.DuplicateEntryError):  # the same supplier invoice twice: refused
 		api.create_purchase_invoice(communication, attachment, {})
+
+
+def delivered_invoice(purchasing, dovecot, mail_user, make_archive_account, crm, filename, xml):
+	_account, communication = deliver(
+		dovecot, mail_user, make_archive_account, [(filename, xml)], crm.address("rechnung")
+	)
+	(attachment,) = frappe.get_all("Mail Attachment", {"communication": communication}, pluck="name")
+	return communication, attachment
+
+
+@pytest.mark.parametrize("mixed", [False, True], ids=["19", "19+7"])
+@pytest.mark.parametrize("format", ["UBL", "CII"])
+def test_the_draft_has_a_tax_row_per_rate_and_the_invoices_grand_total(
+	format, mixed, purchasing, dovecot, mail_user, make_archive_account, crm, committed_cleanup
+):
+	filename, make = FORMATS[format]
+	data = InvoiceData(
+		number=f"UST-{crm.tag}", seller_vat=purchasing["vat"], **({"lines": MIXED_LINES} if mixed else {})
+	)
+	communication, attachment = delivered_invoice(
+		purchasing, dovecot, mail_user, make_archive_account, crm, filename, make(data)
+	)
+	abbr = frappe.db.get_value("Company", purchasing["company"], "abbr")
+	rates = ["19", "7"] if mixed else ["19"]
+	described = [frappe._("Input tax {0} %").format(rate) for rate in rates]
+
+	proposed = api.prefill_purchase_invoice(communication, attachment)
+	assert [(row["description"], row["rate"], row["tax_amount"]) for row in proposed["taxes"]] == [
+		(text, rate, f"{tax:.2f}")
+		for text, rate, (_basis, tax) in zip(described, rates, data.breakdown.values(), strict=False)
+	]
+	created = api.create_purchase_invoice(communication, attachment, {"posting_date": "2026-12-01"})
+	committed_cleanup("Purchase Invoice", created["name"])
+	invoice = frappe.get_doc("Purchase Invoice", created["name"])
+	assert [(row.charge_type, row.account_head, row.rate, row.description) for row in invoice.taxes] == [
+		("On Net Total", f"Abziehbare Vorsteuer {rate} % - {abbr}", float(rate), text)
+		for rate, text in zip(rates, described, strict=False)
+	]
+	assert [Decimal(str(row.tax_amount)) for row in invoice.taxes] == [
+		tax for _basis, tax in data.breakdown.values()
+	]
+	if mixed:  # each line taxed at its own rate only (the company's Item Tax Templates)
+		assert [row.item_tax_template for row in invoice.items] == [f"19 % - {abbr}", f"7 % - {abbr}"]
+	assert Decimal(str(invoice.net_total)) == data.net and Decimal(str(invoice.grand_total)) == data.gross
+	assert created["totals_problem"] == ""
+
+
+def test_a_rate_without_an_input_tax_account_asks_for_the_setting(
+	purchasing, dovecot, mail_user, make_archive_account, crm, committed_cleanup
+):
+	data = InvoiceData(number=f"UST-{crm.tag}", seller_vat=purchasing["vat"], rate=Decimal("10"))
+	communication, attachment = delivered_invoice(
+		purchasing, dovecot, mail_user, make_archive_account, crm, "rechnung.xml", ubl_xml(data)
+	)
+	previous = frappe.db.get_single_value("Mail Archive Settings", "einvoice_tax_account")
+	frappe.db.set_single_value("Mail Archive Settings", "einvoice_tax_account", None)
+	try:
+		with pytest.raises(frappe.ValidationError, match="Mail Archive Settings"):
+			api.create_purchase_invoice(communication, attachment, {})
+		assert not frappe.db.exists("Purchase Invoice", {"bill_no": data.number})
+		abbr = frappe.db.get_value("Company", purchasing["company"], "abbr")
+		account = f"Abziehbare Vorsteuer - {abbr}"
+		if not frappe.db.exists("Account", account):  # any asset tax account of the company serves
+			account = frappe.get_all(
+				"Account",
+				{
+					"company": purchasing["company"],
+					"account_type": "Tax",
+					"is_group": 0,
+					"root_type": "Asset",
+				},
+				pluck="name",
+				limit=1,
+			)[0]
+		frappe.db.set_single_value("Mail Archive Settings", "einvoice_tax_account", account)
+		created = api.create_purchase_invoice(communication, attachment, {})
+		committed_cleanup("Purchase Invoice", created["name"])
+		invoice = frappe.get_doc("Purchase Invoice", created["name"])
+		assert [(row.account_head, row.rate) for row in invoice.taxes] == [(account, 10.0)]
+		assert Decimal(str(invoice.grand_total)) == data.gross and created["totals_problem"] == ""
+	finally:
+		frappe.db.set_single_value("Mail Archive Settings", "einvoice_tax_account", previous)
+		frappe.db.commit()
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+	return subprocess.run(
+		bench_command("--site", frappe.local.site, "mail-archive", *args),
+		cwd=bench_path() / "sites",
+		capture_output=True,
+		text=True,
+		timeout=300,
+	)
+
+
+def as_if_never_read(communication):
+	"""The mail as one archived before e-invoices were read: no reading, no e-invoice filing."""
+	for row in frappe.get_all(
+		"Timeline Link",
+		{"communication": communication, "source": "E-Invoice"},
+		["link_doctype", "link_name"],
+	):
+		unlink(communication, row.link_doctype, row.link_name)
+	frappe.db.set_value(
+		"Mail Attachment",
+		{"communication": communication},
+		{"einvoice_status": None, "einvoice_json": None, "einvoice_number": None},
+		update_modified=False,
+	)
+	frappe.db.commit()
+	assert e_invoice_filings(communication) == {}
+
+
+def test_e_invoices_of_mail_archived_before_are_read_by_the_patch_and_the_cli(
+	purchasing, dovecot, mail_user, make_archive_account, crm
+):
+	data = InvoiceData(number=purchasing["bill_no"], seller_vat=purchasing["vat"])
+	account, communication = deliver(
+		dovecot, mail_user, make_archive_account, [("rechnung.xml", ubl_xml(data))], crm.address("rechnung")
+	)
+	filed = e_invoice_filings(communication)
+	assert {
+		("Supplier", purchasing["supplier"]): purchasing["vat"],
+		("Purchase Invoice", purchasing["invoice"]): purchasing["bill_no"],
+	}.items() <= filed.items()
+
+	as_if_never_read(communication)
+	assert list(unread_mails(account.name)) == [communication]
+	einvoices_of_archived_mail.execute()  # the patch: jobs on the bulk queue
+	assert jobs_done(lambda: e_invoice_filings(communication) == filed)
+	assert (
+		frappe.db.get_value("Mail Attachment", {"communication": communication}, "einvoice_status") == "Read"
+	)
+	assert list(unread_mails(account.name)) == []
+
+	as_if_never_read(communication)
+	printed = cli("read-einvoices", "--account", account.name)
+	assert printed.returncode == 0, printed.stderr
+	assert "1 mails with attachments not read as e-invoices yet: 1 jobs queued" in printed.stdout
+	assert jobs_done(lambda: e_invoice_filings(communication) == filed)
+	assert cli("read-einvoices", "--account", "no-such-account").returncode != 0
+
+	# read before the VAT breakdown was kept: read again (the draft's tax rows need it)
+	stored = json.loads(
+		frappe.db.get_value("Mail Attachment", {"communication": communication}, "einvoice_json")
+	)
+	del stored["taxes"]
+	frappe.db.set_value(
+		"Mail Attachment", {"communication": communication}, "einvoice_json", json.dumps(stored)
+	)
+	frappe.db.commit()
+	assert list(unread_mails(account.name)) == [communication]
+	einvoices_of_archived_mail.execute()
+	assert jobs_done(
+		lambda: '"taxes":'
+		in frappe.db.get_value("Mail Attachment", {"communication": communication}, "einvoice_json")
+	)
+	assert list(unread_mails(account.name)) == [] and e_invoice_filings(communication) == filed
+
+
+def purchase_invoice(purchasing, supplier, bill_no, register):
+	doc = frappe.get_doc(
+		{
+			"doctype": "Purchase Invoice",
+			"supplier": supplier,
+			"company": purchasing["company"],
+			"bill_no": bill_no,
+			"items": [{"item_code": purchasing["item"], "qty": 1, "rate": 59.5}],
+		}
+	).insert(ignore_permissions=True)
+	register("Purchase Invoice", doc.name)
+	return doc
+
+
+def test_a_purchase_invoice_made_later_files_the_past_e_invoice_mail_of_its_supplier_only(
+	purchasing, dovecot, mail_user, make_archive_account, crm, committed_cleanup
+):
+	number = f"SPAET-{crm.tag}"
+	data = InvoiceData(number=number, seller_vat=purchasing["vat"], order_reference="")
+	_account, communication = deliver(
+		dovecot, mail_user, make_archive_account, [("rechnung.xml", cii_xml(data))], crm.address("rechnung")
+	)
+	assert (
+		frappe.db.get_value("Mail Attachment", {"communication": communication}, "einvoice_number") == number
+	)
+	assert e_invoice_filings(communication) == {("Supplier", purchasing["supplier"]): purchasing["vat"]}
+
+	# another supplier's invoice with the same number: not this mail's
+	foreign = purchase_invoice(purchasing, purchasing["other_supplier"], number, committed_cleanup)
+	assert jobs_done(lambda: True)
+	assert ("Purchase Invoice", foreign.name) not in e_invoice_filings(communication)
+
+	# the supplier's own, entered without the number first, then given it
+	own = purchase_invoice(purchasing, purchasing["supplier"], f"VORLAEUFIG-{crm.tag}", committed_cleanup)
+	assert jobs_done(lambda: True)
+	assert ("Purchase Invoice", own.name) not in e_invoice_filings(communication)
+	own.reload()
+	own.bill_no = number
+	own.save(ignore_permissions=True)
+	assert jobs_done(lambda: ("Purchase Invoice", own.name) in e_invoice_filings(communication))
+	assert e_invoice_filings(communication)[("Purchase Invoice", own.name)] == number
+	assert ("Purchase Invoice", foreign.name) not in filed_at(communication)
+
+
+def test_a_private_mail_is_not_filed_at_a_purchase_invoice_made_later(
+	purchasing, dovecot, mail_user, make_archive_account, crm, committed_cleanup
+):
+	number = f"PRIVAT-{crm.tag}"
+	data = InvoiceData(number=number, seller_vat=purchasing["vat"], order_reference="")
+	_account, communication = deliver(
+		dovecot, mail_user, make_archive_account, [("rechnung.xml", ubl_xml(data))], crm.address("rechnung")
+	)
+	frappe.db.set_value("Communication", communication, "mail_archive_private", 1)
+	invoice = purchase_invoice(purchasing, purchasing["supplier"], number, committed_cleanup)
+	assert jobs_done(lambda: True)
+	assert ("Purchase Invoice", invoice.name) not in filed_at(communication)
+
+
+def test_the_patch_keeps_the_number_of_e_invoices_read_before(
+	purchasing, dovecot, mail_user, make_archive_account, crm
+):
+	data = InvoiceData(number=f"ALT-{crm.tag}", seller_vat=purchasing["vat"])
+	_account, communication = deliver(
+		dovecot,
+		mail_user,
+		make_archive_account,
+		[("rechnung.pdf", zugferd_pdf(data))],
+		crm.address("rechnung"),
+	)
+	frappe.db.set_value("Mail Attachment", {"communication": communication}, "einvoice_number", None)
+	einvoice_number_of_read_attachments.execute()
+	assert frappe.db.get_value("Mail Attachment", {"communication": communication}, "einvoice_number") == (
+		data.number
+	)
 
 
 def test_the_endpoints_obey_the_read_rule_and_the_right_to_create(holder_with_einvoice):

@@ -6,13 +6,15 @@ note, nothing of it read."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from decimal import Decimal
 
 import pytest
 
-from crm_mail_archive.einvoice import MAX_XML_BYTES, READ, REJECTED, EInvoice, read_einvoice, read_xml
+from crm_mail_archive.einvoice import MAX_XML_BYTES, READ, REJECTED, EInvoice, Tax, read_einvoice, read_xml
 from crm_mail_archive.einvoice.reader import Refused, parse_xml
 from tests.data.einvoices import (
+	MIXED_LINES,
 	InvoiceData,
 	billion_laughs_xml,
 	cii_xml,
@@ -57,9 +59,41 @@ def test_each_format_is_read_into_the_same_fields(format):
 	assert invoice.totals_problem() == ""
 
 
+@pytest.mark.parametrize("format", list(MADE))
+def test_the_vat_breakdown_is_read_per_rate(format):
+	filename, make = MADE[format]
+	single = read_einvoice(filename, make(DATA))
+	assert [(Decimal(tax.rate), tax.taxable_amount, tax.tax_amount) for tax in single.taxes] == [
+		(Decimal("19"), "59.50", "11.30")
+	]
+	assert {tax.category for tax in single.taxes} == {"S"}
+	mixed = read_einvoice(filename, make(InvoiceData(lines=MIXED_LINES)))
+	assert [(Decimal(tax.rate), tax.taxable_amount, tax.tax_amount) for tax in mixed.taxes] == [
+		(Decimal("19"), "50.00", "9.50"),
+		(Decimal("7"), "49.00", "3.43"),
+	]
+	assert [Decimal(line.tax_rate) for line in mixed.lines] == [Decimal("19"), Decimal("7")]
+	assert (mixed.net_total, mixed.tax_total, mixed.gross_total) == ("99.00", "12.93", "111.93")
+	assert mixed.totals_problem() == ""
+	assert "VAT breakdown" in dataclasses.replace(mixed, taxes=mixed.taxes[:1]).totals_problem()
+
+
 def test_the_result_survives_json_as_it_is_stored_on_the_attachment():
-	invoice = read_einvoice("rechnung.xml", ubl_xml(DATA))
-	assert EInvoice.from_json(invoice.to_json()) == invoice
+	invoice = read_einvoice("rechnung.xml", ubl_xml(InvoiceData(lines=MIXED_LINES)))
+	assert invoice.taxes and EInvoice.from_json(invoice.to_json()) == invoice
+
+
+def test_a_result_stored_before_the_vat_breakdown_still_loads():
+	stored = json.loads(read_einvoice("rechnung.xml", cii_xml(DATA)).to_json())
+	del stored["taxes"]
+	for line in stored["lines"]:
+		del line["tax_rate"]
+	old = EInvoice.from_json(json.dumps(stored))
+	assert old.taxes == () and old.invoice_number == "RE-2026-0815"
+	assert [line.tax_rate for line in old.lines] == ["", ""]
+	assert EInvoice.from_json(json.dumps({**stored, "taxes": [{"rate": "19", "future": "x"}]})).taxes == (
+		Tax(rate="19"),
+	)
 
 
 def test_totals_that_do_not_add_up_are_named():

@@ -50,6 +50,7 @@ FRAPPE_FREE_MODULES = ("crm_mail_archive.prefill.",)
 FRAPPE_MODULES_IN_FREE_ROOMS = (
 	"crm_mail_archive.prefill.create",
 	"crm_mail_archive.prefill.purchase_invoice",
+	"crm_mail_archive.prefill.purchase_taxes",
 )
 
 

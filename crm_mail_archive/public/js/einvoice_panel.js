@@ -56,12 +56,64 @@ crm_mail_archive.einvoice_html = (invoice) => {
 	</div>`;
 };
 
+// The review's summary (items, the tax row of each VAT rate, totals) built as DOM with text nodes:
+// every value is the mail's text and stays text.
+crm_mail_archive.einvoice_review = (proposed) => {
+	const node = (tag, className, text) => {
+		const element = document.createElement(tag);
+		if (className) element.className = className;
+		if (text !== undefined && text !== null) element.textContent = String(text);
+		return element;
+	};
+	const table = (className, headings, rows) => {
+		const element = node("table", `table table-sm ${className}`);
+		const head = element.appendChild(node("thead")).appendChild(node("tr"));
+		headings.forEach(([label, right]) => head.appendChild(node("th", right ? "text-right" : "", label)));
+		const body = element.appendChild(node("tbody"));
+		for (const cells of rows) {
+			const row = body.appendChild(node("tr"));
+			cells.forEach((value, index) => row.appendChild(node("td", headings[index][1] ? "text-right" : "", value)));
+		}
+		return element;
+	};
+	const box = node("div", "mail-archive-einvoice-review");
+	box.appendChild(
+		table(
+			"mail-archive-einvoice-items",
+			[[__("Description")], [__("Quantity"), true], [__("Rate"), true]],
+			(proposed.items || []).map((item) => [item.description, item.qty, item.rate])
+		)
+	);
+	if ((proposed.taxes || []).length) {
+		box.appendChild(
+			table(
+				"mail-archive-einvoice-taxes",
+				[[__("Taxes")], [__("Tax Rate"), true], [__("Taxable Amount"), true], [__("Tax Amount"), true]],
+				proposed.taxes.map((tax) => [tax.description, `${tax.rate} %`, tax.taxable_amount, tax.tax_amount])
+			)
+		);
+	}
+	box.appendChild(
+		node(
+			"p",
+			"text-muted small",
+			__("Item {0}; net total {1}, tax {2}, gross total {3} {4}", [
+				proposed.item || "",
+				proposed.net_total || "",
+				proposed.tax_total || "",
+				proposed.gross_total || "",
+				proposed.currency || "",
+			])
+		)
+	);
+	if (proposed.totals_problem) {
+		box.appendChild(node("div", "alert alert-warning", __("The totals do not add up: {0}", [proposed.totals_problem])));
+	}
+	return box;
+};
+
 crm_mail_archive.create_purchase_invoice = (communication, attachment) => {
 	crm_mail_archive.get("einvoice.prefill_purchase_invoice", { communication, attachment }).then((proposed) => {
-		const escape = frappe.utils.escape_html;
-		const items = (proposed.items || [])
-			.map((item) => `<tr><td>${escape(item.description)}</td><td class="text-right">${escape(item.qty)}</td><td class="text-right">${escape(item.rate)}</td></tr>`)
-			.join("");
 		const dialog = new frappe.ui.Dialog({
 			title: __("New Purchase Invoice from this E-Invoice"),
 			size: "large",
@@ -74,13 +126,7 @@ crm_mail_archive.create_purchase_invoice = (communication, attachment) => {
 				{ fieldname: "posting_date", fieldtype: "Date", label: __("Posting Date"), reqd: 1 },
 				{ fieldname: "due_date", fieldtype: "Date", label: __("Due Date") },
 				{ fieldtype: "Section Break", label: __("Items") },
-				{
-					fieldname: "lines",
-					fieldtype: "HTML",
-					options: `<table class="table table-sm mail-archive-einvoice-items"><thead><tr><th>${__("Description")}</th><th class="text-right">${__("Quantity")}</th><th class="text-right">${__("Rate")}</th></tr></thead><tbody>${items}</tbody></table>
-						<p class="text-muted small">${__("Item {0}; net total {1}, tax {2}, gross total {3} {4}", [escape(proposed.item), escape(proposed.net_total), escape(proposed.tax_total), escape(proposed.gross_total), escape(proposed.currency)])}</p>
-						${proposed.totals_problem ? `<div class="alert alert-warning">${__("The totals do not add up: {0}", [escape(proposed.totals_problem)])}</div>` : ""}`,
-				},
+				{ fieldname: "lines", fieldtype: "HTML" },
 			],
 			primary_action_label: __("Create Draft"),
 			primary_action(values) {
@@ -89,12 +135,14 @@ crm_mail_archive.create_purchase_invoice = (communication, attachment) => {
 					.then((r) => {
 						dialog.hide();
 						if (r.message.totals_problem) {
-							frappe.show_alert({ message: escape(r.message.totals_problem), indicator: "orange" });
+							// the alert renders its message as HTML: the text goes in escaped
+							frappe.show_alert({ message: frappe.utils.escape_html(r.message.totals_problem), indicator: "orange" });
 						}
 						frappe.set_route("Form", "Purchase Invoice", r.message.name);
 					});
 			},
 		});
+		dialog.fields_dict.lines.$wrapper.empty().append(crm_mail_archive.einvoice_review(proposed));
 		dialog.set_values({
 			supplier: proposed.supplier,
 			bill_no: proposed.bill_no,

@@ -20,6 +20,7 @@ class MailArchiveSettings(Document):
 		default_visibility: DF.Literal["Shared", "Headers only", "Private"]
 		document_number_doctypes: DF.SmallText | None
 		einvoice_expense_item: DF.Link | None
+		einvoice_tax_account: DF.Link | None
 		file_at_doctypes: DF.SmallText | None
 		internal_domains: DF.SmallText | None
 		mark_read_after_seconds: DF.Float

@@ -19,6 +19,7 @@ class MailAttachment(Document):
 		content_id: DF.Data | None
 		content_type: DF.Data | None
 		einvoice_json: DF.LongText | None
+		einvoice_number: DF.Data | None
 		einvoice_status: DF.Data | None
 		file_name: DF.Data | None
 		file_size: DF.Int
