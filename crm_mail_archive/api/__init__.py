@@ -63,7 +63,15 @@ from crm_mail_archive.api.server_actions import (
 	move_mail,
 	trash_mail,
 )
-from crm_mail_archive.api.transfer import download_export, export_mail, import_accounts, import_mail_files
+from crm_mail_archive.api.transfer import (
+	download_export,
+	export_mail,
+	finish_import_upload,
+	import_accounts,
+	import_mail_files,
+	send_import_chunk,
+	start_import_upload,
+)
 
 __all__ = [
 	"add_folder",
@@ -80,6 +88,7 @@ __all__ = [
 	"export_mail",
 	"file_at_doctypes",
 	"file_mail",
+	"finish_import_upload",
 	"get_account_status",
 	"get_archive",
 	"get_filings",
@@ -100,10 +109,12 @@ __all__ = [
 	"refile_mail",
 	"retry_quarantined",
 	"search_mail",
+	"send_import_chunk",
 	"set_legal_hold",
 	"set_mail_private",
 	"set_up_mailbox",
 	"set_visibility",
+	"start_import_upload",
 	"sync_folder",
 	"sync_now",
 	"trash_mail",
