@@ -21,6 +21,7 @@ converts a request's arguments by the endpoint's annotations, which must be type
 from crm_mail_archive.api.accounts import (
 	add_folder,
 	check_mailbox_connection,
+	get_account_completeness,
 	get_account_status,
 	list_server_folders,
 	mailbox_setup_choices,
@@ -89,6 +90,7 @@ __all__ = [
 	"file_at_doctypes",
 	"file_mail",
 	"finish_import_upload",
+	"get_account_completeness",
 	"get_account_status",
 	"get_archive",
 	"get_filings",

@@ -1372,3 +1372,16 @@ def test_the_chunked_import_upload_for_every_role(world):
 	)
 	assert len(imported) == 1
 	assert "UPLOAD-MARKER" in frappe.db.get_value("Communication", imported[0], "text_content")
+
+
+def test_an_accounts_completeness_figures_for_every_role(world):
+	"""get_account_completeness: the figures of an account to who reads the account (its holder,
+	managers of accounts; auditors: tests/security/test_completeness_access.py), never its mail."""
+	w = world
+	for kind in KINDS:
+		for account in w.accounts:
+			response = w.call(kind, "crm_mail_archive.api.get_account_completeness", account=account)
+			assert response.ok == (kind in {"owner", "system_manager"}), (kind, account, response.status_code)
+			assert not any(marker in response.text for marker in w.markers.values()), kind
+			if response.ok:
+				assert response.json()["message"]["seen"] >= 1
