@@ -30,6 +30,8 @@ scheduler_events = {
 		"45 2 * * 0": ["crm_mail_archive.tasks.verify_archive"],
 	},
 	"daily_long": ["crm_mail_archive.tasks.purge_mail_after_retention"],
+	# chunked import uploads nobody finished within a day (transfer/uploads.py)
+	"hourly": ["crm_mail_archive.tasks.remove_stale_import_uploads"],
 }
 
 # a time zone change (the setup wizard's, or later) must not leave the sync "due" hours from now

@@ -7,6 +7,7 @@ from crm_mail_archive.accounts.syncing import enqueue_scheduled_syncs
 from crm_mail_archive.actions import service as actions
 from crm_mail_archive.integrity.seal import seal
 from crm_mail_archive.integrity.verify import notify_system_managers, run_verification
+from crm_mail_archive.transfer.uploads import remove_stale
 
 
 def enqueue_due_account_syncs() -> None:
@@ -38,3 +39,8 @@ def purge_mail_after_retention() -> None:
 	from crm_mail_archive.compliance.erasure import purge_expired
 
 	purge_expired()
+
+
+def remove_stale_import_uploads() -> None:
+	"""Chunked uploads nobody finished, or whose import died, go after a day (transfer/uploads.py)."""
+	remove_stale()

@@ -21,6 +21,7 @@ converts a request's arguments by the endpoint's annotations, which must be type
 from crm_mail_archive.api.accounts import (
 	add_folder,
 	check_mailbox_connection,
+	get_account_completeness,
 	get_account_status,
 	list_server_folders,
 	mailbox_setup_choices,
@@ -63,7 +64,15 @@ from crm_mail_archive.api.server_actions import (
 	move_mail,
 	trash_mail,
 )
-from crm_mail_archive.api.transfer import download_export, export_mail, import_accounts, import_mail_files
+from crm_mail_archive.api.transfer import (
+	download_export,
+	export_mail,
+	finish_import_upload,
+	import_accounts,
+	import_mail_files,
+	send_import_chunk,
+	start_import_upload,
+)
 
 __all__ = [
 	"add_folder",
@@ -80,6 +89,8 @@ __all__ = [
 	"export_mail",
 	"file_at_doctypes",
 	"file_mail",
+	"finish_import_upload",
+	"get_account_completeness",
 	"get_account_status",
 	"get_archive",
 	"get_filings",
@@ -100,10 +111,12 @@ __all__ = [
 	"refile_mail",
 	"retry_quarantined",
 	"search_mail",
+	"send_import_chunk",
 	"set_legal_hold",
 	"set_mail_private",
 	"set_up_mailbox",
 	"set_visibility",
+	"start_import_upload",
 	"sync_folder",
 	"sync_now",
 	"trash_mail",

@@ -1,5 +1,6 @@
 """Mailboxes: set up (presets, connection test, save), sync now, folders, quarantine retry,
-status, visibility — for the account's owner and managers."""
+status, visibility — for the account's owner and managers; its completeness figures also for the
+archive's auditors."""
 
 import frappe
 from frappe import _
@@ -9,9 +10,14 @@ from crm_mail_archive.accounts.status import account_status
 from crm_mail_archive.accounts.syncing import ROLE_LABELS, enqueue_sync
 from crm_mail_archive.infra.connection import connection_settings
 from crm_mail_archive.ingest import retry_quarantined as retry
+from crm_mail_archive.integrity.completeness import account_completeness
 from crm_mail_archive.mailbox.client import MailboxClient, MailboxError
 from crm_mail_archive.permissions import VISIBILITIES
-from crm_mail_archive.permissions.guards import require_account_management, require_archive_manager
+from crm_mail_archive.permissions.guards import (
+	require_account_management,
+	require_archive_manager,
+	require_completeness_reading,
+)
 
 
 @frappe.whitelist(methods=["POST"])
@@ -81,6 +87,15 @@ def get_account_status(account: str) -> dict:
 	"""Health, last sync and its result, next sync, and whether the scheduler runs syncs."""
 	frappe.has_permission("Mail Archive Account", "read", account, throw=True)
 	return account_status(account)
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def get_account_completeness(account: str) -> dict:
+	"""The account's completeness figures alone (held, seen, archived, missing by reason, since
+	when; per folder): for its readers, and for the archive's auditors and managers, who get no
+	mail and no credentials by it."""
+	require_completeness_reading(account)
+	return account_completeness(account).as_dict()
 
 
 @frappe.whitelist(methods=["POST"])

@@ -1,5 +1,5 @@
-"""Mail in and out as files: import of .eml/.msg/.mbox/.pst/.ost uploads, export of a record's archive, a
-search or an account (ZIP or mbox), and an export's download."""
+"""Mail in and out as files: import of .eml/.msg/.mbox/.pst/.ost uploads (a big file in chunks),
+export of a record's archive, a search or an account (ZIP or mbox), and an export's download."""
 
 import frappe
 from frappe import _
@@ -17,6 +17,7 @@ from crm_mail_archive.permissions.guards import (
 	require_own_upload,
 	require_readable_mail,
 )
+from crm_mail_archive.transfer import uploads as staged_uploads
 from crm_mail_archive.transfer.exports import EXPORT_TYPES, ExportScope, export_file_name
 from crm_mail_archive.transfer.jobs import enqueue_import, start_export
 
@@ -47,27 +48,73 @@ def _document_to_file_at(doctype: str | None, name: str | None) -> tuple[str, st
 
 @frappe.whitelist(methods=["POST"])
 def import_mail_files(
-	files: list[str] | str, account: str, doctype: str | None = None, name: str | None = None
+	files: list[str] | str | None,
+	account: str,
+	doctype: str | None = None,
+	name: str | None = None,
+	uploads: list[str] | str | None = None,
 ) -> dict:
 	"""Import uploaded .eml, .msg, .mbox and Outlook .pst/.ost files (File names, uploaded by the
-	user) into an account, in the background; with doctype and name, every mail is filed there
-	("Manual"). Progress and the result come as realtime messages to the user."""
+	user; `uploads`: finished chunked uploads of the user, start_import_upload) into an account, in
+	the background; with doctype and name, every mail is filed there ("Manual"). Progress and the
+	result come as realtime messages to the user."""
 	require_account_holding(account)
 	file_at = _document_to_file_at(doctype, name)
-	names = as_list(files)
-	if not names:
+	names, staged = as_list(files or []), as_list(uploads or [])
+	if not names and not staged:
 		frappe.throw(_("Choose the files to import."))
 	for file_name in names:
 		require_own_upload(file_name)
 		uploaded_name = frappe.db.get_value("File", file_name, "file_name")
 		if not is_mail_file(uploaded_name or ""):
-			frappe.throw(
-				_("{0} is not a mail file: import .eml, .msg, .mbox, .pst or .ost files.").format(
-					uploaded_name
-				)
-			)
-	job = enqueue_import(names, account, file_at)
-	return {"queued": True, "job": job, "files": len(names)}
+			frappe.throw(_not_a_mail_file(uploaded_name))
+	received = [staged_uploads.get_own(upload, frappe.session.user) for upload in staged]
+	for upload in received:
+		if upload.account != account:
+			frappe.throw(_("The upload {0} is for another account.").format(upload.file_name))
+	for upload in received:
+		staged_uploads.mark_importing(upload)
+	job = enqueue_import(names, account, file_at, staged=[upload.upload_id for upload in received])
+	return {"queued": True, "job": job, "files": len(names) + len(received)}
+
+
+def _not_a_mail_file(file_name: str | None) -> str:
+	return _("{0} is not a mail file: import .eml, .msg, .mbox, .pst or .ost files.").format(file_name)
+
+
+@frappe.whitelist(methods=["POST"])
+def start_import_upload(file_name: str, size: int, account: str) -> dict:
+	"""Start a chunked upload of one mail file (a .pst of several GB) to import into an account:
+	its name (text, never a path) and size in bytes, refused over the site's maximum. Returns the
+	upload's id and the chunk size to send (send_import_chunk)."""
+	require_account_holding(account)
+	shown = staged_uploads.display_name(file_name)
+	if not is_mail_file(shown):
+		frappe.throw(_not_a_mail_file(shown))
+	upload = staged_uploads.start(frappe.session.user, account, shown, size)
+	return {"upload": upload.upload_id, "chunk_size": staged_uploads.CHUNK_BYTES, "received": 0}
+
+
+@frappe.whitelist(methods=["POST"])
+def send_import_chunk(upload: str, offset: int) -> dict:
+	"""The next chunk (multipart field `chunk`) of the user's upload, at `offset`: the bytes
+	received so far. A chunk sent again changes nothing; another offset is refused. Returns the
+	bytes received."""
+	staged = staged_uploads.get_own(upload, frappe.session.user)
+	require_account_holding(staged.account)
+	chunk = frappe.request.files.get("chunk") if frappe.request and frappe.request.files else None
+	if chunk is None:
+		frappe.throw(_("Send the chunk as the form field chunk."))
+	data = chunk.stream.read(staged_uploads.MAX_CHUNK_BYTES + 1)
+	return {"received": staged_uploads.receive(staged, offset, data), "size": staged.size}
+
+
+@frappe.whitelist(methods=["POST"])
+def finish_import_upload(upload: str, doctype: str | None = None, name: str | None = None) -> dict:
+	"""The upload is complete: import it in the background like import_mail_files (filed at
+	doctype/name when given); the staged file is removed after the import."""
+	staged = staged_uploads.get_own(upload, frappe.session.user)
+	return import_mail_files(None, staged.account, doctype, name, uploads=[upload])
 
 
 @frappe.whitelist(methods=["POST"])

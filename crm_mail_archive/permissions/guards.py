@@ -44,6 +44,29 @@ def require_account_management(account: str):
 	return doc
 
 
+# who checks the archive without running it: reads the audit trail, the integrity report, the
+# completeness figures (never mail, never a mailbox's credentials)
+ARCHIVE_AUDITOR_ROLES = ("Mail Archive Auditor",)
+
+
+def require_completeness_reading(account: str) -> None:
+	"""An account's completeness figures: whoever reads the account (its holder, managers of
+	accounts), and the archive's managers and auditors, who do not read its mail. Another user
+	learns nothing, not even whether the account exists."""
+	user = frappe.session.user
+	exists = bool(account) and frappe.db.exists("Mail Archive Account", account)
+	if is_archive_manager(user) or set(ARCHIVE_AUDITOR_ROLES) & set(frappe.get_roles(user)):
+		if not exists:
+			frappe.throw(
+				_("Mail Archive Account {0} does not exist.").format(account), frappe.DoesNotExistError
+			)
+		return
+	if not (exists and frappe.has_permission("Mail Archive Account", "read", account)):
+		frappe.throw(
+			_("Not permitted to read the completeness of {0}.").format(account), frappe.PermissionError
+		)
+
+
 def require_account_holding(account: str) -> None:
 	"""Import into an account: its holder or a manager of accounts."""
 	if not account or not frappe.db.exists("Mail Archive Account", account):

@@ -13,19 +13,10 @@ import pytest
 
 from tests.data.outlook_files import outlook_file, with_damaged_item
 from tests.support import ARTIFACTS, copies_of, import_result, logged_in_page, make_user
+from tests.support.desk import german_catalog
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("pypff", reason="libpff-python is a dependency of the app")
-
-
-def german_catalog() -> None:
-	"""This checkout's German catalog, compiled and cached for the site."""
-	from frappe.gettext.translate import compile_translations
-	from frappe.translate import clear_cache, get_all_translations
-
-	compile_translations("crm_mail_archive", "de", force=True)
-	clear_cache()
-	assert get_all_translations("de")["Import Mail"] == "E-Mails importieren"
 
 
 def test_a_pst_chosen_on_the_tab_is_imported_filed_and_its_damaged_item_named_in_german(

@@ -1280,3 +1280,108 @@ def test_the_e_invoice_endpoints_for_every_role(world, dovecot, committed_cleanu
 
 def answer_of(accepted: bool) -> str:
 	return "accepted" if accepted else "refused"
+
+
+# --- the chunked import upload (api.start_import_upload, send_import_chunk, finish_import_upload) --
+
+# who imports into the ordinary account: its holder and the managers of accounts
+IMPORTERS = {"owner", "system_manager"}
+
+
+def test_the_chunked_import_upload_for_every_role(world):
+	"""Starting an upload into an account is the import's own rule (its holder, managers of
+	accounts); sending to an upload and finishing it only its starter: nobody else's chunk reaches
+	the holder's file, nobody else imports it."""
+	w = world
+	account = w.accounts[0]
+	mbox = raw_mail("Hochgeladen", w.known_address, "x@mail.test", "UPLOAD-MARKER", "up@x.example")
+	content = b"From x@mail.test Mon Dec  7 10:00:00 2026\n" + mbox.replace(b"\r\n", b"\n") + b"\n"
+	started = w.call(
+		"owner",
+		"crm_mail_archive.api.start_import_upload",
+		"POST",
+		file_name="a.mbox",
+		size=len(content),
+		account=account,
+	)
+	assert started.ok, started.text
+	upload = started.json()["message"]["upload"]
+	assert (
+		w.sessions["owner"]
+		.post(
+			f"{w.web_server}/api/method/crm_mail_archive.api.send_import_chunk",
+			data={"upload": upload, "offset": 0},
+			files={"chunk": ("chunk", content[:100])},
+		)
+		.ok
+	)
+	table, wrong = [], []
+	for kind in KINDS:
+		session = w.sessions[kind]
+		own = w.call(
+			kind,
+			"crm_mail_archive.api.start_import_upload",
+			"POST",
+			file_name="b.pst",
+			size=10,
+			account=account,
+		)
+		outcome = {"start": answer(own)}
+		if kind != "owner":  # the holder's own sending and finishing come below
+			outcome["chunk (holder's upload)"] = answer(
+				session.post(
+					f"{w.web_server}/api/method/crm_mail_archive.api.send_import_chunk",
+					data={"upload": upload, "offset": 100},
+					files={"chunk": ("chunk", b"FORGED" * 10)},
+				)
+			)
+			outcome["finish (holder's upload)"] = answer(
+				w.call(kind, "crm_mail_archive.api.finish_import_upload", "POST", upload=upload)
+			)
+		expected = {
+			"start": "accepted" if kind in IMPORTERS else "refused",
+			"chunk (holder's upload)": "refused",
+			"finish (holder's upload)": "refused",
+		}
+		for what, result in outcome.items():
+			ok = result.startswith(expected[what])
+			table.append((kind, what, result, "ok" if ok else "WRONG"))
+			if not ok:
+				wrong.append((kind, what, result))
+		if own.ok:
+			from crm_mail_archive.transfer import uploads
+
+			uploads.remove(own.json()["message"]["upload"])
+	ARTIFACTS.mkdir(exist_ok=True)
+	with open(ARTIFACTS / "attacker-matrix-chunked-upload.md", "w") as report:
+		report.write("| role | request | answer | verdict |\n|---|---|---|---|\n")
+		report.writelines(f"| {' | '.join(row)} |\n" for row in table)
+	assert wrong == []
+	# the holder's upload holds their bytes only, and goes on where they left it
+	rest = w.sessions["owner"].post(
+		f"{w.web_server}/api/method/crm_mail_archive.api.send_import_chunk",
+		data={"upload": upload, "offset": 100},
+		files={"chunk": ("chunk", content[100:])},
+	)
+	assert rest.ok and rest.json()["message"]["received"] == len(content)
+	assert w.call("owner", "crm_mail_archive.api.finish_import_upload", "POST", upload=upload).ok
+	run_background_jobs()
+	frappe.db.rollback()
+	imported = frappe.get_all(
+		"Mailbox Copy", {"account": account, "folder": ("like", "Import%")}, pluck="communication"
+	)
+	assert len(imported) == 1
+	assert "UPLOAD-MARKER" in frappe.db.get_value("Communication", imported[0], "text_content")
+
+
+def test_an_accounts_completeness_figures_for_every_role(world):
+	"""get_account_completeness: the figures of an account to who reads the account (its holder,
+	managers of accounts; auditors: tests/security/test_completeness_access.py), never its mail."""
+	w = world
+	for kind in KINDS:
+		for account in w.accounts:
+			response = w.call(kind, "crm_mail_archive.api.get_account_completeness", account=account)
+			assert response.ok == (kind in {"owner", "system_manager"}), (kind, account, response.status_code)
+			assert not any(marker in response.text for marker in w.markers.values()), kind
+			if response.ok:
+				assert response.json()["message"]["seen"] >= 1

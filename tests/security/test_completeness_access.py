@@ -1,6 +1,7 @@
 """Who reads an account's completeness, over real HTTP: the figures come with the account's status
 (get_account_status) to whoever may open the account — its holder and the managers of accounts —;
-the gap records (Mail Archive Gap) to the archive's managers and auditors; the Mail Archive
+the figures alone (get_account_completeness) to those and to the archive's auditors, without mail
+or credentials; the gap records (Mail Archive Gap) to the archive's managers and auditors; the Mail Archive
 Integrity report's completeness view to those who run the report (auditors, System Managers).
 Every other role gets nothing of them."""
 
@@ -29,6 +30,25 @@ ROLES = {
 }
 READS_STATUS = {"holder", "archive_manager", "system_manager"}
 READS_GAPS = {"archive_manager", "auditor", "system_manager"}
+READS_FIGURES = READS_STATUS | {"auditor"}
+# what the figures are made of: counts, dates, folder names (nothing of a mail, nothing of a login)
+FIGURE_KEYS = {
+	"account",
+	"counting_since",
+	"held",
+	"seen",
+	"archived",
+	"headers_only",
+	"missing",
+	"quarantined",
+	"expunged_unarchived",
+	"expunged_reported",
+	"expunged_inferred",
+	"expunged_at_fetch",
+	"before_first_sync",
+	"blocked",
+	"folders",
+}
 RUNS_REPORT = {"auditor", "system_manager"}
 
 
@@ -102,15 +122,41 @@ def test_only_the_holder_the_managers_and_the_auditors_read_an_accounts_complete
 			},
 		)
 		report_rows = report.json()["message"]["result"] if report.ok else []
+		alone = session.get(
+			f"{web_server}/api/method/crm_mail_archive.api.get_account_completeness",
+			params={"account": account.name},
+		)
+		figures_alone = alone.json()["message"] if alone.ok else None
+		if figures_alone is not None:
+			assert set(figures_alone) == FIGURE_KEYS, kind
+			assert "Weg" not in alone.text and "Eins" not in alone.text  # no subject of a mail
+			assert "password" not in alone.text.lower()
+		else:
+			assert alone.status_code in (401, 403), (kind, alone.status_code)
+		unknown = session.get(
+			f"{web_server}/api/method/crm_mail_archive.api.get_account_completeness",
+			params={"account": f"{account.name}-none"},
+		)
 		outcome[kind] = {
 			"status": bool(figures) and (figures["missing"], figures["expunged_unarchived"]) == (1, 1),
 			"gaps": gaps.ok and [row["uid_count"] for row in gaps.json()["data"]] == [1],
+			"figures": bool(figures_alone)
+			and (figures_alone["missing"], figures_alone["expunged_unarchived"], figures_alone["seen"])
+			== (1, 1, 1),
+			# an account that does not exist: said to who may read figures, refused alike to others
+			"unknown": unknown.status_code,
 			"report": any(
 				isinstance(row, dict) and row.get("account") == account.name and row.get("missing") == 1
 				for row in report_rows
 			),
 		}
 	assert outcome == {
-		kind: {"status": kind in READS_STATUS, "gaps": kind in READS_GAPS, "report": kind in RUNS_REPORT}
+		kind: {
+			"status": kind in READS_STATUS,
+			"gaps": kind in READS_GAPS,
+			"report": kind in RUNS_REPORT,
+			"figures": kind in READS_FIGURES,
+			"unknown": 404 if kind in READS_FIGURES - {"holder"} else 403,
+		}
 		for kind in ROLES
 	}

@@ -44,3 +44,13 @@ def import_result(page, attempts: int = 20):
 		except Exception:
 			continue
 	return result
+
+
+def german_catalog() -> None:
+	"""This checkout's German catalog, compiled and cached for the site."""
+	from frappe.gettext.translate import compile_translations
+	from frappe.translate import clear_cache, get_all_translations
+
+	compile_translations("crm_mail_archive", "de", force=True)
+	clear_cache()
+	assert get_all_translations("de")["Import Mail"] == "E-Mails importieren"

@@ -26,6 +26,66 @@ crm_mail_archive.upload_private = (file) => {
 	);
 };
 
+// Outlook data files (often GBs) and files over the site's upload limit come in chunks
+// (api.start_import_upload, send_import_chunk): each chunk at the bytes the server has, a failed
+// one sent again. `upload_chunk_bytes` overrides the server's chunk size (tests use small chunks).
+crm_mail_archive.upload_chunk_bytes = null;
+
+crm_mail_archive.needs_chunks = (file) =>
+	/\.(pst|ost)$/i.test(file.name || "") || file.size > (frappe.boot.max_file_size || 25 * 1024 * 1024);
+
+crm_mail_archive.post_form = (method, form) =>
+	fetch(`/api/method/crm_mail_archive.api.${method}`, {
+		method: "POST",
+		headers: { "X-Frappe-CSRF-Token": frappe.csrf_token, Accept: "application/json" },
+		body: form,
+	}).then((response) =>
+		response.json().catch(() => ({})).then((data) => {
+			if (!response.ok) {
+				let messages = [];
+				try {
+					messages = JSON.parse(data._server_messages || "[]").map((message) => JSON.parse(message).message);
+				} catch (error) {
+					messages = [];
+				}
+				const error = new Error(messages.join(" ") || __("The server refused the upload."));
+				error.status = response.status;
+				throw error;
+			}
+			return data.message;
+		})
+	);
+
+// upload one file in chunks into `account`; `sent(bytes)` after every chunk; resolves to the upload's id
+crm_mail_archive.upload_in_chunks = (file, account, sent) => {
+	const start = new FormData();
+	start.append("file_name", file.name);
+	start.append("size", String(file.size));
+	start.append("account", account);
+	return crm_mail_archive.post_form("start_import_upload", start).then(({ upload, chunk_size }) => {
+		const size = crm_mail_archive.upload_chunk_bytes || chunk_size;
+		const send = (offset, attempt) => {
+			if (offset >= file.size) return Promise.resolve(upload);
+			const form = new FormData();
+			form.append("upload", upload);
+			form.append("offset", String(offset));
+			form.append("chunk", file.slice(offset, offset + size), "chunk");
+			return crm_mail_archive
+				.post_form("send_import_chunk", form)
+				.then(({ received }) => {
+					sent(received);
+					return send(received, 0);
+				})
+				.catch((error) => {
+					// a cut connection or a busy server: the same chunk once more, a little later
+					if ((error.status && error.status < 500) || attempt >= 4) throw error;
+					return new Promise((resolve) => setTimeout(resolve, 1000 * (attempt + 1))).then(() => send(offset, attempt + 1));
+				});
+		};
+		return send(0, 0);
+	});
+};
+
 crm_mail_archive.choose_import_account = () =>
 	crm_mail_archive.get("import_accounts").then(
 		(accounts) =>
@@ -65,12 +125,40 @@ crm_mail_archive.import_files = (files, record, done, account) => {
 		return;
 	}
 	(account ? Promise.resolve(account) : crm_mail_archive.choose_import_account()).then((account) => {
-		frappe.show_progress(__("Importing Mail"), 0, mail_files.length, __("Uploading…"));
-		Promise.all(mail_files.map(crm_mail_archive.upload_private))
-			.then((names) =>
+		const total = mail_files.reduce((sum, file) => sum + file.size, 0) || 1;
+		const sent = new Map();
+		const show_sent = () => {
+			const bytes = Array.from(sent.values()).reduce((sum, value) => sum + value, 0);
+			const megabytes = (value) => (value / (1024 * 1024)).toFixed(1);
+			frappe.show_progress(__("Importing Mail"), bytes, total, __("Uploading… {0} of {1} MB", [megabytes(bytes), megabytes(total)]));
+		};
+		show_sent();
+		const chunked = mail_files.filter(crm_mail_archive.needs_chunks);
+		const whole = mail_files.filter((file) => !crm_mail_archive.needs_chunks(file));
+		// one chunked file after the other (the server writes each at its own pace)
+		const uploads = chunked.reduce(
+			(previous, file) =>
+				previous.then((ids) =>
+					crm_mail_archive
+						.upload_in_chunks(file, account, (bytes) => {
+							sent.set(file, bytes);
+							show_sent();
+						})
+						.then((id) => ids.concat([id]))
+				),
+			Promise.resolve([])
+		);
+		Promise.all([Promise.all(whole.map(crm_mail_archive.upload_private)), uploads])
+			.then(([names, staged]) =>
 				frappe.call({
 					method: "crm_mail_archive.api.import_mail_files",
-					args: { files: names, account, doctype: record && record.doctype, name: record && record.name },
+					args: {
+						files: names,
+						uploads: staged,
+						account,
+						doctype: record && record.doctype,
+						name: record && record.name,
+					},
 				})
 			)
 			.then(() => crm_mail_archive.follow_import(done))
