@@ -105,7 +105,10 @@ def generate(
 	tag: str = "scale",
 	big_shares: tuple[float, ...] = BIG_SHARES,
 	log=print,
+	rebuild_index: bool | None = None,
 ) -> ScaleArchive:
+	"""`rebuild_index`: drop the FULLTEXT index for the load and build it after (by default from
+	REBUILD_INDEX_FROM mails on)."""
 	import frappe
 
 	needed = sum(sum(counts) for counts in RARE_WORDS.values())
@@ -120,9 +123,11 @@ def generate(
 	shared = [a for a in range(accounts) if visibility(a) == ("Shared", 0)]
 	private = [a for a in range(accounts) if visibility(a)[0] == "Private"]
 	words = ZipfWords()
-	rebuild = mails >= REBUILD_INDEX_FROM
+	rebuild = mails >= REBUILD_INDEX_FROM if rebuild_index is None else rebuild_index
 	if rebuild:
 		_drop_fulltext_index()
+		# the generated names are unique by construction: InnoDB may buffer the unique indexes
+		frappe.db.sql("set session unique_checks = 0")
 	shares = [*list(big_shares), max(0.0, 1.0 - sum(big_shares))]
 	cumulative = [sum(shares[: n + 1]) for n in range(len(shares))]
 	started = time.monotonic()
@@ -139,7 +144,8 @@ def generate(
 				log(f"{last} mails ({time.monotonic() - started:.0f} s)")
 	finally:
 		if rebuild:
-			log("building the FULLTEXT index")
+			frappe.db.sql("set session unique_checks = 1")
+			log(f"building the FULLTEXT index ({time.monotonic() - started:.0f} s)")
 			from crm_mail_archive.search.index import ensure_fulltext_index
 
 			ensure_fulltext_index()
