@@ -26,6 +26,9 @@ SIZES = {
 		"documents": 100000,
 		"beside_bulk": 10000,
 		"scale_accounts": 500,
+		"search_scale": 1_000_000,
+		"scale_search_accounts": 500,
+		"scale_customers": 50_000,
 	},
 	"quick": {
 		"import": 500,
@@ -43,15 +46,20 @@ SIZES = {
 		"documents": 10000,
 		"beside_bulk": 1000,
 		"scale_accounts": 50,
+		"search_scale": 100_000,
+		"scale_search_accounts": 500,
+		"scale_customers": 50_000,
 	},
 }
 Rows = tuple[list[Figure], list[Figure]]  # (figures on both mailboxes, figures of operations)
 
 
-def sizes(quick: bool, accounts: int | None = None) -> dict:
+def sizes(quick: bool, accounts: int | None = None, mails: int | None = None) -> dict:
 	size = dict(SIZES["quick" if quick else "full"])
 	if accounts:
 		size["scale_accounts"] = accounts
+	if mails:
+		size["search_scale"] = mails
 	return size
 
 
@@ -127,6 +135,15 @@ def scale_only(quick: bool, accounts: int | None) -> Rows:
 		return [], scale_rows(dovecot, sizes(quick, accounts))
 
 
+def search_scale_only(quick: bool, mails: int | None, keep: bool, repeat: int) -> Rows:
+	"""Only P21 (`--only P21 [--mails N] [--keep]`): search over a generated archive of N mails
+	(full: 1,000,000, quick: 100,000), removed afterwards unless --keep. Not part of the whole run:
+	generating a million mails takes a while."""
+	from perf.scenarios.search_scale import search_scale_row
+
+	return [], [search_scale_row(sizes(quick, mails=mails), keep, repeat)]
+
+
 def verify_only(quick: bool) -> Rows:
 	"""Only P14 (`--only P14`)."""
 	from perf.scenarios.verify import verify_rows
@@ -161,8 +178,15 @@ def parser() -> argparse.ArgumentParser:
 	parser.add_argument("--port")
 	parser.add_argument(
 		"--only",
-		choices=["P13", "P14", "P15", "P16", "P17", "P18"],
+		choices=["P13", "P14", "P15", "P16", "P17", "P18", "P21"],
 		help="run only this figure (P18: P18 to P20, many mailboxes)",
+	)
+	parser.add_argument(
+		"--mails", type=int, help="P21: this many generated mails (full: 1,000,000, quick: 100,000)"
+	)
+	parser.add_argument("--keep", action="store_true", help="P21: keep the generated mails for the next run")
+	parser.add_argument(
+		"--repeat", type=int, default=7, help="P21: each search this many times (median, slowest)"
 	)
 	parser.add_argument("--accounts", type=int, help="P18 to P20: this many mailboxes (full: 500, quick: 50)")
 	parser.add_argument("--stock-site", help="P15: an ERPNext site without this app (the scratch site)")
@@ -188,6 +212,8 @@ def main(argv: list[str] | None = None) -> None:
 		rows = desk_only(args.site, args.stock_site)
 	elif args.only == "P18":
 		rows = scale_only(args.quick, args.accounts)
+	elif args.only == "P21":
+		rows = search_scale_only(args.quick, args.mails, args.keep, args.repeat)
 	elif args.only == "P16":
 		rows = document_numbers_only(args.quick)
 	else:

@@ -14,6 +14,7 @@ import frappe
 from frappe.query_builder import Order
 from frappe.query_builder.functions import Count
 from frappe.utils import add_days, getdate, nowdate
+from pypika.terms import ValueWrapper
 
 from crm_mail_archive.permissions import (
 	archive_read_criteria,
@@ -41,6 +42,9 @@ LIST_COLUMNS = (
 	"has_attachment",
 	"seen",
 )
+# counts stop here: beyond it the desk says "more than 1000" (an exact count of a common word's
+# hits among millions of mails would read them all)
+COUNT_CAP = 1000
 PERIODS = {"7d": 7, "30d": 30, "365d": 365}
 SOURCES = ("Automatic", "Reply", "Created From", "Manual", "Retroactive")
 
@@ -153,14 +157,21 @@ def archive_of(
 		row.snippet = found.get(row.name, "")
 		row.pop("mail_archive_raw_file", None)
 		mails.append(row)
-	total = _count(doctype, name, user, filters, scope)
-	filed = total if not filters.any else _count(doctype, name, user, ArchiveFilters(), scope)
+	total, total_more = _count(doctype, name, user, filters, scope)
+	filed, filed_more = (
+		(total, total_more) if not filters.any else _count(doctype, name, user, ArchiveFilters(), scope)
+	)
+	unread, unread_more = _count(doctype, name, user, ArchiveFilters(), scope, unread=True)
 	words, short = query_words(filters.search)
 	return {
 		"mails": mails,
+		# each count exact up to COUNT_CAP; beyond it COUNT_CAP and "…_more" set ("more than")
 		"total": total,
+		"total_more": int(total_more),
 		"filed": filed,
-		"unread": _count(doctype, name, user, ArchiveFilters(), scope, unread=True),
+		"filed_more": int(filed_more),
+		"unread": unread,
+		"unread_more": int(unread_more),
 		"start": int(start),
 		"page_length": page_length,
 		"words": words + short,  # what the desk marks in the results
@@ -184,18 +195,29 @@ def _attachment_names(rows) -> dict[str, list[str]]:
 
 def _count(
 	doctype: str, name: str, user: str, filters: ArchiveFilters, scope: str, unread: bool = False
-) -> int:
-	"""The badge: from the Timeline Link index alone unless a filter, the unread ones, another
-	owner's confidential account, a Private account or a mail marked private needs the mails
-	themselves."""
+) -> tuple[int, bool]:
+	"""(count, more than it): exact up to COUNT_CAP, else (COUNT_CAP, True). From the Timeline
+	Link index alone unless a filter, the unread ones, another owner's confidential account, a
+	Private account or a mail marked private needs the mails themselves."""
 	restricted = (
 		frappe.db.exists("Mail Archive Account", {"confidential": 1, "account_owner": ("!=", user)})
 		or frappe.db.exists("Mail Archive Account", {"visibility": "Private"})
 		or frappe.db.exists("Communication", {"mail_archive_private": 1})
 	)
 	if scope == "all" and not restricted and not filters.any and not unread:
-		return frappe.db.count("Timeline Link", {"link_doctype": doctype, "link_name": name})
+		timeline = frappe.qb.DocType("Timeline Link")
+		return capped_count(
+			frappe.qb.from_(timeline)
+			.where(timeline.link_doctype == doctype)
+			.where(timeline.link_name == name)
+		)
 	query, _timeline, communication = _base_query(doctype, name, user, filters, scope)
 	if unread:
 		query = query.where(communication.seen == 0)
-	return query.select(Count("*")).run()[0][0]
+	return capped_count(query)
+
+
+def capped_count(query, cap: int = COUNT_CAP) -> tuple[int, bool]:
+	"""(rows of the query, more than that): the rows counted up to `cap`, no further."""
+	counted = frappe.qb.from_(query.select(ValueWrapper(1)).limit(cap + 1)).select(Count("*")).run()[0][0]
+	return (cap, True) if counted > cap else (counted, False)

@@ -6,7 +6,7 @@ confidential and private mail and accounts neither Shared nor theirs"
 (permissions.archive_read_criteria), which the query states;
 for everyone else the newest MAX_CHECKED hits are checked by the rule itself
 (permissions.readable_archived_mails), and the count says "at least" beyond them (narrow the
-search or the filters)."""
+search or the filters). A stock reader's count stops at the tab's COUNT_CAP ("more than")."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import frappe
 from frappe.query_builder import Order
-from frappe.query_builder.functions import Count
 from frappe.utils import add_days, getdate, nowdate
 
 from crm_mail_archive.permissions import (
@@ -23,7 +22,12 @@ from crm_mail_archive.permissions import (
 	readable_archived_mails,
 )
 from crm_mail_archive.search.index import query_words, snippets, words_conditions
-from crm_mail_archive.views.email_archive import LIST_COLUMNS, PAGE_LENGTH_MAX, PERIODS  # the tab's
+from crm_mail_archive.views.email_archive import (  # the tab's, the same here
+	LIST_COLUMNS,
+	PAGE_LENGTH_MAX,
+	PERIODS,
+	capped_count,
+)
 from crm_mail_archive.views.mail_view import counterpart_of
 
 MAX_CHECKED = 300
@@ -93,11 +97,13 @@ def search_mail(search: MailSearch, start: int = 0, page_length: int = 20) -> di
 	page_length = max(1, min(int(page_length), PAGE_LENGTH_MAX))
 	start = max(0, int(start))
 	if not (search.text or "").strip():
-		return {"mails": [], "total": 0, "more": False, "words": [], "start": start}
-	if is_stock_reader(user):  # the query states the whole rule: count and page exactly
+		return {"mails": [], "total": 0, "more": False, "capped": 0, "words": [], "start": start}
+	capped = False
+	if is_stock_reader(user):  # the query states the whole rule: page exactly, count up to the cap
 		rows = _page(search, user, page_length, start)
 		query, _communication = _filtered(search, user)
-		total, more = query.select(Count("*")).run()[0][0], False
+		total, capped = capped_count(query)
+		more = capped
 	else:
 		candidates = _page(search, user, MAX_CHECKED + 1)
 		more = len(candidates) > MAX_CHECKED
@@ -117,4 +123,12 @@ def search_mail(search: MailSearch, start: int = 0, page_length: int = 20) -> di
 		row.seen = int(row.seen or 0)
 		row.snippet = found.get(row.name, "")
 	words, short = query_words(search.text)
-	return {"mails": rows, "total": total, "more": more, "words": words + short, "start": start}
+	# more: there may be more than `total` ("at least"); capped: there are ("more than")
+	return {
+		"mails": rows,
+		"total": total,
+		"more": more,
+		"capped": int(capped),
+		"words": words + short,
+		"start": start,
+	}

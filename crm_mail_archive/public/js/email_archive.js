@@ -162,7 +162,7 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 			.then(({ message }) => this.render(message));
 	}
 
-	render({ mails, total, filed, unread, start, words }) {
+	render({ mails, total, total_more, filed, filed_more, unread, unread_more, start, words }) {
 		const escape = frappe.utils.escape_html;
 		const marked = (text) => crm_mail_archive.marked(text, words);
 		const active = this.selected >= 0 && this.mails[this.selected] ? this.mails[this.selected].name : null;
@@ -252,14 +252,22 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 			const mail = this.mails[Number($(event.currentTarget).closest(".mail-archive-row").attr("data-index"))];
 			this.change([mail.name], mail.seen ? "Mark Unread" : "Mark Read");
 		});
+		// counts stop at the server's cap: "more than 1000 mails"
+		const of_filed = filed_more ? __("more than {0}", [filed]) : filed;
 		const counted =
-			total === filed ? crm_mail_archive.mail_count(total) : __("{0} of {1}", [crm_mail_archive.mail_count(total), filed]);
-		this.wrapper.find(".mail-archive-count").text(unread ? __("{0}, {1} unread", [counted, unread]) : counted);
+			total === filed && !total_more === !filed_more
+				? crm_mail_archive.counted(total, total_more)
+				: __("{0} of {1}", [crm_mail_archive.counted(total, total_more), of_filed]);
+		const unread_count = unread_more ? __("more than {0}", [unread]) : unread;
+		this.wrapper.find(".mail-archive-count").text(unread ? __("{0}, {1} unread", [counted, unread_count]) : counted);
 		this.show_bulk_actions();
 		if (active) this.highlight_name(active);
 		this.wrapper.find(".mail-archive-newer").prop("disabled", start === 0);
-		this.wrapper.find(".mail-archive-older").prop("disabled", start + mails.length >= total);
-		this.set_badge(filed);
+		// beyond the cap: older pages as long as a page is full
+		this.wrapper
+			.find(".mail-archive-older")
+			.prop("disabled", total_more ? mails.length < this.page_length : start + mails.length >= total);
+		this.set_badge(filed, filed_more);
 	}
 
 	highlight_name(name) {
@@ -371,12 +379,12 @@ crm_mail_archive.EmailArchive = class EmailArchive {
 		this.load();
 	}
 
-	set_badge(total) {
+	set_badge(total, more) {
 		const tab = (this.frm.layout.tabs || []).find((t) => t.df.fieldname === "mail_archive_tab");
 		if (!tab) return;
 		const link = tab.tab_link.find(".nav-link");
 		link.find(".mail-archive-badge").remove();
-		link.append(` <span class="badge badge-pill badge-secondary mail-archive-badge">${Number(total) || 0}</span>`);
+		link.append(` <span class="badge badge-pill badge-secondary mail-archive-badge">${Number(total) || 0}${more ? "+" : ""}</span>`);
 	}
 };
 

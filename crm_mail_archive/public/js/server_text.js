@@ -24,6 +24,9 @@ crm_mail_archive.SERVER_TEXT_FIELDS = {
 crm_mail_archive.FOLDER_FIELDS = ["Mail Archive Folder.folder_name", "Mailbox Copy.folder", "Mail Server Action.target_folder"];
 
 crm_mail_archive.mail_count = (count) => (count === 1 ? __("1 mail") : __("{0} mails", [count]));
+// a count the server stopped at its cap: "more than 1000 mails"
+crm_mail_archive.counted = (count, more) =>
+	more ? __("more than {0}", [crm_mail_archive.mail_count(count)]) : crm_mail_archive.mail_count(count);
 
 crm_mail_archive.as_text = (value) => frappe.utils.escape_html(value == null ? "" : String(value));
 

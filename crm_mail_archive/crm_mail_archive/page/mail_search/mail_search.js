@@ -133,7 +133,7 @@ crm_mail_archive.MailSearchPage = class MailSearchPage {
 			.then(({ message }) => this.render(message));
 	}
 
-	render({ mails, total, more, words, start }) {
+	render({ mails, total, more, capped, words, start }) {
 		const escape = frappe.utils.escape_html;
 		const marked = (text) => crm_mail_archive.marked(text, words);
 		let html;
@@ -162,9 +162,17 @@ crm_mail_archive.MailSearchPage = class MailSearchPage {
 		this.body.find(".mail-search-row").on("click", (event) => {
 			frappe.set_route("Form", "Communication", event.currentTarget.dataset.name);
 		});
-		const count = more ? __("At least {0}", [crm_mail_archive.mail_count(total)]) : crm_mail_archive.mail_count(total);
+		// capped: the server counted up to its cap ("more than"); more: only the newest hits were
+		// checked by the read rule ("at least")
+		const count = capped
+			? crm_mail_archive.counted(total, true)
+			: more
+				? __("At least {0}", [crm_mail_archive.mail_count(total)])
+				: crm_mail_archive.mail_count(total);
 		this.body.find(".mail-search-count").text(this.values().text.trim() ? count : "");
 		this.body.find(".mail-search-newer").prop("disabled", start === 0);
-		this.body.find(".mail-search-older").prop("disabled", start + mails.length >= total);
+		this.body
+			.find(".mail-search-older")
+			.prop("disabled", capped ? mails.length < this.page_length : start + mails.length >= total);
 	}
 };
