@@ -13,7 +13,7 @@ import pytest
 
 from crm_mail_archive.transfer import uploads
 from tests.data.outlook_files import outlook_file
-from tests.support import ARTIFACTS, copies_of, import_result, logged_in_page, make_user
+from tests.support import ARTIFACTS, close_dialogs, copies_of, import_result, logged_in_page, make_user
 from tests.support.desk import german_catalog
 
 pytestmark = pytest.mark.slow
@@ -63,13 +63,7 @@ def test_a_pst_is_sent_in_chunks_from_the_tab_and_its_mails_are_shown_in_german(
 	assert len(chunk_requests) == chunks_needed
 	ARTIFACTS.mkdir(exist_ok=True)
 	page.screenshot(path=str(ARTIFACTS / "email-archive-chunked-import.png"))
-	for _attempt in range(10):
-		close = page.locator(".modal.show .btn-modal-close:visible")
-		if not close.count():
-			break
-		close.first.click()
-		page.wait_for_timeout(500)
-	page.wait_for_function("() => !document.querySelector('.modal.show')", timeout=15_000)
+	close_dialogs(page)
 	page.locator(".mail-archive-row", has_text="Multiple attachments").first.wait_for(timeout=30_000)
 
 	frappe.db.commit()  # a fresh snapshot: the worker committed

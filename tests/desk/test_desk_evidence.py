@@ -10,7 +10,7 @@ from pathlib import Path
 
 import frappe
 
-from tests.support import a_mail
+from tests.support import a_mail, close_dialogs
 
 
 def serve_this_checkouts_german() -> None:
@@ -42,16 +42,6 @@ def download_when_ready(page) -> dict:
 	with zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes())) as archive:
 		assert "verify_evidence.py" in archive.namelist()
 		return json.loads(archive.read("index.json"))
-
-
-def close_dialogs(page) -> None:
-	for _attempt in range(10):
-		close = page.locator(".modal.show .btn-modal-close:visible")
-		if not close.count():
-			break
-		close.first.click()
-		page.wait_for_timeout(500)
-	page.wait_for_function("() => !document.querySelector('.modal.show')", timeout=15_000)
 
 
 def test_a_german_sales_user_exports_a_hostile_mail_as_evidence_from_the_reader_and_the_tab(

@@ -12,7 +12,7 @@ import frappe
 import pytest
 
 from tests.data.outlook_files import outlook_file, with_damaged_item
-from tests.support import ARTIFACTS, copies_of, import_result, logged_in_page, make_user
+from tests.support import ARTIFACTS, close_dialogs, copies_of, import_result, logged_in_page, make_user
 from tests.support.desk import german_catalog
 
 pytestmark = pytest.mark.slow
@@ -61,13 +61,7 @@ def test_a_pst_chosen_on_the_tab_is_imported_filed_and_its_damaged_item_named_in
 	assert page.locator(".modal:visible").locator("img, [onerror], [onload]").count() == 0
 	ARTIFACTS.mkdir(exist_ok=True)
 	page.screenshot(path=str(ARTIFACTS / "email-archive-pst-import.png"))
-	for _attempt in range(10):
-		close = page.locator(".modal.show .btn-modal-close:visible")
-		if not close.count():
-			break
-		close.first.click()
-		page.wait_for_timeout(500)
-	page.wait_for_function("() => !document.querySelector('.modal.show')", timeout=15_000)
+	close_dialogs(page)
 	# the tab lists the imported mails
 	page.locator(".mail-archive-row", has_text="Multiple attachments").first.wait_for(timeout=30_000)
 

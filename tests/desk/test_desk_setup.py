@@ -15,6 +15,7 @@ from crm_mail_archive.mailbox.presets import PRESETS
 from tests.support import (
 	ARTIFACTS,
 	a_mail,
+	close_dialogs,
 	copies_of,
 	import_result,
 	logged_in_page,
@@ -352,14 +353,3 @@ def test_blocklist_erasure_and_import_dialogs_read_right_in_german(
 	assert "1 E-Mail aus der Datei gelesen: 1 neu" in shown.locator(".mail-import-result").inner_text()
 	assert seller.evaluate("() => window.__hit") is None and seller.errors == []
 	assert page.evaluate("() => window.__hit") is None and page.errors == []
-
-
-def close_dialogs(page) -> None:
-	"""Close the result (and a progress dialog that may still be fading out)."""
-	for _attempt in range(10):
-		close = page.locator(".modal.show .btn-modal-close:visible")
-		if not close.count():
-			break
-		close.first.click()
-		page.wait_for_timeout(500)
-	page.wait_for_function("() => !document.querySelector('.modal.show')", timeout=15_000)

@@ -14,6 +14,7 @@ import frappe
 from tests.support import (
 	ARTIFACTS,
 	a_mail,
+	close_dialogs,
 	copies_of,
 	import_result,
 	logged_in_page,
@@ -63,13 +64,7 @@ def test_files_dropped_in_the_tab_are_imported_and_filed_and_the_archive_exporte
 	ARTIFACTS.mkdir(exist_ok=True)
 	page.screenshot(path=str(ARTIFACTS / "email-archive-import.png"))
 	# the result is read: close it (and a progress dialog that may still be fading out)
-	for _attempt in range(10):
-		close = page.locator(".modal.show .btn-modal-close:visible")
-		if not close.count():
-			break
-		close.first.click()
-		page.wait_for_timeout(500)
-	page.wait_for_function("() => !document.querySelector('.modal.show')", timeout=15_000)
+	close_dialogs(page)
 
 	row = page.locator(".mail-archive-row").first
 	row.wait_for(timeout=30_000)

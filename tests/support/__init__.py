@@ -20,7 +20,7 @@ from tests.support.bench import (
 	worker_command,
 )
 from tests.support.crm import CrmBuilder
-from tests.support.desk import import_result, logged_in_page, menu_item
+from tests.support.desk import close_dialogs, import_result, logged_in_page, menu_item
 from tests.support.mails import (
 	HOSTILE_SUBJECT,
 	a_mail,
@@ -57,6 +57,7 @@ __all__ = [
 	"bench_command",
 	"bench_path",
 	"checkout_env",
+	"close_dialogs",
 	"communication_with",
 	"communications_of",
 	"copies_of",

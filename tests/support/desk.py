@@ -54,3 +54,15 @@ def german_catalog() -> None:
 	compile_translations("crm_mail_archive", "de", force=True)
 	clear_cache()
 	assert get_all_translations("de")["Import Mail"] == "E-Mails importieren"
+
+
+def close_dialogs(page) -> None:
+	"""Close every open dialog by its close button (a result, and a progress dialog that may still
+	be fading out), and wait until none is shown."""
+	for _attempt in range(10):
+		close = page.locator(".modal.show .btn-modal-close:visible")
+		if not close.count():
+			break
+		close.first.click()
+		page.wait_for_timeout(500)
+	page.wait_for_function("() => !document.querySelector('.modal.show')", timeout=15_000)

@@ -302,8 +302,11 @@ function open_setup_dialog(frm) {
 				},
 			});
 			let loaded = false;
-			Promise.resolve(dialog.set_values(values)).then(() => (loaded = true));
-			dialog.show();
+			// shown once the account's values are in: nothing typed before then is overwritten
+			Promise.resolve(dialog.set_values(values)).then(() => {
+				loaded = true;
+				dialog.show();
+			});
 		});
 }
 
