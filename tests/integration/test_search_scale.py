@@ -11,7 +11,6 @@ import pytest
 
 from crm_mail_archive import api
 from crm_mail_archive.permissions import can_read_archived_mail
-from crm_mail_archive.search.index import FULLTEXT_INDEX
 from crm_mail_archive.views.email_archive import COUNT_CAP
 from perf.scale_data import ScaleArchive, customer_domain, generate, generated_rows, remove, visibility
 from perf.scale_words import RARE_WORDS, ZipfWords
@@ -129,17 +128,17 @@ def test_large_counts_stop_at_the_cap_small_ones_stay_exact(archive):
 
 
 def test_removing_the_generated_archive_leaves_nothing_behind():
-	# as at a million mails: the FULLTEXT index dropped for the load, built again after it
-	generated = generate(300, 4, 10, seed=9, tag="gone", log=lambda _: None, rebuild_index=True)
-	assert generated_rows("gone")["Communication"] == 300
-	assert frappe.db.sql(
-		"""select 1 from information_schema.statistics where table_schema = database()
-		and table_name = 'tabMail Search Text' and index_name = %s""",
-		FULLTEXT_INDEX,
-	)
-	found = all_pages(api.search_mail, text="Kupferlackdraht")
-	assert {mail["name"] for mail in found} >= set(generated.planted["Kupferlackdraht"])
-	remove("gone")
+	# (the load without the FULLTEXT index, at a million mails, is the benchmark's: a test does not
+	# change the shared test site's schema)
+	remove("gone")  # what an interrupted run may have left
+	try:
+		generated = generate(300, 4, 10, seed=9, tag="gone", log=lambda _: None)
+		assert generated_rows("gone")["Communication"] == 300
+		found = all_pages(api.search_mail, text="Kupferlackdraht")
+		assert {mail["name"] for mail in found} >= set(generated.planted["Kupferlackdraht"])
+	finally:
+		frappe.db.rollback()
+		remove("gone")
 	assert set(generated_rows("gone").values()) == {0}
 	assert not frappe.db.sql("select 1 from `tabMail Search Text` where name like 'SCALE-gone-%' limit 1")
 	assert not frappe.db.sql(
