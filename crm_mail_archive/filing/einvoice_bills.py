@@ -57,7 +57,7 @@ def file_past_einvoices(purchase_invoice: str) -> int:
 		order_by="creation desc",
 		limit=MAX_PAST_MAILS,
 	):
-		invoice = EInvoice.from_json(row.einvoice_json or "{}") if row.einvoice_json else None
+		invoice = EInvoice.from_json(row.einvoice_json) if row.einvoice_json else None
 		if invoice is None or invoice.invoice_number != bill.bill_no:
 			continue  # the index keeps a cut number, case-insensitively: the invoice's own decides
 		if row.communication in targets or bill.supplier not in suppliers_of(row.communication, invoice):
